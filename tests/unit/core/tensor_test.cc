@@ -1,0 +1,93 @@
+#include "libattn/core/tensor.h"
+
+#include <gtest/gtest.h>
+
+#include "libattn/core/arena.h"
+#include "libattn/core/error.h"
+#include "libattn/core/rng.h"
+#include "libattn/core/threads.h"
+
+namespace attn {
+namespace {
+
+TEST(Tensor, ViewsShareStorageAndContiguousCopies) {
+  Tensor t = Tensor::from({2, 3}, {0, 1, 2, 3, 4, 5});
+  Tensor tt = t.transpose(0, 1);
+  EXPECT_FALSE(tt.is_contiguous());
+  EXPECT_EQ(tt.contiguous().to_vector(), (std::vector<float>{0, 3, 1, 4, 2, 5}));
+  Tensor col = t.slice(1, 1, 2);
+  EXPECT_EQ(col.contiguous().to_vector(), (std::vector<float>{1, 4}));
+  t[1] = 10;
+  EXPECT_EQ(tt.contiguous().to_vector()[2], 10);
+  EXPECT_EQ(t.view({3, -1}).shape(), (Shape{3, 2}));
+  EXPECT_THROW(t.view({4, 2}), Error);
+  EXPECT_THROW(tt.data(), Error);
+}
+
+TEST(Tensor, PermuteAndSelect) {
+  std::vector<float> v(24);
+  for (int i = 0; i < 24; ++i) v[i] = i;
+  Tensor t = Tensor::from({2, 3, 4}, v);
+  Tensor p = t.permute({2, 0, 1}).contiguous();  // [4, 2, 3]
+  EXPECT_EQ(p.shape(), (Shape{4, 2, 3}));
+  EXPECT_EQ(p[1 * 6 + 1 * 3 + 2], t[1 * 12 + 2 * 4 + 1]);
+  EXPECT_EQ(t.select(1, 2).contiguous().to_vector(), (std::vector<float>{8, 9, 10, 11, 20, 21, 22, 23}));
+}
+
+TEST(Tensor, StorageIs64ByteAligned) {
+  Arena arena;
+  for (int64_t n : {1, 3, 17, 1000}) {
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(Tensor::empty({n}).data()) % 64, 0u);
+    ArenaScope scope(arena);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(Tensor::empty({n}).data()) % 64, 0u);
+  }
+}
+
+TEST(Arena, ResetCoalescesIntoOneBlockAndReusesIt) {
+  Arena arena(1024);
+  {
+    ArenaScope scope(arena);
+    Tensor a = Tensor::empty({1000});
+    Tensor b = Tensor::empty({1000});
+    EXPECT_FALSE(a.on_heap());
+    EXPECT_GT(arena.capacity(), 1024u);
+  }
+  size_t capacity = arena.capacity();
+  arena.reset();
+  EXPECT_EQ(arena.bytes_in_use(), 0u);
+  EXPECT_EQ(arena.capacity(), capacity);
+  {
+    ArenaScope scope(arena);
+    Tensor a = Tensor::empty({1000});
+    Tensor b = Tensor::empty({1000});
+    EXPECT_EQ(arena.capacity(), capacity);  // no new block
+    ArenaScope heap(nullptr);
+    EXPECT_TRUE(Tensor::empty({4}).on_heap());
+  }
+}
+
+TEST(Rng, SameSeedSameStreamAndStateRestores) {
+  Rng a(5), b(5);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(a.next(), b.next());
+  auto state = a.state();
+  float x = a.normal();
+  b.set_state(state);
+  EXPECT_EQ(b.normal(), x);
+  double mean = 0;
+  for (int i = 0; i < 10000; ++i) mean += a.uniform();
+  EXPECT_NEAR(mean / 10000, 0.5, 0.02);
+}
+
+TEST(Threads, ParallelForCoversRangeOnce) {
+  set_threads(2);
+  std::vector<int> hits(1001, 0);
+  for (int rep = 0; rep < 50; ++rep)
+    parallel_for(1001, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) hits[i]++;
+    });
+  for (int h : hits) EXPECT_EQ(h, 50);
+  set_threads(1);
+}
+
+}  // namespace
+}  // namespace attn
