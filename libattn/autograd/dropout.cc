@@ -1,0 +1,35 @@
+#include "libattn/autograd/dropout.h"
+
+#include "libattn/autograd/tape.h"
+#include "libattn/core/error.h"
+
+namespace attn {
+
+Var dropout(const Var& x_var, float p, Rng& rng, bool training) {
+  ATTN_CHECK(p >= 0.0f && p < 1.0f, "dropout: probability must be in [0, 1), got {}", p);
+  if (!training || p == 0.0f) return x_var;
+  const Tensor x = x_var.value().contiguous();
+  const int64_t n = x.numel();
+  // keep[i] is 0 or 1/(1-p): the forward multiplier and the backward one.
+  Tensor keep = Tensor::empty(x.shape());
+  Tensor y = Tensor::empty(x.shape());
+  const float survivor_scale = 1.0f / (1.0f - p);
+  const float* px = x.data();
+  float* pk = keep.data();
+  float* py = y.data();
+  for (int64_t i = 0; i < n; ++i) pk[i] = rng.uniform() < p ? 0.0f : survivor_scale;
+  for (int64_t i = 0; i < n; ++i) py[i] = px[i] * pk[i];
+  Var out(y, needs_grad(x_var));
+  if (out.requires_grad()) {
+    tape().record([x_var, out, keep, n]() {
+      if (!out.has_grad()) return;
+      const float* g = out.grad().data();
+      const float* k = keep.data();
+      float* gx = x_var.grad().data();
+      for (int64_t i = 0; i < n; ++i) gx[i] += g[i] * k[i];
+    });
+  }
+  return out;
+}
+
+}  // namespace attn
