@@ -3,6 +3,10 @@
 // Positions before the start are zeros, so y[t] sees only x[<= t].
 //
 //   Var y = causal_conv1d(x, w, bias, 2);   // x [B, T, C], w [O, C, K], bias [O] -> [B, T, O]
+//   Var z = causal_conv1d(x, w, Var(), 1);  // no bias
+//
+// Computed as one GEMM over an im2col copy of x ([B·T, K·C]), so the cost is K times x's
+// memory for one step and the arithmetic runs in OpenBLAS.
 #pragma once
 
 #include "libattn/autograd/variable.h"

@@ -4,6 +4,10 @@
 //   CrossEntropyResult r = cross_entropy(logits, targets, opts);   // logits [N, V], targets [N]
 //   tape().backward(r.loss);     // r.loss: mean over non-ignored targets
 //
+// Logits may also be [..., V] with int32 targets [...]: the leading dims are flattened.
+// Targets must lie in [0, V) or equal ignore_index (anything else throws). When every target
+// is ignored the loss is 0 with a zero gradient, so an all-padding batch is harmless.
+//
 // Label smoothing as in Szegedy et al. 2016 / fairseq: the target distribution puts
 // 1 - eps on the gold token and eps / V on every token (gold included), so
 //   loss_i = -(1 - eps) log p(gold) - eps/V * sum_v log p(v).

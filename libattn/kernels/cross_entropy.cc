@@ -1,0 +1,57 @@
+#include "libattn/kernels/cross_entropy.h"
+
+#include <cmath>
+
+namespace attn {
+
+void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t rows,
+                           int64_t vocab, float label_smoothing, int32_t ignore_index,
+                           float* log_sum_exp, float* row_loss, float* row_nll,
+                           int32_t* row_correct) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const int32_t target = targets[i];
+    if (target == ignore_index) {
+      log_sum_exp[i] = row_loss[i] = row_nll[i] = 0.0f;
+      row_correct[i] = 0;
+      continue;
+    }
+    const float* x = logits + i * vocab;
+    float max = x[0];
+    int64_t argmax = 0;
+    for (int64_t v = 1; v < vocab; ++v)
+      if (x[v] > max) max = x[v], argmax = v;
+    double sum_exp = 0, sum_logits = 0;
+    for (int64_t v = 0; v < vocab; ++v) {
+      sum_exp += std::exp(x[v] - max);
+      sum_logits += x[v];
+    }
+    const double lse = max + std::log(sum_exp);
+    const double nll = lse - x[target];
+    // -sum_v log p(v) = V * lse - sum_v x[v]
+    const double uniform_nll = vocab * lse - sum_logits;
+    const double eps = label_smoothing;
+    log_sum_exp[i] = static_cast<float>(lse);
+    row_nll[i] = static_cast<float>(nll);
+    row_loss[i] = static_cast<float>((1.0 - eps) * nll + eps / vocab * uniform_nll);
+    row_correct[i] = argmax == target ? 1 : 0;
+  }
+}
+
+void cross_entropy_backward(const float* logits, const int32_t* targets,
+                            const float* log_sum_exp, int64_t rows, int64_t vocab,
+                            float label_smoothing, int32_t ignore_index, float grad_scale,
+                            float* grad_logits) {
+  const float off_target = label_smoothing / static_cast<float>(vocab);
+  const float on_target = 1.0f - label_smoothing + off_target;
+  for (int64_t i = 0; i < rows; ++i) {
+    const int32_t target = targets[i];
+    if (target == ignore_index) continue;
+    const float* x = logits + i * vocab;
+    float* g = grad_logits + i * vocab;
+    const float lse = log_sum_exp[i];
+    for (int64_t v = 0; v < vocab; ++v)
+      g[v] += grad_scale * (std::exp(x[v] - lse) - (v == target ? on_target : off_target));
+  }
+}
+
+}  // namespace attn
