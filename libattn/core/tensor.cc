@@ -238,6 +238,20 @@ void Tensor::copy_from(const Tensor& src) {
                static_cast<uint32_t*>(raw()), strides_, shape_);
 }
 
+Tensor Tensor::gather_rows(const std::vector<int32_t>& rows) const {
+  Tensor source = contiguous();
+  Shape shape = shape_;
+  shape[0] = static_cast<int64_t>(rows.size());
+  Tensor out = empty_heap(shape, dtype_);
+  const int64_t row_bytes = (shape_[0] == 0 ? 0 : numel() / shape_[0]) * 4;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    ATTN_CHECK(rows[r] >= 0 && rows[r] < shape_[0], "gather_rows: row {} of {}", rows[r], shape_[0]);
+    std::memcpy(static_cast<std::byte*>(out.raw()) + r * row_bytes,
+                static_cast<const std::byte*>(source.raw()) + rows[r] * row_bytes, row_bytes);
+  }
+  return out;
+}
+
 Tensor Tensor::contiguous() const {
   if (is_contiguous()) return *this;
   return clone();

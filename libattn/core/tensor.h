@@ -64,6 +64,10 @@ class Tensor {
   Tensor slice(int axis, int64_t begin, int64_t end) const;
   Tensor select(int axis, int64_t index) const;  // drops the axis
 
+  // A heap copy holding rows[i] of axis 0 as its row i (rows may repeat): beams' caches
+  // following their hypotheses.
+  Tensor gather_rows(const std::vector<int32_t>& rows) const;
+
   Tensor contiguous() const;  // itself when already contiguous
   Tensor clone() const;       // always a fresh contiguous copy (heap or arena as empty())
   Tensor clone_heap() const;

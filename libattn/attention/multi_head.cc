@@ -1,0 +1,102 @@
+#include "libattn/attention/multi_head.h"
+
+#include <cmath>
+
+#include "libattn/autograd/attention.h"
+#include "libattn/autograd/shape_ops.h"
+#include "libattn/core/error.h"
+
+namespace attn {
+
+void KeyValueCache::append(const Tensor& k, const Tensor& v) {
+  const int64_t rows = k.dim(0), heads = k.dim(1), width = k.dim(3);
+  if (!keys.defined() || length == keys.dim(2)) {
+    // Grow by doubling; copying the prefix is amortised O(1) a step.
+    int64_t capacity = std::max<int64_t>(16, length * 2);
+    Tensor new_keys = Tensor::zeros_heap({rows, heads, capacity, width});
+    Tensor new_values = Tensor::zeros_heap({rows, heads, capacity, width});
+    if (length > 0) {
+      new_keys.slice(2, 0, length).copy_from(active_keys());
+      new_values.slice(2, 0, length).copy_from(active_values());
+    }
+    keys = new_keys;
+    values = new_values;
+  }
+  keys.slice(2, length, length + 1).copy_from(k);
+  values.slice(2, length, length + 1).copy_from(v);
+  ++length;
+}
+
+void KeyValueCache::reorder(const std::vector<int32_t>& rows) {
+  if (!keys.defined()) return;
+  keys = keys.gather_rows(rows);
+  values = values.gather_rows(rows);
+}
+
+MultiHeadAttention::MultiHeadAttention(int64_t dim, int64_t num_heads, Rng& rng)
+    : q_proj(dim, dim, rng),
+      k_proj(dim, dim, rng),
+      v_proj(dim, dim, rng),
+      out_proj(dim, dim, rng),
+      heads(num_heads) {
+  ATTN_CHECK(dim % num_heads == 0, "model width {} is not divisible by {} heads", dim, num_heads);
+}
+
+Var MultiHeadAttention::split_heads(const Var& x) const {
+  const int64_t batch = x.dim(0), length = x.dim(1), dim = x.dim(2);
+  return transpose(reshape(x, {batch, length, heads, dim / heads}), 1, 2);
+}
+
+Var MultiHeadAttention::merge_heads(const Var& x) const {
+  const int64_t batch = x.dim(0), length = x.dim(2), width = x.dim(3);
+  return reshape(transpose(x, 1, 2), {batch, length, heads * width});
+}
+
+Var MultiHeadAttention::forward(const Var& query, const Var& key_value, const Tensor& mask,
+                                const ForwardMode&, Tensor* weights) const {
+  Var q = split_heads(q_proj.forward(query));
+  Var k = split_heads(k_proj.forward(key_value));
+  Var v = split_heads(v_proj.forward(key_value));
+  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(3)));
+  Var context = scaled_dot_product_attention(q, k, v, mask, scale, weights);
+  return out_proj.forward(merge_heads(context));
+}
+
+Var MultiHeadAttention::forward_step(const Var& query, KeyValueCache& cache,
+                                     Tensor* weights) const {
+  Var q = split_heads(q_proj.forward(query));
+  cache.append(split_heads(k_proj.forward(query)).value(),
+               split_heads(v_proj.forward(query)).value());
+  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(3)));
+  Var context = scaled_dot_product_attention(q, Var(cache.active_keys().contiguous()),
+                                             Var(cache.active_values().contiguous()), Tensor(),
+                                             scale, weights);
+  return out_proj.forward(merge_heads(context));
+}
+
+KeyValueCache MultiHeadAttention::project_memory(const Var& memory) const {
+  KeyValueCache cache;
+  cache.keys = split_heads(k_proj.forward(memory)).value().clone_heap();
+  cache.values = split_heads(v_proj.forward(memory)).value().clone_heap();
+  cache.length = cache.keys.dim(2);
+  return cache;
+}
+
+Var MultiHeadAttention::forward_cached(const Var& query, const KeyValueCache& memory,
+                                       const Tensor& mask, Tensor* weights) const {
+  Var q = split_heads(q_proj.forward(query));
+  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(3)));
+  Var context = scaled_dot_product_attention(q, Var(memory.keys), Var(memory.values), mask, scale,
+                                             weights);
+  return out_proj.forward(merge_heads(context));
+}
+
+void MultiHeadAttention::collect_parameters(const std::string& prefix,
+                                            NamedParameters& out) const {
+  q_proj.collect_parameters(join_name(prefix, "q_proj"), out);
+  k_proj.collect_parameters(join_name(prefix, "k_proj"), out);
+  v_proj.collect_parameters(join_name(prefix, "v_proj"), out);
+  out_proj.collect_parameters(join_name(prefix, "out_proj"), out);
+}
+
+}  // namespace attn

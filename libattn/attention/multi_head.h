@@ -1,0 +1,55 @@
+// Multi-head attention (Vaswani et al. 2017, §3.2.2): H heads of width D/H attend in
+// parallel over projected queries, keys and values; their outputs are concatenated and
+// projected back to D.
+//
+//   MultiHeadAttention attn(512, 8, rng);
+//   Var y = attn.forward(x, x, mask, mode);                 // self-attention [B, T, D]
+//   Var c = attn.forward(y, memory, src_mask, mode, &w);    // cross-attention, w [B, H, T, S]
+//
+// Incremental decoding keeps a KeyValueCache: self-attention appends one step's keys and
+// values; cross-attention computes the source's keys and values once (project_memory).
+#pragma once
+
+#include "libattn/nn/linear.h"
+
+namespace attn {
+
+// Keys and values of one attention layer for the rows being decoded: [rows, H, length, D/H].
+struct KeyValueCache {
+  Tensor keys;    // [rows, H, capacity, D/H]; heap
+  Tensor values;  // [rows, H, capacity, D/H]
+  int64_t length = 0;
+
+  void append(const Tensor& k, const Tensor& v);  // k, v [rows, H, 1, D/H]
+  void reorder(const std::vector<int32_t>& rows);
+  Tensor active_keys() const { return keys.slice(2, 0, length); }
+  Tensor active_values() const { return values.slice(2, 0, length); }
+};
+
+struct MultiHeadAttention {
+  Linear q_proj, k_proj, v_proj, out_proj;  // each [D, D]
+  int64_t heads = 1;
+
+  MultiHeadAttention() = default;
+  MultiHeadAttention(int64_t dim, int64_t heads, Rng& rng);
+
+  // query [B, T, D], key_value [B, S, D], mask additive broadcastable to [B, H, T, S].
+  Var forward(const Var& query, const Var& key_value, const Tensor& mask, const ForwardMode& mode,
+              Tensor* weights = nullptr) const;
+
+  // Decoding, no gradients. step: query [rows, 1, D]; the cache gets this step's keys and
+  // values first (self-attention).
+  Var forward_step(const Var& query, KeyValueCache& cache, Tensor* weights = nullptr) const;
+  // Cross-attention: keys/values of the memory, computed once per source.
+  KeyValueCache project_memory(const Var& memory) const;  // memory [rows, S, D]
+  Var forward_cached(const Var& query, const KeyValueCache& memory, const Tensor& mask,
+                     Tensor* weights = nullptr) const;
+
+  void collect_parameters(const std::string& prefix, NamedParameters& out) const;
+
+ private:
+  Var split_heads(const Var& x) const;  // [B, T, D] -> [B, H, T, D/H]
+  Var merge_heads(const Var& x) const;  // [B, H, T, D/H] -> [B, T, D]
+};
+
+}  // namespace attn

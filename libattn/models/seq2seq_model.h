@@ -1,0 +1,40 @@
+// What the trainer and the tools need of any sequence-to-sequence model, on top of the
+// decoding interface: a name, a config the model file can store, named parameters, and a
+// teacher-forced forward pass.
+//
+//   std::unique_ptr<Seq2SeqModel> model = create_model("transformer", config, rng);
+//   Var logits = model->forward(batch.src, batch.tgt_in, {true, &rng});  // [B, T, V]
+//   auto hyps = beam_search(*model, sources, beam_options);                // DecoderModel
+//
+// Token ids: 0 <pad>, 1 <unk>, 2 <s>, 3 </s> (libattn/data/vocab.h). Sources carry no
+// BOS/EOS; tgt_in is BOS + target, and the loss compares with target + EOS.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "libattn/decode/decoder_model.h"
+#include "libattn/nn/parameters.h"
+
+namespace attn {
+
+using ConfigMap = std::map<std::string, std::string>;
+
+class Seq2SeqModel : public DecoderModel {
+ public:
+  virtual std::string architecture() const = 0;   // "transformer", "rnn", ...
+  virtual uint32_t naming_revision() const = 0;   // bumps when tensor names change
+  virtual ConfigMap config_map() const = 0;       // everything needed to rebuild the model
+  virtual NamedParameters parameters() const = 0; // names are the model file's tensor names
+
+  // Teacher-forced logits: src int32 [B, S], tgt_in int32 [B, T] -> [B, T, V].
+  // `attention`, when given, receives named attention matrices of this pass
+  // ("decoder.layers.0.encoder_attn" -> [B, H, T, S], "attention" -> [B, T, S] for RNNs).
+  virtual Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
+                      std::map<std::string, Tensor>* attention = nullptr) const = 0;
+
+  int32_t bos_id() const override { return 2; }
+  int32_t eos_id() const override { return 3; }
+};
+
+}  // namespace attn

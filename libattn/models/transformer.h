@@ -1,0 +1,107 @@
+// Encoder-decoder Transformer (Vaswani et al. 2017).
+//
+//   TransformerConfig config = TransformerConfig::preset("small");
+//   config.src_vocab = 8000; config.tgt_vocab = 8000;
+//   Transformer model(config, rng);
+//   Var logits = model.forward(src, tgt_in, {true, &rng});   // src [B, S], tgt_in [B, T] -> [B, T, V]
+//
+// Token ids are int32 with 0 = <pad>. Embeddings are scaled by sqrt(D) and summed with
+// sinusoidal positions; post-norm residual blocks as in the paper, pre-norm selectable
+// (more stable for deep stacks: Xiong et al. 2020). For decoding see TransformerDecoder.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libattn/attention/multi_head.h"
+#include "libattn/models/seq2seq_model.h"
+#include "libattn/nn/feed_forward.h"
+#include "libattn/nn/layer_norm_layer.h"
+
+namespace attn {
+
+struct TransformerConfig {
+  int64_t src_vocab = 0;
+  int64_t tgt_vocab = 0;
+  int64_t d_model = 256;
+  int64_t heads = 4;
+  int64_t ffn = 1024;
+  int64_t encoder_layers = 3;
+  int64_t decoder_layers = 3;
+  float dropout = 0.1f;
+  bool pre_norm = false;
+  bool tie_output = true;    // output projection = target embedding (Press & Wolf 2017)
+  bool shared_vocab = false; // one embedding table for source and target
+
+  static TransformerConfig preset(const std::string& name);  // tiny | small | base
+  // The model file stores the config as text key -> value pairs.
+  std::map<std::string, std::string> to_map() const;
+  static TransformerConfig from_map(const std::map<std::string, std::string>& map);
+};
+
+struct TransformerEncoderLayer {
+  MultiHeadAttention self_attn;
+  LayerNorm self_attn_layer_norm;
+  FeedForward ffn;
+  LayerNorm final_layer_norm;
+};
+
+struct TransformerDecoderLayer {
+  MultiHeadAttention self_attn;
+  LayerNorm self_attn_layer_norm;
+  MultiHeadAttention encoder_attn;
+  LayerNorm encoder_attn_layer_norm;
+  FeedForward ffn;
+  LayerNorm final_layer_norm;
+};
+
+// Attention maps are named after their layer: "encoder.layers.0.self_attn" [B, H, S, S],
+// "decoder.layers.0.self_attn" [B, H, T, T], "decoder.layers.0.encoder_attn" [B, H, T, S].
+class Transformer : public Seq2SeqModel {
+ public:
+  static constexpr uint32_t kNamingRevision = 1;
+
+  Transformer(const TransformerConfig& config, Rng& rng);
+
+  std::string architecture() const override { return "transformer"; }
+  uint32_t naming_revision() const override { return kNamingRevision; }
+  ConfigMap config_map() const override { return config_.to_map(); }
+  NamedParameters parameters() const override;
+  Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
+              std::map<std::string, Tensor>* attention = nullptr) const override;
+  const TransformerConfig& config() const { return config_; }
+
+  Var encode_source(const Tensor& src, const ForwardMode& mode,
+                    std::map<std::string, Tensor>* attention = nullptr) const;  // [B, S, D]
+
+  // Incremental decoding (transformer_decoding.cc): a KV cache per decoder layer for
+  // self-attention, cross-attention keys/values computed once per source.
+  std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
+  Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
+              Tensor* attention) override;
+  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
+  int64_t vocab_size() const override { return config_.tgt_vocab; }
+
+ private:
+  Var embed_target(const Tensor& ids, int64_t position_offset, const ForwardMode& mode) const;
+  Var output_logits(const Var& hidden) const;  // [..., D] -> [..., V]
+  // Sublayer with residual: post-norm norm(x + f(x)), or pre-norm x + f(norm(x)).
+  Var residual(const Var& x, const LayerNorm& norm, const ForwardMode& mode,
+               const std::function<Var(const Var&)>& sublayer) const;
+  Var embed(const Var& table, const Tensor& ids, int64_t position_offset,
+            const ForwardMode& mode) const;
+  Var apply_dropout(const Var& x, const ForwardMode& mode) const;
+
+  TransformerConfig config_;
+  Var src_embedding_;  // [V_src, D]
+  Var tgt_embedding_;  // [V_tgt, D]; the same Var as src_embedding_ when shared
+  Linear output_projection_;  // only when !tie_output
+  std::vector<TransformerEncoderLayer> encoder_;
+  std::vector<TransformerDecoderLayer> decoder_;
+  LayerNorm encoder_norm_, decoder_norm_;  // pre-norm only: the stacks end with a norm
+};
+
+}  // namespace attn

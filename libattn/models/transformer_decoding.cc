@@ -1,0 +1,89 @@
+// Transformer incremental decoding: the DecoderModel half of the Transformer class.
+// Each step embeds one token per row at position t, appends its keys/values to every
+// decoder layer's self-attention cache, and attends over the source keys/values that
+// encode() projected once. Nothing of the prefix is recomputed.
+#include <algorithm>
+
+#include "libattn/attention/masks.h"
+#include "libattn/autograd/reduce.h"
+#include "libattn/autograd/softmax.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/core/error.h"
+#include "libattn/models/transformer.h"
+
+namespace attn {
+
+namespace {
+
+struct TransformerDecoderState : DecoderState {
+  std::vector<KeyValueCache> self_attention;   // per decoder layer, grows a step at a time
+  std::vector<KeyValueCache> source_memory;    // per decoder layer, [rows, H, S, D/H]
+  Tensor source_mask;                          // [rows, 1, 1, S]
+  int64_t position = 0;
+};
+
+Tensor pad_sources(const std::vector<std::vector<int32_t>>& sources) {
+  size_t longest = 1;
+  for (const auto& s : sources) longest = std::max(longest, s.size());
+  Tensor src = Tensor::zeros({static_cast<int64_t>(sources.size()), static_cast<int64_t>(longest)},
+                             DType::kI32);
+  for (size_t b = 0; b < sources.size(); ++b)
+    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * longest);
+  return src;
+}
+
+}  // namespace
+
+std::unique_ptr<DecoderState> Transformer::encode(const std::vector<std::vector<int32_t>>& sources) {
+  NoGrad no_grad;
+  auto state = std::make_unique<TransformerDecoderState>();
+  const Tensor src = pad_sources(sources);
+  const ForwardMode inference;
+  Var memory = encode_source(src, inference);
+  for (const auto& layer : decoder_) state->source_memory.push_back(layer.encoder_attn.project_memory(memory));
+  state->self_attention.resize(decoder_.size());
+  state->source_mask = padding_mask(src, 0).clone_heap();
+  return state;
+}
+
+Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
+                         Tensor* attention) {
+  NoGrad no_grad;
+  auto& state = static_cast<TransformerDecoderState&>(base_state);
+  const ForwardMode inference;
+  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
+  ATTN_CHECK(rows == state.source_mask.dim(0), "Transformer::step: {} tokens for {} rows", rows,
+             state.source_mask.dim(0));
+  Var y = embed_target(Tensor::from_ints({rows, 1}, prev_tokens), state.position, inference);
+  Tensor cross_weights;  // [rows, H, 1, S] of the last layer
+  for (size_t i = 0; i < decoder_.size(); ++i) {
+    const auto& layer = decoder_[i];
+    const bool last = i + 1 == decoder_.size();
+    y = residual(y, layer.self_attn_layer_norm, inference, [&](const Var& h) {
+      return layer.self_attn.forward_step(h, state.self_attention[i]);
+    });
+    y = residual(y, layer.encoder_attn_layer_norm, inference, [&](const Var& h) {
+      return layer.encoder_attn.forward_cached(h, state.source_memory[i], state.source_mask,
+                                               last && attention ? &cross_weights : nullptr);
+    });
+    y = residual(y, layer.final_layer_norm, inference,
+                 [&](const Var& h) { return layer.ffn.forward(h, 0.0f, inference); });
+  }
+  if (config_.pre_norm) y = decoder_norm_.forward(y);
+  ++state.position;
+  if (attention) {
+    // The picture of where the model looks: the last layer's cross-attention averaged over
+    // heads, as fairseq prints for alignments.
+    *attention = mean(Var(cross_weights.view({rows, config_.heads, -1})), 1).value();
+  }
+  return log_softmax(output_logits(y)).value().view({rows, config_.tgt_vocab});
+}
+
+void Transformer::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
+  auto& state = static_cast<TransformerDecoderState&>(base_state);
+  for (auto& cache : state.self_attention) cache.reorder(rows);
+  for (auto& cache : state.source_memory) cache.reorder(rows);
+  state.source_mask = state.source_mask.gather_rows(rows);
+}
+
+}  // namespace attn

@@ -1,0 +1,22 @@
+// Position-wise feed-forward block (Vaswani et al. 2017, §3.3): relu(x W1ᵀ + b1) W2ᵀ + b2,
+// with dropout on the hidden activations as in tensor2tensor/fairseq ("relu dropout").
+//
+//   FeedForward ffn(512, 2048, rng);
+//   Var y = ffn.forward(x, dropout, mode);   // [..., 512]
+#pragma once
+
+#include "libattn/nn/linear.h"
+
+namespace attn {
+
+struct FeedForward {
+  Linear fc1;  // [ffn, D]
+  Linear fc2;  // [D, ffn]
+
+  FeedForward() = default;
+  FeedForward(int64_t dim, int64_t hidden, Rng& rng);
+  Var forward(const Var& x, float dropout, const ForwardMode& mode) const;
+  void collect_parameters(const std::string& prefix, NamedParameters& out) const;
+};
+
+}  // namespace attn

@@ -1,0 +1,32 @@
+#include "libattn/nn/parameters.h"
+
+#include <cmath>
+
+namespace attn {
+
+Var xavier_uniform(const Shape& shape, int64_t fan_in, int64_t fan_out, Rng& rng) {
+  Tensor t = Tensor::empty_heap(shape);
+  float limit = std::sqrt(6.0f / static_cast<float>(fan_in + fan_out));
+  for (int64_t i = 0; i < t.numel(); ++i) t[i] = (2.0f * rng.uniform() - 1.0f) * limit;
+  return Var::parameter(t);
+}
+
+Var normal_parameter(const Shape& shape, float std, Rng& rng) {
+  Tensor t = Tensor::empty_heap(shape);
+  for (int64_t i = 0; i < t.numel(); ++i) t[i] = std * rng.normal();
+  return Var::parameter(t);
+}
+
+Var constant_parameter(const Shape& shape, float value) {
+  Tensor t = Tensor::empty_heap(shape);
+  t.fill(value);
+  return Var::parameter(t);
+}
+
+int64_t count_parameters(const NamedParameters& params) {
+  int64_t total = 0;
+  for (const auto& [name, var] : params) total += var.value().numel();
+  return total;
+}
+
+}  // namespace attn

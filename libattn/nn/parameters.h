@@ -1,0 +1,40 @@
+// Named parameters: how a module exposes its weights to the optimizer, the model file and
+// the exporters. Names are the file's tensor names ("decoder.layers.0.self_attn.q_proj.weight"),
+// chosen to read like PyTorch's state_dict so exports map one to one.
+//
+//   NamedParameters params;
+//   model.collect_parameters("", params);
+//   for (auto& [name, var] : params) ...
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "libattn/autograd/variable.h"
+#include "libattn/core/rng.h"
+
+namespace attn {
+
+using NamedParameters = std::vector<std::pair<std::string, Var>>;
+
+// Joins a module prefix and a local name: join_name("encoder", "norm") == "encoder.norm".
+inline std::string join_name(const std::string& prefix, const std::string& name) {
+  return prefix.empty() ? name : prefix + "." + name;
+}
+
+// Glorot & Bengio 2010 uniform initialisation: U(-a, a), a = sqrt(6 / (fan_in + fan_out)).
+Var xavier_uniform(const Shape& shape, int64_t fan_in, int64_t fan_out, Rng& rng);
+// N(0, std^2); embeddings use std = d_model^-0.5 (fairseq's transformer init).
+Var normal_parameter(const Shape& shape, float std, Rng& rng);
+Var constant_parameter(const Shape& shape, float value);
+
+int64_t count_parameters(const NamedParameters& params);
+
+// Mode of one forward pass: training turns dropout on and draws from `rng`.
+struct ForwardMode {
+  bool training = false;
+  Rng* rng = nullptr;
+};
+
+}  // namespace attn
