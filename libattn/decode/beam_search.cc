@@ -1,0 +1,202 @@
+#include "libattn/decode/beam_search.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <queue>
+
+#include "libattn/core/error.h"
+
+namespace attn {
+namespace {
+
+// A hypothesis is a chain of nodes back to BOS; beams share their common prefixes, so
+// extending one costs O(1) whatever its length.
+struct Node {
+  int32_t token;
+  std::vector<float> attention;  // over this sentence's source; empty without alignment
+  std::shared_ptr<const Node> parent;
+};
+
+struct Live {
+  double score = 0;
+  int64_t length = 0;  // tokens so far, EOS excluded
+  std::shared_ptr<const Node> tail;
+};
+
+struct Candidate {
+  double score;
+  int32_t live_index;  // which live hypothesis of the sentence it extends
+  int32_t token;
+};
+
+// Strict order: higher score first; ties to the lower live index, then the lower token.
+bool better(const Candidate& a, const Candidate& b) {
+  if (a.score != b.score) return a.score > b.score;
+  if (a.live_index != b.live_index) return a.live_index < b.live_index;
+  return a.token < b.token;
+}
+
+struct SentenceSearch {
+  std::vector<Live> live;
+  std::vector<Hypothesis> finished;
+  int64_t source_length = 0;
+  int64_t limit = 0;
+  bool done = false;
+};
+
+Hypothesis finish(const Live& parent, double score, float length_penalty) {
+  Hypothesis hyp;
+  hyp.score = score;
+  hyp.normalized_score = normalized_score(score, parent.length, length_penalty);
+  hyp.tokens.resize(parent.length);
+  bool has_attention = parent.tail && !parent.tail->attention.empty();
+  if (has_attention) hyp.attention.resize(parent.length);
+  int64_t i = parent.length;
+  for (const Node* node = parent.tail.get(); node != nullptr; node = node->parent.get()) {
+    --i;
+    hyp.tokens[i] = node->token;
+    if (has_attention) hyp.attention[i] = node->attention;
+  }
+  return hyp;
+}
+
+// The best `count` continuations of a sentence's live hypotheses, best first.
+std::vector<Candidate> top_candidates(const SentenceSearch& sentence, const float* log_probs,
+                                      int64_t vocab, int32_t eos, size_t count) {
+  auto worse_on_top = [](const Candidate& a, const Candidate& b) { return better(a, b); };
+  std::priority_queue<Candidate, std::vector<Candidate>, decltype(worse_on_top)> heap(
+      worse_on_top);
+  auto offer = [&](const Candidate& c) {
+    if (c.score == -INFINITY) return;
+    if (heap.size() < count) {
+      heap.push(c);
+    } else if (better(c, heap.top())) {
+      heap.pop();
+      heap.push(c);
+    }
+  };
+  for (size_t i = 0; i < sentence.live.size(); ++i) {
+    const Live& hyp = sentence.live[i];
+    const float* row = log_probs + static_cast<int64_t>(i) * vocab;
+    const auto live_index = static_cast<int32_t>(i);
+    if (hyp.length >= sentence.limit) {
+      offer({hyp.score + row[eos], live_index, eos});
+      continue;
+    }
+    for (int32_t v = 0; v < vocab; ++v) offer({hyp.score + row[v], live_index, v});
+  }
+  std::vector<Candidate> out;
+  out.reserve(heap.size());
+  for (; !heap.empty(); heap.pop()) out.push_back(heap.top());
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+// Rule (c) of the header: can any live hypothesis still enter the n-best list?
+bool live_can_improve(const SentenceSearch& sentence, const BeamOptions& options) {
+  if (static_cast<int>(sentence.finished.size()) < options.n_best) return true;
+  std::vector<double> finished_scores;
+  for (const Hypothesis& h : sentence.finished) finished_scores.push_back(h.normalized_score);
+  std::nth_element(finished_scores.begin(), finished_scores.begin() + (options.n_best - 1),
+                   finished_scores.end(), std::greater<double>());
+  const double nth_best = finished_scores[options.n_best - 1];
+  for (const Live& hyp : sentence.live) {
+    const double bound =
+        std::max(normalized_score(hyp.score, hyp.length, options.length_penalty),
+                 normalized_score(hyp.score, sentence.limit, options.length_penalty));
+    if (bound > nth_best) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<NBest> beam_search(DecoderModel& model,
+                               const std::vector<std::vector<int32_t>>& sources,
+                               const BeamOptions& options) {
+  ATTN_CHECK(options.beam_size >= 1, "beam_size must be >= 1, got {}", options.beam_size);
+  ATTN_CHECK(options.n_best >= 1 && options.n_best <= options.beam_size,
+             "n_best must be in [1, beam_size = {}], got {}", options.beam_size, options.n_best);
+  const auto sentences = static_cast<int64_t>(sources.size());
+  std::vector<NBest> results(sentences);
+  if (sentences == 0) return results;
+
+  std::vector<SentenceSearch> search(sentences);
+  for (int64_t s = 0; s < sentences; ++s) {
+    search[s].source_length = static_cast<int64_t>(sources[s].size());
+    search[s].limit = max_output_length(options, search[s].source_length);
+    search[s].live.push_back(Live{});
+  }
+  std::unique_ptr<DecoderState> state = model.encode(sources);
+  const int32_t eos = model.eos_id();
+  const int64_t vocab = model.vocab_size();
+  const auto beam = static_cast<size_t>(options.beam_size);
+  std::vector<int32_t> prev_tokens(sentences, model.bos_id());
+
+  while (!prev_tokens.empty()) {
+    const auto rows = static_cast<int64_t>(prev_tokens.size());
+    Tensor attention;
+    const Tensor log_probs =
+        model.step(*state, prev_tokens, options.return_alignment ? &attention : nullptr)
+            .contiguous();
+    ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
+               "beam_search: step returned {}, expected [{}, {}]",
+               shape_str(log_probs.shape()), rows, vocab);
+
+    std::vector<int32_t> parent_rows;  // the old row each new row continues
+    std::vector<int32_t> next_tokens;
+    int64_t first_row = 0;  // the sentence's first row in this step
+    for (SentenceSearch& sentence : search) {
+      if (sentence.done) continue;
+      const std::vector<Candidate> candidates = top_candidates(
+          sentence, log_probs.data() + first_row * vocab, vocab, eos, 2 * beam);
+      std::vector<Live> next_live;
+      for (size_t rank = 0; rank < candidates.size() && next_live.size() < beam; ++rank) {
+        const Candidate& c = candidates[rank];
+        const Live& parent = sentence.live[c.live_index];
+        if (c.token == eos) {
+          if (rank < beam) sentence.finished.push_back(finish(parent, c.score,
+                                                              options.length_penalty));
+          continue;
+        }
+        const int64_t row = first_row + c.live_index;
+        auto node = std::make_shared<Node>(
+            Node{c.token, source_attention_row(attention, row, sentence.source_length),
+                 parent.tail});
+        next_live.push_back(Live{c.score, parent.length + 1, std::move(node)});
+        parent_rows.push_back(static_cast<int32_t>(row));
+        next_tokens.push_back(c.token);
+      }
+      first_row += static_cast<int64_t>(sentence.live.size());
+      sentence.live = std::move(next_live);
+      sentence.done = sentence.finished.size() >= beam || sentence.live.empty() ||
+                      !live_can_improve(sentence, options);
+      if (sentence.done) {
+        parent_rows.resize(parent_rows.size() - sentence.live.size());
+        next_tokens.resize(next_tokens.size() - sentence.live.size());
+        sentence.live.clear();
+      }
+    }
+    if (parent_rows.empty()) break;
+    bool identity = static_cast<int64_t>(parent_rows.size()) == rows;
+    for (size_t i = 0; identity && i < parent_rows.size(); ++i) {
+      identity = parent_rows[i] == static_cast<int32_t>(i);
+    }
+    if (!identity) model.reorder(*state, parent_rows);
+    prev_tokens = std::move(next_tokens);
+  }
+
+  for (int64_t s = 0; s < sentences; ++s) {
+    std::vector<Hypothesis>& finished = search[s].finished;
+    std::stable_sort(finished.begin(), finished.end(),
+                     [](const Hypothesis& a, const Hypothesis& b) {
+                       return a.normalized_score > b.normalized_score;
+                     });
+    if (static_cast<int>(finished.size()) > options.n_best) finished.resize(options.n_best);
+    results[s] = std::move(finished);
+  }
+  return results;
+}
+
+}  // namespace attn

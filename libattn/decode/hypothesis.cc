@@ -1,0 +1,37 @@
+#include "libattn/decode/hypothesis.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "libattn/core/error.h"
+
+namespace attn {
+
+double normalized_score(double score, int64_t tokens, float length_penalty) {
+  if (length_penalty == 0.0f) return score;
+  return score / std::pow(static_cast<double>(tokens + 1), static_cast<double>(length_penalty));
+}
+
+int64_t max_output_length(const BeamOptions& options, int64_t source_length) {
+  ATTN_CHECK(options.max_length >= 0, "max_length must be >= 0, got {}", options.max_length);
+  int64_t limit = options.max_length;
+  if (options.max_length_factor > 0) {
+    const auto by_source = static_cast<int64_t>(
+        std::ceil(static_cast<double>(options.max_length_factor) * source_length));
+    limit = std::min(limit, by_source);
+  }
+  return limit;
+}
+
+std::vector<float> source_attention_row(const Tensor& attention, int64_t row,
+                                        int64_t source_length) {
+  if (!attention.defined()) return {};
+  ATTN_CHECK(attention.rank() == 2 && row < attention.dim(0),
+             "decoder attention: expected [rows, S] with row {}, got {}", row,
+             shape_str(attention.shape()));
+  const int64_t columns = std::min(source_length, attention.dim(1));
+  Tensor row_view = attention.select(0, row).slice(0, 0, columns);
+  return row_view.to_vector();
+}
+
+}  // namespace attn

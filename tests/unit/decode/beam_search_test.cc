@@ -1,0 +1,198 @@
+#include "libattn/decode/beam_search.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "libattn/decode/alignment.h"
+#include "libattn/decode/greedy.h"
+#include "tests/unit/decode/table_model.h"
+
+namespace attn {
+namespace {
+
+constexpr int32_t kI = 2, kAm = 3, kChinese = 4, kA = 5;
+
+BeamOptions beam(int beam_size, int n_best, float alpha) {
+  BeamOptions options;
+  options.beam_size = beam_size;
+  options.n_best = n_best;
+  options.length_penalty = alpha;
+  options.max_length = 10;
+  options.max_length_factor = 0;
+  return options;
+}
+
+// Greedy takes "am" (0.5) then EOS (0.6): p = 0.30. Beam 2 also follows "I" (0.4), and
+// "I am" (0.4 * 0.9 = 0.36) then EOS (0.9) gives p = 0.324 > 0.30.
+//   step 1: live am .5, I .4
+//   step 2: I am .36 | am EOS .30 (rank 1 -> finished) | am Chinese .20 ; I EOS .04 unused
+//   step 3: I am EOS .324 (finished), am Chinese EOS .20 (finished): 3 finished >= 2, stop.
+void set_i_am(TableModel& model, const std::vector<int32_t>& source) {
+  model.set(source, {}, {{kI, 0.4}, {kAm, 0.5}, {kChinese, 0.1}});
+  model.set(source, {kAm}, {{kEos, 0.6}, {kChinese, 0.4}});
+  model.set(source, {kI}, {{kAm, 0.9}, {kEos, 0.1}});
+  model.set(source, {kI, kAm}, {{kEos, 0.9}, {kChinese, 0.1}});
+}
+
+TEST(BeamSearch, HandWorkedBeamAndNBestOrder) {
+  TableModel model(6);
+  set_i_am(model, {7});
+  const std::vector<NBest> out = beam_search(model, {{7}}, beam(2, 2, 0.0f));
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].size(), 2u);
+  EXPECT_EQ(out[0][0].tokens, (std::vector<int32_t>{kI, kAm}));
+  EXPECT_NEAR(out[0][0].score, std::log(0.324), 1e-6);
+  EXPECT_NEAR(out[0][0].normalized_score, std::log(0.324), 1e-6);
+  EXPECT_EQ(out[0][1].tokens, (std::vector<int32_t>{kAm}));
+  EXPECT_NEAR(out[0][1].score, std::log(0.30), 1e-6);
+
+  const std::vector<NBest> greedy = greedy_search(model, {{7}}, beam(1, 1, 0.0f));
+  EXPECT_EQ(greedy[0][0].tokens, (std::vector<int32_t>{kAm}));
+  EXPECT_NEAR(greedy[0][0].score, std::log(0.30), 1e-6);
+}
+
+TEST(BeamSearch, FinishedHypothesesLeaveTheBeamAndCachesFollow) {
+  TableModel model(6);
+  set_i_am(model, {7});
+  beam_search(model, {{7}}, beam(2, 2, 0.0f));
+  // After step 1 both live hypotheses ("am", "I") continue the single first row; after
+  // step 2 "am" has finished, so "I am" continues row 1 ("I") and "am Chinese" row 0.
+  EXPECT_EQ(model.reorders, (std::vector<std::vector<int32_t>>{{0, 0}, {1, 0}}));
+  EXPECT_EQ(model.step_tokens,
+            (std::vector<std::vector<int32_t>>{{kBos}, {kAm, kI}, {kAm, kChinese}}));
+}
+
+// Raw scores prefer "am" (0.6 * 0.55 = 0.33) over "am Chinese" (0.6 * 0.45 * 1 = 0.27);
+// normalized by length (alpha 1, EOS counted): log(.33)/2 = -0.5543 < log(.27)/3 = -0.4364.
+TEST(BeamSearch, LengthPenaltyChangesTheWinner) {
+  TableModel model(6);
+  model.set({7}, {}, {{kAm, 0.6}, {kI, 0.4}});
+  model.set({7}, {kAm}, {{kEos, 0.55}, {kChinese, 0.45}});
+  model.set({7}, {kI}, {{kAm, 1.0}});
+  model.set({7}, {kI, kAm}, {{kChinese, 1.0}});
+  const NBest raw = beam_search(model, {{7}}, beam(2, 1, 0.0f))[0];
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_EQ(raw[0].tokens, (std::vector<int32_t>{kAm}));
+  const NBest normalized = beam_search(model, {{7}}, beam(2, 2, 1.0f))[0];
+  ASSERT_EQ(normalized.size(), 2u);
+  EXPECT_EQ(normalized[0].tokens, (std::vector<int32_t>{kAm, kChinese}));
+  EXPECT_NEAR(normalized[0].normalized_score, std::log(0.27) / 3, 1e-6);
+  EXPECT_NEAR(normalized[0].score, std::log(0.27), 1e-6);
+  EXPECT_EQ(normalized[1].tokens, (std::vector<int32_t>{kAm}));
+  EXPECT_NEAR(normalized[1].normalized_score, std::log(0.33) / 2, 1e-6);
+}
+
+// "a" always has p = 0.9, EOS 0.1: only the length limit ends the output, with EOS forced.
+TEST(BeamSearch, MaxLengthStops) {
+  TableModel model(6);
+  model.set_fallback({{kA, 0.9}, {kEos, 0.1}});
+  BeamOptions options = beam(1, 1, 0.0f);
+  options.max_length = 3;
+  for (const std::vector<NBest>& out :
+       {greedy_search(model, {{7, 8}}, options), beam_search(model, {{7, 8}}, options)}) {
+    EXPECT_EQ(out[0][0].tokens, (std::vector<int32_t>{kA, kA, kA}));
+    EXPECT_NEAR(out[0][0].score, 3 * std::log(0.9) + std::log(0.1), 1e-5);
+  }
+  options.max_length = 100;
+  options.max_length_factor = 1.5f;  // ceil(1.5 * 3) = 5 for a 3-token source
+  EXPECT_EQ(greedy_search(model, {{7, 8, 9}}, options)[0][0].tokens.size(), 5u);
+  options.beam_size = 3;
+  const std::vector<NBest> beamed = beam_search(model, {{7, 8, 9}}, options);
+  for (const Hypothesis& h : beamed[0]) {
+    EXPECT_LE(h.tokens.size(), 5u);
+  }
+  options.max_length = 0;
+  const NBest empty = beam_search(model, {{7}}, options)[0];
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_TRUE(empty[0].tokens.empty());
+  EXPECT_NEAR(empty[0].score, std::log(0.1), 1e-6);
+}
+
+void expect_same(const Hypothesis& a, const Hypothesis& b) {
+  EXPECT_EQ(a.tokens, b.tokens);
+  EXPECT_FLOAT_EQ(static_cast<float>(a.score), static_cast<float>(b.score));
+  EXPECT_FLOAT_EQ(static_cast<float>(a.normalized_score),
+                  static_cast<float>(b.normalized_score));
+  EXPECT_EQ(a.attention, b.attention);
+}
+
+const std::vector<std::vector<int32_t>> kRandomSources = {
+    {3, 4, 5}, {6}, {7, 7, 2, 9, 4}, {}, {2, 3}, {8, 8, 8, 8}};
+
+TEST(BeamSearch, BeamOneEqualsGreedy) {
+  TableModel model(9);
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    model.use_random(seed);
+    BeamOptions options = beam(1, 1, 0.6f);
+    options.max_length_factor = 2.0f;
+    options.return_alignment = true;
+    const std::vector<NBest> greedy = greedy_search(model, kRandomSources, options);
+    const std::vector<NBest> beamed = beam_search(model, kRandomSources, options);
+    ASSERT_EQ(beamed.size(), greedy.size());
+    for (size_t s = 0; s < greedy.size(); ++s) {
+      ASSERT_EQ(beamed[s].size(), 1u);
+      expect_same(beamed[s][0], greedy[s][0]);
+    }
+  }
+}
+
+TEST(BeamSearch, BatchEqualsOneByOne) {
+  TableModel model(9);
+  model.use_random(11);
+  BeamOptions options = beam(4, 3, 1.0f);
+  options.return_alignment = true;
+  BeamOptions greedy_options = options;
+  greedy_options.beam_size = greedy_options.n_best = 1;
+  const std::vector<NBest> batched = beam_search(model, kRandomSources, options);
+  const std::vector<NBest> greedy_batched = greedy_search(model, kRandomSources, greedy_options);
+  size_t hypotheses = 0;
+  for (size_t s = 0; s < kRandomSources.size(); ++s) {
+    const NBest alone = beam_search(model, {kRandomSources[s]}, options)[0];
+    ASSERT_EQ(batched[s].size(), alone.size()) << "sentence " << s;
+    for (size_t k = 0; k < alone.size(); ++k) expect_same(batched[s][k], alone[k]);
+    for (size_t k = 1; k < alone.size(); ++k) {
+      EXPECT_GE(alone[k - 1].normalized_score, alone[k].normalized_score);
+    }
+    hypotheses += alone.size();
+    expect_same(greedy_batched[s][0], greedy_search(model, {kRandomSources[s]}, greedy_options)[0][0]);
+  }
+  EXPECT_GT(hypotheses, kRandomSources.size());  // the n-best lists are not trivial
+}
+
+TEST(BeamSearch, TwoDifferentSourcesTogether) {
+  TableModel model(6);
+  set_i_am(model, {7});
+  model.set({8}, {}, {{kChinese, 1.0}});
+  const std::vector<NBest> out = beam_search(model, {{7}, {8}}, beam(2, 1, 0.0f));
+  EXPECT_EQ(out[0][0].tokens, (std::vector<int32_t>{kI, kAm}));
+  EXPECT_EQ(out[1][0].tokens, (std::vector<int32_t>{kChinese}));
+  EXPECT_NEAR(out[1][0].score, 0.0, 1e-6);
+}
+
+TEST(BeamSearch, AlignmentFollowsAttention) {
+  TableModel model(6);
+  model.set({7, 8, 9}, {}, {{kI, 1.0}});
+  model.set({7, 8, 9}, {kI}, {{kAm, 1.0}});
+  model.set({7, 8, 9}, {kI, kAm}, {{kChinese, 1.0}});
+  BeamOptions options = beam(2, 1, 0.0f);
+  options.return_alignment = true;
+  // With the shorter source in the batch, S = 4 columns: rows are cut to 3.
+  const std::vector<NBest> out = beam_search(model, {{7, 8, 9}, {5}}, options);
+  const Hypothesis& h = out[0][0];
+  ASSERT_EQ(h.attention.size(), 3u);
+  EXPECT_EQ(h.attention[0], (std::vector<float>{0.1f, 0.1f, 0.7f}));
+  EXPECT_EQ(hard_alignment(h.attention), "2-0 1-1 0-2");
+  options.return_alignment = false;
+  EXPECT_TRUE(beam_search(model, {{7, 8, 9}}, options)[0][0].attention.empty());
+}
+
+TEST(BeamSearch, RejectsBadOptions) {
+  TableModel model(6);
+  EXPECT_THROW(beam_search(model, {{7}}, beam(0, 1, 0.0f)), Error);
+  EXPECT_THROW(beam_search(model, {{7}}, beam(2, 3, 0.0f)), Error);
+  EXPECT_TRUE(beam_search(model, {}, beam(2, 1, 0.0f)).empty());
+}
+
+}  // namespace
+}  // namespace attn
