@@ -137,7 +137,9 @@ Var gelu(const Var& x) {
   // dy/dv = 0.5 (1 + tanh(u)) + 0.5 v (1 - tanh(u)^2) k (1 + 3 c v^2).
   return unary(
       x,
-      [](float v) { return 0.5f * v * (1.0f + std::tanh(kGeluScale * (v + kGeluCubic * v * v * v))); },
+      [](float v) {
+        return 0.5f * v * (1.0f + std::tanh(kGeluScale * (v + kGeluCubic * v * v * v)));
+      },
       [](float v, float) {
         const float t = std::tanh(kGeluScale * (v + kGeluCubic * v * v * v));
         return 0.5f * (1.0f + t) +
