@@ -1,0 +1,139 @@
+#include "libattn/models/transformer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "libattn/autograd/ops.h"
+#include "libattn/train/optimizer.h"
+
+namespace attn {
+namespace {
+
+TransformerConfig tiny_config(bool pre_norm) {
+  TransformerConfig c;
+  c.src_vocab = 12;
+  c.tgt_vocab = 12;
+  c.d_model = 16;
+  c.heads = 2;
+  c.ffn = 32;
+  c.encoder_layers = 2;
+  c.decoder_layers = 2;
+  c.dropout = 0.0f;
+  c.pre_norm = pre_norm;
+  return c;
+}
+
+// Reversal of short sequences: src [B, S], tgt_in = BOS + reversed, tgt_out = reversed + EOS.
+struct Batch {
+  Tensor src, tgt_in, tgt_out;
+};
+
+Batch reversal_batch() {
+  std::vector<std::vector<int32_t>> sources = {{4, 5, 6, 7}, {8, 9, 10, 0}, {11, 4, 0, 0}};
+  Batch b{Tensor::zeros({3, 4}, DType::kI32), Tensor::zeros({3, 5}, DType::kI32),
+          Tensor::zeros({3, 5}, DType::kI32)};
+  for (int r = 0; r < 3; ++r) {
+    std::vector<int32_t> s;
+    for (int32_t id : sources[r])
+      if (id) s.push_back(id);
+    for (size_t i = 0; i < s.size(); ++i) b.src.ints()[r * 4 + i] = s[i];
+    b.tgt_in.ints()[r * 5] = 2;
+    for (size_t i = 0; i < s.size(); ++i) {
+      b.tgt_in.ints()[r * 5 + 1 + i] = s[s.size() - 1 - i];
+      b.tgt_out.ints()[r * 5 + i] = s[s.size() - 1 - i];
+    }
+    b.tgt_out.ints()[r * 5 + s.size()] = 3;
+  }
+  return b;
+}
+
+TEST(Transformer, ParameterNamesAreUniqueAndTied) {
+  Rng rng(1);
+  TransformerConfig c = tiny_config(false);
+  Transformer model(c, rng);
+  NamedParameters params = model.parameters();
+  std::set<std::string> names;
+  for (auto& [name, var] : params) EXPECT_TRUE(names.insert(name).second) << name;
+  EXPECT_TRUE(names.count("decoder.layers.1.encoder_attn.k_proj.weight"));
+  EXPECT_FALSE(names.count("decoder.output_projection.weight"));  // tied by default
+}
+
+TEST(Transformer, OverfitsOneBatch) {
+  for (bool pre_norm : {false, true}) {
+    Rng rng(3);
+    Transformer model(tiny_config(pre_norm), rng);
+    Batch batch = reversal_batch();
+    AdamOptions options;
+    options.beta2 = 0.98f;
+    options.eps = 1e-9f;
+    Adam adam(model.parameters(), options);
+    float last = 0;
+    for (int step = 0; step < 150; ++step) {
+      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
+      auto ce = cross_entropy(reshape(logits, {-1, 12}), batch.tgt_out.view({-1}),
+                              CrossEntropyOptions{0.0f, 0});
+      last = ce.loss.value().item();
+      adam.zero_grad();
+      tape().backward(ce.loss);
+      adam.step(1e-2f);
+    }
+    EXPECT_LT(last, 0.05f) << (pre_norm ? "pre-norm" : "post-norm");
+  }
+}
+
+TEST(Transformer, IncrementalDecodingMatchesTeacherForcedForward) {
+  Rng rng(5);
+  Transformer model(tiny_config(false), rng);
+  Batch batch = reversal_batch();
+  NoGrad no_grad;
+  Var logits = model.forward(batch.src, batch.tgt_in, {});
+  Tensor reference = log_softmax(logits).value();  // [3, 5, 12]
+  std::vector<std::vector<int32_t>> sources = {{4, 5, 6, 7}, {8, 9, 10}, {11, 4}};
+  auto state = model.encode(sources);
+  for (int t = 0; t < 5; ++t) {
+    std::vector<int32_t> prev(3);
+    for (int r = 0; r < 3; ++r) prev[r] = batch.tgt_in.ints()[r * 5 + t];
+    Tensor attention;
+    Tensor step = model.step(*state, prev, &attention).contiguous();
+    ASSERT_EQ(attention.shape(), (Shape{3, 4}));
+    for (int r = 0; r < 3; ++r) {
+      if (prev[r] == 0) continue;  // past the target's end: padding, which the loss ignores
+      for (int v = 0; v < 12; ++v)
+        EXPECT_NEAR(step[r * 12 + v], reference[(r * 5 + t) * 12 + v], 2e-4) << t << "," << r;
+    }
+  }
+}
+
+TEST(Transformer, ReorderFollowsRows) {
+  Rng rng(6);
+  Transformer model(tiny_config(false), rng);
+  NoGrad no_grad;
+  auto state = model.encode({{4, 5, 6}, {7, 8}});
+  model.step(*state, {2, 2}, nullptr);
+  model.reorder(*state, {1, 1, 0});
+  Tensor reordered = model.step(*state, {9, 9, 9}, nullptr).contiguous();
+  auto fresh = model.encode({{7, 8}});
+  model.step(*fresh, {2}, nullptr);
+  Tensor direct = model.step(*fresh, {9}, nullptr).contiguous();
+  for (int v = 0; v < 12; ++v) {
+    EXPECT_NEAR(reordered[v], direct[v], 1e-5);
+    EXPECT_NEAR(reordered[12 + v], direct[v], 1e-5);
+  }
+}
+
+TEST(Transformer, PaddingDoesNotChangeRealPositions) {
+  Rng rng(7);
+  Transformer model(tiny_config(false), rng);
+  NoGrad no_grad;
+  Tensor src_a = Tensor::from_ints({1, 4}, {4, 5, 0, 0});
+  Tensor tgt = Tensor::from_ints({1, 2}, {2, 6});
+  Tensor a = model.forward(src_a, tgt, {}).value();
+  Tensor short_src = Tensor::from_ints({1, 2}, {4, 5});
+  Tensor b = model.forward(short_src, tgt, {}).value();
+  for (int i = 0; i < a.numel(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5);
+}
+
+}  // namespace
+}  // namespace attn
