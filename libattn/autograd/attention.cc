@@ -57,8 +57,8 @@ Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& 
 
   Tensor probs = Tensor::empty({b, h, t, s});
   float* p = probs.data();
-  gemm_strided_batched(false, true, t, s, e, scale, q.data(), e, t * e, k.data(), e, s * e, 0.0f,
-                       p, s, t * s, batch);
+  gemm_strided_batched(false, true, t, s, e, scale, q.data(), e, t * e, k.data(), e, s * e, 0.0f, p,
+                       s, t * s, batch);
   if (mask_in.defined()) {
     ATTN_CHECK(mask_in.dtype() == DType::kF32, "attention: mask must be float32, got {}",
                dtype_name(mask_in.dtype()));

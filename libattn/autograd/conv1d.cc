@@ -24,8 +24,10 @@ void im2col(const float* x, const ConvDims& s, float* columns) {
       for (int64_t j = 0; j < s.taps; ++j) {
         const int64_t source = t - s.shift(j);
         float* dst = row + j * s.channels;
-        if (source < 0) std::memset(dst, 0, s.channels * sizeof(float));
-        else std::memcpy(dst, x + (b * s.time + source) * s.channels, s.channels * sizeof(float));
+        if (source < 0)
+          std::memset(dst, 0, s.channels * sizeof(float));
+        else
+          std::memcpy(dst, x + (b * s.time + source) * s.channels, s.channels * sizeof(float));
       }
     }
 }
@@ -62,8 +64,7 @@ Var causal_conv1d(const Var& x_var, const Var& w_var, const Var& bias_var, int d
   if (has_bias) {
     bias = bias_var.value().contiguous();
     ATTN_CHECK(bias.rank() == 1 && bias.dim(0) == s.out_channels,
-               "causal_conv1d: bias must be [{}], got {}", s.out_channels,
-               shape_str(bias.shape()));
+               "causal_conv1d: bias must be [{}], got {}", s.out_channels, shape_str(bias.shape()));
   }
   const int64_t rows = s.batch * s.time, width = s.taps * s.channels;
 

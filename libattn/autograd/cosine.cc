@@ -83,8 +83,8 @@ Var cosine_similarity(const Var& a_var, const Var& b_var, float eps) {
     const float* y = pb + pairs.b_row[n] * d;
     double dot = 0;
     for (int64_t i = 0; i < d; ++i) dot += double(x[i]) * y[i];
-    out_value[n] =
-        static_cast<float>(dot / (std::max<double>(norm(x, d), eps) * std::max<double>(norm(y, d), eps)));
+    out_value[n] = static_cast<float>(
+        dot / (std::max<double>(norm(x, d), eps) * std::max<double>(norm(y, d), eps)));
   }
 
   Var out(out_value, needs_grad(a_var, b_var));

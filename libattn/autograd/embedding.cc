@@ -22,7 +22,8 @@ Var embedding(const Var& table_var, const Tensor& ids_in) {
   check_ids(ids_in, "embedding");
   const Tensor table = table_var.value().contiguous();
   const Tensor ids = ids_in.contiguous();
-  ATTN_CHECK(table.rank() == 2, "embedding: table must be [V, D], got {}", shape_str(table.shape()));
+  ATTN_CHECK(table.rank() == 2, "embedding: table must be [V, D], got {}",
+             shape_str(table.shape()));
   const int64_t vocab = table.dim(0), width = table.dim(1), count = ids.numel();
   const int32_t* id = ids.ints();
   for (int64_t i = 0; i < count; ++i)

@@ -4,10 +4,9 @@
 
 namespace attn {
 
-void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t rows,
-                           int64_t vocab, float label_smoothing, int32_t ignore_index,
-                           float* log_sum_exp, float* row_loss, float* row_nll,
-                           int32_t* row_correct) {
+void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t rows, int64_t vocab,
+                           float label_smoothing, int32_t ignore_index, float* log_sum_exp,
+                           float* row_loss, float* row_nll, int32_t* row_correct) {
   for (int64_t i = 0; i < rows; ++i) {
     const int32_t target = targets[i];
     if (target == ignore_index) {
@@ -37,10 +36,9 @@ void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t 
   }
 }
 
-void cross_entropy_backward(const float* logits, const int32_t* targets,
-                            const float* log_sum_exp, int64_t rows, int64_t vocab,
-                            float label_smoothing, int32_t ignore_index, float grad_scale,
-                            float* grad_logits) {
+void cross_entropy_backward(const float* logits, const int32_t* targets, const float* log_sum_exp,
+                            int64_t rows, int64_t vocab, float label_smoothing,
+                            int32_t ignore_index, float grad_scale, float* grad_logits) {
   const float off_target = label_smoothing / static_cast<float>(vocab);
   const float on_target = 1.0f - label_smoothing + off_target;
   for (int64_t i = 0; i < rows; ++i) {

@@ -16,16 +16,14 @@ namespace attn {
 // Per row i: log_sum_exp[i]; and, for a counted target, the smoothed loss row_loss[i], the
 // plain -log p(gold) row_nll[i], and row_correct[i] = 1 when the first argmax is the gold
 // token. Ignored rows get zeros everywhere (log_sum_exp included).
-void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t rows,
-                           int64_t vocab, float label_smoothing, int32_t ignore_index,
-                           float* log_sum_exp, float* row_loss, float* row_nll,
-                           int32_t* row_correct);
+void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t rows, int64_t vocab,
+                           float label_smoothing, int32_t ignore_index, float* log_sum_exp,
+                           float* row_loss, float* row_nll, int32_t* row_correct);
 
 // Accumulates grad_scale * (softmax(logits) - smoothed target) into grad_logits for every
 // counted row; ignored rows are left untouched.
-void cross_entropy_backward(const float* logits, const int32_t* targets,
-                            const float* log_sum_exp, int64_t rows, int64_t vocab,
-                            float label_smoothing, int32_t ignore_index, float grad_scale,
-                            float* grad_logits);
+void cross_entropy_backward(const float* logits, const int32_t* targets, const float* log_sum_exp,
+                            int64_t rows, int64_t vocab, float label_smoothing,
+                            int32_t ignore_index, float grad_scale, float* grad_logits);
 
 }  // namespace attn

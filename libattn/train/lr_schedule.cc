@@ -44,10 +44,14 @@ LrScheduleKind parse_lr_schedule_kind(const std::string& name) {
 
 const char* lr_schedule_kind_name(LrScheduleKind kind) {
   switch (kind) {
-    case LrScheduleKind::kConstant: return "constant";
-    case LrScheduleKind::kInverseSqrt: return "inverse-sqrt";
-    case LrScheduleKind::kCosine: return "cosine";
-    case LrScheduleKind::kLinear: return "linear";
+    case LrScheduleKind::kConstant:
+      return "constant";
+    case LrScheduleKind::kInverseSqrt:
+      return "inverse-sqrt";
+    case LrScheduleKind::kCosine:
+      return "cosine";
+    case LrScheduleKind::kLinear:
+      return "linear";
   }
   return "constant";
 }

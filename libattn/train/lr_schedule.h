@@ -23,9 +23,9 @@ enum class LrScheduleKind { kConstant, kInverseSqrt, kCosine, kLinear };
 
 struct LrSchedule {
   LrScheduleKind kind = LrScheduleKind::kConstant;
-  float lr = 1e-3f;        // the peak rate
-  int64_t warmup = 0;      // updates of linear warmup
-  int64_t total = 0;       // updates in the run; needed by cosine and linear
+  float lr = 1e-3f;    // the peak rate
+  int64_t warmup = 0;  // updates of linear warmup
+  int64_t total = 0;   // updates in the run; needed by cosine and linear
 };
 
 float learning_rate(const LrSchedule& schedule, int64_t step);

@@ -26,7 +26,8 @@ struct CopyModel {
   Var query_positions, key_positions, token_embedding, output;
 
   explicit CopyModel(Rng& rng)
-      : query_positions(Var::parameter(testing::random_tensor({kLength, kWidth}, rng, -0.5f, 0.5f))),
+      : query_positions(
+            Var::parameter(testing::random_tensor({kLength, kWidth}, rng, -0.5f, 0.5f))),
         key_positions(Var::parameter(testing::random_tensor({kLength, kWidth}, rng, -0.5f, 0.5f))),
         token_embedding(Var::parameter(testing::random_tensor({kVocab, kWidth}, rng, -0.5f, 0.5f))),
         output(Var::parameter(testing::random_tensor({kVocab, kWidth}, rng, -0.5f, 0.5f))) {}
@@ -43,11 +44,11 @@ struct CopyModel {
     const int64_t batch = source.dim(0);
     Tensor positions = Tensor::empty({batch, 1, kLength}, DType::kI32);
     for (int64_t i = 0; i < positions.numel(); ++i) positions.ints()[i] = int32_t(i % kLength);
-    Var q = embedding(query_positions, positions);           // [B, 1, T, D]
-    Var k = embedding(key_positions, positions);             // [B, 1, S, D]
-    Var v = embedding(token_embedding, source);              // [B, 1, S, D]
+    Var q = embedding(query_positions, positions);  // [B, 1, T, D]
+    Var k = embedding(key_positions, positions);    // [B, 1, S, D]
+    Var v = embedding(token_embedding, source);     // [B, 1, S, D]
     Var read = scaled_dot_product_attention(q, k, v, Tensor(), 1.0f / std::sqrt(float(kWidth)));
-    Var logits = matmul(read, output, false, true);          // [B, 1, T, V]
+    Var logits = matmul(read, output, false, true);  // [B, 1, T, V]
     return cross_entropy(logits, source);
   }
 };

@@ -1,6 +1,8 @@
 // Ops part B: one gradient-check table over embedding, gather, cross_entropy, cosine,
 // causal_conv1d and fused attention, then forward checks against float64 references.
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -56,11 +58,10 @@ std::vector<GradCase> grad_cases() {
                    {random_tensor({2, 3, 4}, rng)}});
 
   const Tensor targets = Tensor::from_ints({5}, {1, 0, 4, 2, 3});
-  cases.push_back({"cross-entropy",
-                   [targets](const std::vector<Var>& in) {
-                     return cross_entropy(in[0], targets).loss;
-                   },
-                   {random_tensor({5, 5}, rng, -2, 2)}});
+  cases.push_back(
+      {"cross-entropy",
+       [targets](const std::vector<Var>& in) { return cross_entropy(in[0], targets).loss; },
+       {random_tensor({5, 5}, rng, -2, 2)}});
   const Tensor padded = Tensor::from_ints({5}, {1, 0, 4, 0, 3});  // 0 = padding
   cases.push_back({"cross-entropy-smoothed-ignored",
                    [padded](const std::vector<Var>& in) {
@@ -98,9 +99,7 @@ std::vector<GradCase> grad_cases() {
                        {random_tensor({2, 5, 3}, rng), random_tensor({4, 3, taps}, rng),
                         random_tensor({4}, rng)}});
   cases.push_back({"causal-conv1d-no-bias",
-                   [](const std::vector<Var>& in) {
-                     return causal_conv1d(in[0], in[1], Var(), 1);
-                   },
+                   [](const std::vector<Var>& in) { return causal_conv1d(in[0], in[1], Var(), 1); },
                    {random_tensor({1, 4, 2}, rng), random_tensor({3, 2, 2}, rng)}});
 
   const std::vector<std::pair<std::string, Tensor>> masks = {
@@ -214,7 +213,8 @@ double naive_conv(const Tensor& x, const Tensor& w, const Tensor& bias, int dila
   for (int64_t c = 0; c < c_count; ++c)
     for (int64_t j = 0; j < taps; ++j) {
       const int64_t source = t - (taps - 1 - j) * dilation;
-      if (source >= 0) y += double(w[(o * c_count + c) * taps + j]) * x[(b * time + source) * c_count + c];
+      if (source >= 0)
+        y += double(w[(o * c_count + c) * taps + j]) * x[(b * time + source) * c_count + c];
     }
   return y;
 }
@@ -230,8 +230,8 @@ TEST(CausalConv1d, MatchesNaiveAndNeverLooksAhead) {
     for (int64_t b = 0; b < batch; ++b)
       for (int64_t t = 0; t < time; ++t)
         for (int64_t o = 0; o < out_channels; ++o)
-          EXPECT_NEAR(y[(b * time + t) * out_channels + o], naive_conv(x, w, bias, dilation, b, t, o),
-                      1e-5);
+          EXPECT_NEAR(y[(b * time + t) * out_channels + o],
+                      naive_conv(x, w, bias, dilation, b, t, o), 1e-5);
     for (int64_t t = 0; t + 1 < time; ++t) {
       Tensor changed = x.clone_heap();
       for (int64_t c = 0; c < channels; ++c) changed[(0 * time + t + 1) * channels + c] += 5.0f;
@@ -263,7 +263,8 @@ std::vector<double> naive_attention(const Tensor& q, const Tensor& k, const Tens
         double max = -kInf;
         for (int64_t s = 0; s < ss; ++s) {
           double dot = 0;
-          for (int64_t i = 0; i < e; ++i) dot += double(q[(bh * ts + t) * e + i]) * k[(bh * ss + s) * e + i];
+          for (int64_t i = 0; i < e; ++i)
+            dot += double(q[(bh * ts + t) * e + i]) * k[(bh * ss + s) * e + i];
           score[s] = dot * scale + mask_at(b, h, t, s);
           max = std::max(max, score[s]);
         }
@@ -273,7 +274,8 @@ std::vector<double> naive_attention(const Tensor& q, const Tensor& k, const Tens
         for (int64_t s = 0; s < ss; ++s) {
           const double p = std::exp(score[s] - max) / z;
           (*probs)[(bh * ts + t) * ss + s] = p;
-          for (int64_t j = 0; j < f; ++j) out[(bh * ts + t) * f + j] += p * v[(bh * ss + s) * f + j];
+          for (int64_t j = 0; j < f; ++j)
+            out[(bh * ts + t) * f + j] += p * v[(bh * ss + s) * f + j];
         }
       }
   return out;
@@ -311,7 +313,8 @@ TEST(Attention, MatchesNaiveFloat64ForEveryMaskShape) {
   for (const MaskCase& mc : mask_cases) {
     SCOPED_TRACE(mc.name);
     Tensor weights;
-    Tensor out = scaled_dot_product_attention(Var(q), Var(k), Var(v), mc.mask, scale, &weights).value();
+    Tensor out =
+        scaled_dot_product_attention(Var(q), Var(k), Var(v), mc.mask, scale, &weights).value();
     std::vector<double> probs;
     std::vector<double> expect = naive_attention(q, k, v, scale, mc.at, &probs);
     ASSERT_EQ(out.shape(), (Shape{b, h, t, f}));

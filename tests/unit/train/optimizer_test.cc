@@ -64,8 +64,8 @@ TEST(Adam, RestoredStateContinuesIdentically) {
   Var a = Var::parameter(Tensor::from({3}, {1, -2, 3}));
   Var b = Var::parameter(Tensor::from({3}, {1, -2, 3}));
   Adam first({{"p", a}}), reference({{"p", b}});
-  const std::vector<std::vector<float>> grads = {{0.1f, -0.3f, 2.0f}, {0.5f, 0.2f, -1.0f},
-                                                 {-0.7f, 0.0f, 0.4f}};
+  const std::vector<std::vector<float>> grads = {
+      {0.1f, -0.3f, 2.0f}, {0.5f, 0.2f, -1.0f}, {-0.7f, 0.0f, 0.4f}};
   for (int i = 0; i < 2; ++i) {
     a.grad().copy_from(Tensor::from({3}, grads[i]));
     b.grad().copy_from(Tensor::from({3}, grads[i]));
