@@ -208,11 +208,14 @@ class DecoderState:
         self.src_mask = src_mask    # [rows, 1, 1, S]
         self.length = 0
 
-    def reorder(self, rows):
-        """Keeps beams' caches in step: row i now continues old row rows[i]."""
+    def reorder(self, rows, same_sources=False):
+        """Keeps beams' caches in step: row i now continues old row rows[i]. same_sources:
+        every row keeps its source (beams moving within a sentence), so the cross-attention
+        keys/values and the source mask stay as they are, uncopied."""
         self.self_kv = [(k.index_select(0, rows), v.index_select(0, rows)) for k, v in self.self_kv]
-        self.memory_kv = [(k.index_select(0, rows), v.index_select(0, rows)) for k, v in self.memory_kv]
-        self.src_mask = self.src_mask.index_select(0, rows)
+        if not same_sources:
+            self.memory_kv = [(k.index_select(0, rows), v.index_select(0, rows)) for k, v in self.memory_kv]
+            self.src_mask = self.src_mask.index_select(0, rows)
 
 
 class AttnTransformer(nn.Module):
