@@ -56,6 +56,17 @@ Tensor Tensor::allocate(const Shape& shape, DType dtype, bool force_heap) {
 Tensor Tensor::empty(const Shape& shape, DType dtype) { return allocate(shape, dtype, false); }
 Tensor Tensor::empty_heap(const Shape& shape, DType dtype) { return allocate(shape, dtype, true); }
 
+Tensor Tensor::wrap(const Shape& shape, DType dtype, void* data, std::shared_ptr<void> owner) {
+  ATTN_CHECK(reinterpret_cast<uintptr_t>(data) % 64 == 0, "Tensor::wrap: data is not 64-byte aligned");
+  Tensor t;
+  t.shape_ = shape;
+  t.strides_ = contiguous_strides(shape);
+  t.dtype_ = dtype;
+  t.base_ = static_cast<std::byte*>(data);
+  t.owner_ = std::move(owner);
+  return t;
+}
+
 Tensor Tensor::zeros(const Shape& shape, DType dtype) {
   Tensor t = empty(shape, dtype);
   std::memset(t.base_, 0, t.numel() * 4);

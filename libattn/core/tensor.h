@@ -36,6 +36,9 @@ class Tensor {
   // Heap storage even inside an ArenaScope: parameters, optimizer state, caches.
   static Tensor empty_heap(const Shape& shape, DType dtype = DType::kF32);
   static Tensor zeros_heap(const Shape& shape, DType dtype = DType::kF32);
+  // Memory owned elsewhere (a mapped model file): `owner` keeps it alive. The memory must be
+  // 64-byte aligned; it may be read-only, so only read such a tensor.
+  static Tensor wrap(const Shape& shape, DType dtype, void* data, std::shared_ptr<void> owner);
 
   bool defined() const { return base_ != nullptr; }
   DType dtype() const { return dtype_; }

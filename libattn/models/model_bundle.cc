@@ -1,0 +1,87 @@
+#include "libattn/models/model_bundle.h"
+
+#include "formats/model_writer.h"
+#include "libattn/core/error.h"
+#include "libattn/models/registry.h"
+
+namespace attn {
+
+std::vector<int32_t> TextCodec::encode(std::string_view line, std::string_view where) const {
+  return vocab.encode(tokenizer.split(line, where));
+}
+
+std::vector<std::string> TextCodec::pieces(const std::vector<int32_t>& ids) const {
+  return vocab.decode(ids);
+}
+
+std::string TextCodec::decode(const std::vector<int32_t>& ids) const {
+  return tokenizer.join(vocab.decode(ids));
+}
+
+namespace {
+
+const formats::Vocabulary& find_vocabulary(const formats::ModelFile& file,
+                                           const std::string& name) {
+  for (const auto& v : file.metadata().vocabularies)
+    if (v.name == name) return v;
+  throw formats::FormatError(formats::FormatErrorKind::kBadMetadata, file.path(),
+                             formats::FormatError::kNoOffset,
+                             "no '" + name + "' vocabulary in the metadata");
+}
+
+}  // namespace
+
+ModelBundle load_bundle(const std::string& path, BindMode mode) {
+  ModelBundle bundle;
+  bundle.file = std::make_shared<formats::ModelFile>(formats::read_model_file(path));
+  const formats::ModelFile& file = *bundle.file;
+  bundle.metadata = file.metadata();
+  const formats::Metadata& meta = bundle.metadata;
+  try {
+    auto tokens = meta.config.find("tokens");
+    const TokenizerKind kind =
+        parse_tokenizer_kind(tokens == meta.config.end() ? "words" : tokens->second);
+    Tokenizer tokenizer = kind == TokenizerKind::kSentencePiece
+                              ? Tokenizer::load_sentencepiece(meta.sentencepiece_model)
+                          : kind == TokenizerKind::kCharacters ? Tokenizer::characters()
+                                                               : Tokenizer::words();
+    bundle.source = {tokenizer, Vocabulary::from_tokens(find_vocabulary(file, "source").tokens)};
+    bundle.target = {tokenizer, Vocabulary::from_tokens(find_vocabulary(file, "target").tokens)};
+    Rng rng(0);
+    bundle.model = create_model(meta.architecture, meta.config, rng);
+  } catch (const InputError& e) {
+    throw InputError(file.path() + ": " + e.what());
+  }
+  if (meta.naming_revision > bundle.model->naming_revision())
+    throw formats::FormatError(
+        formats::FormatErrorKind::kNewerVersion, file.path(), formats::FormatError::kNoOffset,
+        "tensor names of a newer attn (" + meta.architecture + " revision " +
+            std::to_string(meta.naming_revision) + "); this build reads up to revision " +
+            std::to_string(bundle.model->naming_revision()));
+  if (bundle.model->vocab_size() != bundle.target.vocab.size())
+    throw InputError(fmt::format("{}: target vocabulary has {} tokens, the model {}", file.path(),
+                                 bundle.target.vocab.size(), bundle.model->vocab_size()));
+  load_parameters(bundle.model->parameters(), bundle.file, mode);
+  return bundle;
+}
+
+void save_bundle(const std::string& path, formats::FileKind kind, const ModelBundle& bundle,
+                 const Adam* optimizer) {
+  formats::Metadata meta = bundle.metadata;
+  meta.architecture = bundle.model->architecture();
+  meta.naming_revision = bundle.model->naming_revision();
+  meta.config = bundle.model->config_map();
+  meta.config["tokens"] = tokenizer_kind_name(bundle.source.tokenizer.kind());
+  meta.vocabularies = {{"source", bundle.source.vocab.tokens()},
+                       {"target", bundle.target.vocab.tokens()}};
+  meta.sentencepiece_model = bundle.source.tokenizer.sentencepiece_model();
+  if (kind != formats::FileKind::kCheckpoint) meta.training = {};
+  std::vector<formats::TensorToWrite> tensors = parameter_tensors(bundle.model->parameters());
+  if (optimizer && kind == formats::FileKind::kCheckpoint) {
+    auto moments = optimizer_tensors(*optimizer);
+    tensors.insert(tensors.end(), moments.begin(), moments.end());
+  }
+  formats::write_model_file(path, kind, meta, tensors);
+}
+
+}  // namespace attn

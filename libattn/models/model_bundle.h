@@ -1,0 +1,54 @@
+// A model with everything it needs to turn raw text into ids and ids back into text: what a
+// .attn file holds, as libattn objects.
+//
+//   ModelBundle bundle = load_bundle("model.attn", BindMode::kMap);
+//   std::vector<int32_t> ids = bundle.source.encode("a raw line", "<stdin>:1");
+//   auto hyps = beam_search(*bundle.model, {ids}, options);
+//   std::string text = bundle.target.decode(hyps[0][0].tokens);
+//   save_bundle("copy.attn", formats::FileKind::kModel, bundle, nullptr);
+//
+// The file's config map holds the model's own config plus "tokens" (words | chars | spm);
+// vocabularies are stored as "source" and "target"; a SentencePiece model once, shared.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "formats/layout.h"
+#include "formats/metadata.h"
+#include "libattn/data/tokenizer.h"
+#include "libattn/data/vocab.h"
+#include "libattn/models/parameter_io.h"
+#include "libattn/models/seq2seq_model.h"
+
+namespace attn {
+
+// One side's text handling: tokenizer, then vocabulary.
+struct TextCodec {
+  Tokenizer tokenizer = Tokenizer::words();
+  Vocabulary vocab;
+
+  std::vector<int32_t> encode(std::string_view line, std::string_view where) const;
+  std::vector<std::string> pieces(const std::vector<int32_t>& ids) const;  // specials dropped
+  std::string decode(const std::vector<int32_t>& ids) const;
+};
+
+struct ModelBundle {
+  std::unique_ptr<Seq2SeqModel> model;
+  TextCodec source;
+  TextCodec target;
+  formats::Metadata metadata;  // provenance and, from a checkpoint, the training state
+  std::shared_ptr<formats::ModelFile> file;  // the file it was loaded from, if any
+};
+
+// Reads a model or checkpoint and rebuilds the model from its architecture and config.
+ModelBundle load_bundle(const std::string& path, BindMode mode);
+
+// Writes atomically. `optimizer` (checkpoints only) adds its moments; bundle.metadata's
+// training state and provenance are written as they are.
+void save_bundle(const std::string& path, formats::FileKind kind, const ModelBundle& bundle,
+                 const Adam* optimizer);
+
+}  // namespace attn

@@ -1,0 +1,134 @@
+// RNN encoder-decoder with attention (Bahdanau et al. 2015; Luong et al. 2015).
+//
+//   RnnConfig config;                       // GRU or LSTM, scorer, scope, bridge, ...
+//   config.src_vocab = 8000; config.tgt_vocab = 8000;
+//   config.attention = ScorerType::kConcat; config.scope = ScopeType::kLocalP;
+//   RnnSeq2Seq model(config, rng);
+//   std::map<std::string, Tensor> maps;
+//   Var logits = model.forward(src, tgt_in, {true, &rng}, &maps);  // [B, T, V]; maps["attention"] [B, T, S]
+//
+// Encoder: embeddings -> stacked GRU/LSTM, bidirectional by default with H/2 units per
+// direction so the memory is H wide whatever the direction count (as OpenNMT's brnn), and
+// every scorer, dot included, compares H-wide vectors. Decoder, one step t:
+//   x_t   = [E y_{t-1}; h̃_{t-1}]                  input feeding (Luong §3.3), selectable
+//   s_t   = stacked cell(x_t, s_{t-1})             s_0 = tanh(W_b · summary) or zeros
+//   a_t   = scope(scorer(s_t, memory))             [B, S]
+//   c_t   = a_t · memory                           [B, H]
+//   h̃_t  = tanh(W_c [c_t; s_t])                    Luong eq. 5
+//   p_t   = softmax(W_s h̃_t + b_s)                 Luong eq. 6
+// Training and decoding run the same step function, so teacher-forced logits and the
+// log-probabilities of incremental decoding agree (rnn_seq2seq_decoding.cc).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libattn/attention/scopes.h"
+#include "libattn/attention/scorers.h"
+#include "libattn/models/seq2seq_model.h"
+#include "libattn/nn/stacked_rnn.h"
+
+namespace attn {
+
+// How the decoder's initial state comes from the encoder.
+enum class BridgeType {
+  kMean,   // tanh(W · masked mean of the memory)
+  kFinal,  // tanh(W · [final forward state; final backward state]) (Bahdanau et al. 2015 use
+           // the backward state at the first token, which is the reverse direction's final)
+  kZero,   // zeros
+};
+const char* bridge_name(BridgeType type);           // "mean" | "final" | "zero"
+BridgeType parse_bridge(const std::string& name);   // throws InputError otherwise
+
+struct RnnConfig {
+  int64_t src_vocab = 0;
+  int64_t tgt_vocab = 0;
+  int64_t embed = 256;       // E
+  int64_t hidden = 512;      // H: decoder width and memory width (H/2 a direction)
+  int64_t layers = 2;        // encoder and decoder layers each
+  CellType cell = CellType::kLstm;
+  bool bidirectional = true;
+  ScorerType attention = ScorerType::kGeneral;
+  ScopeType scope = ScopeType::kGlobal;
+  int64_t window = 10;       // D, the local scopes' half-width (Luong et al. use 10)
+  bool input_feeding = true;
+  BridgeType bridge = BridgeType::kMean;
+  float dropout = 0.3f;      // between stacked layers and before the output layer
+  int64_t max_source_length = 100;  // positions the location scorer can address
+
+  // The model file stores the config as text key -> value pairs. from_map starts from the
+  // defaults above: src_vocab and tgt_vocab are required, other keys optional, and an
+  // unknown key or a bad value throws InputError.
+  std::map<std::string, std::string> to_map() const;
+  static RnnConfig from_map(const std::map<std::string, std::string>& map);
+  void validate() const;  // throws InputError naming the bad field
+};
+
+// The encoder's output as every decoder step reads it.
+struct RnnEncoding {
+  Var memory;         // [B, S, H]
+  Var keys;           // [B, S, K]: the scorer's query-independent half
+  SourceMask source;  // padding and lengths
+  Var summary;        // [B, H]: the bridge's input (mean or final state); unset for kZero
+};
+
+// What the decoder carries from step t to step t + 1.
+struct RnnRecurrence {
+  std::vector<RecurrentState> layers;  // one per decoder layer, [B, H]
+  Var attentional;                     // h̃_{t-1} [B, H], fed back when input_feeding
+  ScopeState scope;
+};
+
+struct RnnStepOutput {
+  Var logits;   // [B, V]
+  Var weights;  // [B, S]: a_t
+};
+
+class RnnSeq2Seq : public Seq2SeqModel {
+ public:
+  static constexpr uint32_t kNamingRevision = 1;
+
+  RnnSeq2Seq(const RnnConfig& config, Rng& rng);
+
+  std::string architecture() const override { return "rnn"; }
+  uint32_t naming_revision() const override { return kNamingRevision; }
+  ConfigMap config_map() const override { return config_.to_map(); }
+  NamedParameters parameters() const override;
+  // src [B, S], tgt_in [B, T] -> [B, T, V]; `attention` gets "attention" -> [B, T, S].
+  Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
+              std::map<std::string, Tensor>* attention = nullptr) const override;
+  const RnnConfig& config() const { return config_; }
+
+  // The two halves forward() is made of, shared with incremental decoding.
+  RnnEncoding encode_source(const Tensor& src, const ForwardMode& mode) const;  // src [B, S]
+  RnnRecurrence initial_recurrence(const RnnEncoding& encoding) const;
+  // prev_tokens int32 [B, 1]: y_{t-1} for every row; advances `recurrence` to step t + 1.
+  RnnStepOutput decode_step(const Tensor& prev_tokens, const RnnEncoding& encoding,
+                            RnnRecurrence& recurrence, const ForwardMode& mode) const;
+
+  // Incremental decoding (rnn_seq2seq_decoding.cc): the state is the encoding plus the
+  // recurrence; step() is one decode_step() without gradients.
+  std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
+  Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
+              Tensor* attention) override;
+  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
+  int64_t vocab_size() const override { return config_.tgt_vocab; }
+
+ private:
+  Var apply_dropout(const Var& x, const ForwardMode& mode) const;
+
+  RnnConfig config_;
+  Var src_embedding_;                       // [V_src, E]
+  Var tgt_embedding_;                       // [V_tgt, E]
+  StackedRnn encoder_;                      // H/2 (bidirectional) or H units a direction
+  Linear bridge_;                           // [layers · H (· 2 for LSTM: h and c), H]
+  std::vector<RecurrentCell> decoder_;      // layer 0 reads [E (+ H)], the others H
+  Scorer scorer_;
+  Scope scope_;
+  Linear linear_out_;                       // W_c [H, 2H], no bias (Luong eq. 5)
+  Linear output_projection_;                // W_s [V, H] + b_s
+};
+
+}  // namespace attn

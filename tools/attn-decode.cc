@@ -1,0 +1,189 @@
+// attn-decode: raw text in, raw text out, one output line per input line.
+//
+//   attn-decode -m model.attn < in.txt > out.txt
+//   echo "a line" | attn-decode -m model.attn -b 5 --n-best 3 --alignment hard
+//
+// Lines are read as they arrive; the lines already waiting (up to --mini-batch) are decoded
+// together, then answered and flushed, so the tool works in a pipe and interactively.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "libattn/autograd/tape.h"
+#include "libattn/core/threads.h"
+#include "libattn/decode/alignment.h"
+#include "libattn/decode/beam_search.h"
+#include "libattn/decode/greedy.h"
+#include "libattn/models/model_bundle.h"
+#include "tools/line_reader.h"
+#include "tools/tool_main.h"
+
+namespace po = boost::program_options;
+
+namespace attn {
+namespace {
+
+struct DecodeFlags {
+  std::string model, input = "-", output = "-", alignment, attention_json;
+  BeamOptions beam;
+  int n_best = 0;
+  int mini_batch = 16;
+  int threads = 1;
+  bool scores = false, quiet = false, stats = false;
+};
+
+// Writes one input line's answer: the best hypothesis, or Moses-style n-best lines.
+void write_answer(FILE* out, int64_t line_index, const NBest& hyps, const TextCodec& target,
+                  const DecodeFlags& flags) {
+  if (hyps.empty()) {
+    fmt::print(out, "\n");
+    return;
+  }
+  auto alignment_of = [&](const Hypothesis& h) -> std::string {
+    if (flags.alignment.empty() || h.attention.empty()) return "";
+    return flags.alignment == "hard" ? hard_alignment(h.attention) : soft_alignment(h.attention);
+  };
+  if (flags.n_best > 0) {
+    for (const Hypothesis& h : hyps) {
+      fmt::print(out, "{} ||| {} ||| {:.6f}", line_index, target.decode(h.tokens),
+                 h.normalized_score);
+      if (!flags.alignment.empty()) fmt::print(out, " ||| {}", alignment_of(h));
+      fmt::print(out, "\n");
+    }
+    return;
+  }
+  const Hypothesis& best = hyps.front();
+  std::string line = target.decode(best.tokens);
+  if (flags.scores) line = fmt::format("{:.6f}\t{}", best.normalized_score, line);
+  if (!flags.alignment.empty()) line += " ||| " + alignment_of(best);
+  fmt::print(out, "{}\n", line);
+}
+
+nlohmann::json attention_record(int64_t line_index, const std::vector<int32_t>& source_ids,
+                                const Hypothesis& best, const ModelBundle& bundle) {
+  nlohmann::json record;
+  record["line"] = line_index;
+  record["source"] = bundle.source.pieces(source_ids);
+  record["output"] = bundle.target.pieces(best.tokens);
+  record["attention"] = best.attention;  // [output token][source token]
+  return record;
+}
+
+int decode_main(int argc, char** argv) {
+  DecodeFlags flags;
+  po::options_description options("attn-decode: decode raw text lines with a trained model");
+  options.add_options()
+    ("help,h", "show this help")
+    ("model,m", po::value(&flags.model)->required(), "model file (.attn); - for stdin")
+    ("input,i", po::value(&flags.input), "input text, one sentence a line (default stdin)")
+    ("output,o", po::value(&flags.output), "output file (default stdout)")
+    ("beam-size,b", po::value(&flags.beam.beam_size)->default_value(5), "beam size; 1 = greedy")
+    ("n-best", po::value(&flags.n_best)->implicit_value(-1),
+     "print N best hypotheses per line as 'i ||| text ||| score' (no value: beam size)")
+    ("normalize,n", po::value(&flags.beam.length_penalty)->default_value(0.6f),
+     "length normalization: score / length^alpha")
+    ("max-length", po::value(&flags.beam.max_length)->default_value(256),
+     "most output tokens per sentence")
+    ("max-length-factor", po::value(&flags.beam.max_length_factor)->default_value(3.0f),
+     "most output tokens as a multiple of the source length (0 = off)")
+    ("mini-batch", po::value(&flags.mini_batch)->default_value(16),
+     "sentences decoded together (only lines already waiting are batched)")
+    ("scores", po::bool_switch(&flags.scores), "print the normalized score before each output")
+    ("alignment", po::value(&flags.alignment), "append alignments: hard (i-j pairs) or soft")
+    ("attention-json", po::value(&flags.attention_json),
+     "write each sentence's attention matrix as one JSON object a line")
+    ("threads", po::value(&flags.threads)->default_value(1), "CPU threads")
+    ("stats", po::bool_switch(&flags.stats), "print sentences/s and tokens/s to stderr at the end")
+    ("quiet", po::bool_switch(&flags.quiet), "print nothing but errors on stderr");
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, options), vm);
+  if (vm.count("help")) {
+    std::cout << options << "\n";
+    return 0;
+  }
+  po::notify(vm);
+  if (flags.beam.beam_size < 1) throw InputError("--beam-size must be at least 1");
+  if (flags.mini_batch < 1) throw InputError("--mini-batch must be at least 1");
+  if (!flags.alignment.empty() && flags.alignment != "hard" && flags.alignment != "soft")
+    throw InputError("--alignment must be hard or soft, got '" + flags.alignment + "'");
+  if (flags.n_best < 0) flags.n_best = flags.beam.beam_size;
+  flags.beam.n_best = std::max(1, std::min(flags.n_best, flags.beam.beam_size));
+  flags.beam.return_alignment = !flags.alignment.empty() || !flags.attention_json.empty();
+  set_threads(flags.threads);
+
+  ModelBundle bundle = load_bundle(flags.model, BindMode::kMap);
+  int input_fd = STDIN_FILENO;
+  if (flags.input != "-") {
+    input_fd = ::open(flags.input.c_str(), O_RDONLY);
+    if (input_fd < 0) throw InputError(flags.input + ": cannot open: " + std::strerror(errno));
+  }
+  FILE* out = stdout;
+  if (flags.output != "-") {
+    out = std::fopen(flags.output.c_str(), "w");
+    if (!out) throw InputError(flags.output + ": cannot write: " + std::strerror(errno));
+  }
+  std::ofstream attention_out;
+  if (!flags.attention_json.empty()) {
+    attention_out.open(flags.attention_json);
+    if (!attention_out) throw InputError(flags.attention_json + ": cannot write");
+  }
+  const std::string input_name = flags.input == "-" ? "<stdin>" : flags.input;
+
+  NoGrad no_grad;
+  LineReader reader(input_fd);
+  std::string line;
+  int64_t line_index = 0, sentences = 0, output_tokens = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (reader.next(line)) {
+    std::vector<std::string> lines = {line};
+    while (static_cast<int>(lines.size()) < flags.mini_batch && reader.ready() && reader.next(line))
+      lines.push_back(line);
+    // Empty lines are answered with empty lines and never reach the model.
+    std::vector<std::vector<int32_t>> sources;
+    std::vector<size_t> source_of_line(lines.size(), SIZE_MAX);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      auto ids = bundle.source.encode(lines[i], fmt::format("{}:{}", input_name, line_index + i + 1));
+      if (ids.empty()) continue;
+      source_of_line[i] = sources.size();
+      sources.push_back(std::move(ids));
+    }
+    std::vector<NBest> results;
+    if (!sources.empty())
+      results = flags.beam.beam_size == 1 ? greedy_search(*bundle.model, sources, flags.beam)
+                                          : beam_search(*bundle.model, sources, flags.beam);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const size_t s = source_of_line[i];
+      const NBest empty;
+      const NBest& hyps = s == SIZE_MAX ? empty : results[s];
+      write_answer(out, line_index, hyps, bundle.target, flags);
+      if (attention_out.is_open() && !hyps.empty())
+        attention_out << attention_record(line_index, sources[s], hyps.front(), bundle).dump()
+                      << "\n";
+      if (!hyps.empty()) output_tokens += static_cast<int64_t>(hyps.front().tokens.size());
+      ++line_index;
+    }
+    sentences += static_cast<int64_t>(sources.size());
+    std::fflush(out);
+  }
+  if (out != stdout) std::fclose(out);
+  if (flags.stats && !flags.quiet) {
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    fmt::print(stderr, "attn-decode: {} sentences, {} tokens in {:.2f}s: {:.1f} sentences/s, {:.1f} tokens/s\n",
+               sentences, output_tokens, seconds, sentences / std::max(seconds, 1e-9),
+               output_tokens / std::max(seconds, 1e-9));
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace attn
+
+int main(int argc, char** argv) {
+  return attn::run_tool("attn-decode", [&] { return attn::decode_main(argc, argv); });
+}
