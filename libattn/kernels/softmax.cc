@@ -12,61 +12,113 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+// exp for softmax's arguments (x - max <= 0), written so the row loops vectorise: std::exp
+// is a libm call per element and dominated softmax (~3.5 ns per element here).
+// Cephes' expf: exp(x) = 2^n exp(r), n = round(x / ln 2), |r| <= ln 2 / 2, exp(r) by a
+// degree-6 polynomial; relative error ~2e-7. Below -87 (where expf is denormal or 0, and
+// negligible next to the row's largest term, 1) it returns exactly 0, so masked (-inf)
+// positions stay exactly 0. Ternaries rather than std::min/max/floor, and bit_cast rather
+// than memcpy: GCC 12 vectorises this form and none of those.
+inline float exp_nonpositive(float x) {
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;  // ln 2 = hi + lo
+  constexpr float kLowest = -87.0f;
+  constexpr float kRoundMagic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
+  const float low_clamped = x < kLowest ? kLowest : x;
+  const float xc = low_clamped > 0.0f ? 0.0f : low_clamped;
+  const float n = (xc * kLog2e + kRoundMagic) - kRoundMagic;
+  const float r = xc - n * kLn2Hi - n * kLn2Lo;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e = p * r * r + r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;  // 2^n, n in [-126, 0]
+  return x < kLowest ? 0.0f : e * __builtin_bit_cast(float, bits);
+}
+
+// Float sums and maxima do not vectorise on their own (the compiler may not reorder float
+// adds), so these keep kLanes running partials: a fixed order, hence repeatable results.
+constexpr int64_t kLanes = 16;
+
+float row_max(const float* x, int64_t n) {
+  float lanes[kLanes];
+  std::fill(lanes, lanes + kLanes, kNegInf);
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] = x[j + l] > lanes[l] ? x[j + l] : lanes[l];
+  float result = kNegInf;
+  for (; j < n; ++j) result = std::max(result, x[j]);
+  for (int64_t l = 0; l < kLanes; ++l) result = std::max(result, lanes[l]);
+  return result;
+}
+
+float row_sum(const float* x, int64_t n) {
+  float lanes[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += x[j + l];
+  float result = 0.0f;
+  for (; j < n; ++j) result += x[j];
+  for (int64_t l = 0; l < kLanes; ++l) result += lanes[l];
+  return result;
+}
+
+float row_dot(const float* x, const float* y, int64_t n) {
+  float lanes[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += x[j + l] * y[j + l];
+  float result = 0.0f;
+  for (; j < n; ++j) result += x[j] * y[j];
+  for (int64_t l = 0; l < kLanes; ++l) result += lanes[l];
+  return result;
+}
+
 // Rows per parallel chunk so that each chunk has enough work to pay for waking a worker.
 int64_t min_rows_per_chunk(int64_t cols) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1));
 }
 
 void log_softmax_row(const float* x, float* y, int64_t cols) {
-  float max_value = kNegInf;
-  for (int64_t j = 0; j < cols; ++j) max_value = std::max(max_value, x[j]);
+  const float max_value = row_max(x, cols);
   if (max_value == kNegInf) {  // every entry -inf: log-probabilities stay -inf
     std::fill(y, y + cols, kNegInf);
     return;
   }
-  float total = 0.0f;
-  for (int64_t j = 0; j < cols; ++j) total += std::exp(x[j] - max_value);
-  const float log_norm = max_value + std::log(total);
+  // y holds exp(x - max) for a moment, then the log-probabilities.
+  for (int64_t j = 0; j < cols; ++j) y[j] = exp_nonpositive(x[j] - max_value);
+  const float log_norm = max_value + std::log(row_sum(y, cols));
   for (int64_t j = 0; j < cols; ++j) y[j] = x[j] - log_norm;
 }
 
 void log_softmax_backward_row(const float* y, const float* dy, float* dx, int64_t cols) {
-  float dy_total = 0.0f;
-  for (int64_t j = 0; j < cols; ++j) dy_total += dy[j];
-  for (int64_t j = 0; j < cols; ++j) dx[j] += dy[j] - std::exp(y[j]) * dy_total;
+  const float dy_total = row_sum(dy, cols);
+  for (int64_t j = 0; j < cols; ++j) dx[j] += dy[j] - exp_nonpositive(y[j]) * dy_total;
 }
 
 }  // namespace
 
 void softmax_row(const float* x, const float* mask, float* y, int64_t cols) {
-  float max_value = kNegInf;
   if (mask) {
-    for (int64_t j = 0; j < cols; ++j) {
-      y[j] = x[j] + mask[j];
-      max_value = std::max(max_value, y[j]);
-    }
-  } else {
-    for (int64_t j = 0; j < cols; ++j) {
-      y[j] = x[j];
-      max_value = std::max(max_value, y[j]);
-    }
+    for (int64_t j = 0; j < cols; ++j) y[j] = x[j] + mask[j];
+  } else if (y != x) {
+    std::copy(x, x + cols, y);
   }
+  const float max_value = row_max(y, cols);
   if (max_value == kNegInf) {  // fully masked: zeros, not exp(-inf - -inf) = NaN
     std::fill(y, y + cols, 0.0f);
     return;
   }
-  float total = 0.0f;
-  for (int64_t j = 0; j < cols; ++j) {
-    y[j] = std::exp(y[j] - max_value);
-    total += y[j];
-  }
-  const float inv_total = 1.0f / total;
+  for (int64_t j = 0; j < cols; ++j) y[j] = exp_nonpositive(y[j] - max_value);
+  const float inv_total = 1.0f / row_sum(y, cols);
   for (int64_t j = 0; j < cols; ++j) y[j] *= inv_total;
 }
 
 void softmax_backward_row(const float* y, const float* dy, float* dx, int64_t cols) {
-  float dot = 0.0f;
-  for (int64_t j = 0; j < cols; ++j) dot += dy[j] * y[j];
+  const float dot = row_dot(dy, y, cols);
   for (int64_t j = 0; j < cols; ++j) dx[j] += y[j] * (dy[j] - dot);
 }
 

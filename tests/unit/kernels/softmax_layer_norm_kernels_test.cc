@@ -61,6 +61,24 @@ TEST(SoftmaxKernel, MatchesFloat64AndIsThreadCountIndependent) {
   }
 }
 
+TEST(SoftmaxKernel, SmallProbabilitiesKeepRelativePrecision) {
+  // softmax([0, x]) = [1, e^x] / (1 + e^x): the kernel's exp must stay accurate in relative
+  // terms down to where float runs out (e^-87 ~ 1.6e-38), and give exactly 0 past it.
+  for (float x = -86.9f; x <= 0.0f; x += 0.37f) {
+    const float in[2] = {0.0f, x};
+    float out[2];
+    softmax_row(in, nullptr, out, 2);
+    const double expect = std::exp(double(x)) / (1.0 + std::exp(double(x)));
+    EXPECT_NEAR(out[1], expect, 1e-6 * expect) << x;
+  }
+  const float far[3] = {0.0f, -200.0f, -INFINITY};
+  float out[3];
+  softmax_row(far, nullptr, out, 3);
+  EXPECT_EQ(out[0], 1.0f);
+  EXPECT_EQ(out[1], 0.0f);
+  EXPECT_EQ(out[2], 0.0f);
+}
+
 TEST(LayerNormKernel, MatchesFloat64AndIsThreadCountIndependent) {
   const auto x = random_values(kRows * kCols, 3), dy = random_values(kRows * kCols, 4);
   const auto gamma = random_values(kCols, 5), beta = random_values(kCols, 6);
