@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# What `make bench` runs: GEMM throughput against raw OpenBLAS, then attn against PyTorch
+# end to end (training, greedy and beam decoding), same model, same thread count.
+#
+#   bash tests/bench/run.sh build                        # threads = nproc
+#   ATTN_BENCH_THREADS=1 bash tests/bench/run.sh build
+#
+# Knobs (environment): ATTN_BENCH_THREADS (default nproc), ATTN_BENCH_MIN_TIME (seconds per
+# GEMM benchmark, default 0.2), ATTN_BENCH_STEPS (timed training steps, default 10),
+# ATTN_BENCH_DECODE_SECONDS (per decoding configuration, default 3), ATTN_BENCH_TORCH_1T
+# (1 = also time PyTorch with one thread when threads > 1, default 1: its OpenMP and
+# OpenBLAS threads fight on few cores, so one thread is often its best figure).
+# The whole script takes about 5 minutes on 2 cores.
+#
+# The end-to-end parts run when the tools offer what they need (checked in --help):
+#   attn-train  --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30
+#               --max-steps N --threads T   ... "target tokens/s: X" on stdout or stderr
+#   attn-decode --synthetic --preset small --batch B --beam-size K --src-len 30
+#               --tgt-len 30 --threads T    ... "tokens/s: X" (and "sentences/s: Y")
+# Peak RSS comes from /usr/bin/time when it is installed.
+set -euo pipefail
+
+build=${1:?usage: run.sh BUILD_DIR}
+build=$(cd "$build" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+threads=${ATTN_BENCH_THREADS:-$(nproc)}
+min_time=${ATTN_BENCH_MIN_TIME:-0.2}
+steps=${ATTN_BENCH_STEPS:-10}
+decode_seconds=${ATTN_BENCH_DECODE_SECONDS:-3}
+torch_one_thread=${ATTN_BENCH_TORCH_1T:-1}
+python=/usr/bin/python3
+[[ -x $python ]] || python=python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# ---- 1. GEMM ---------------------------------------------------------------------------
+echo "== GEMM, GFLOP/s, threads $threads (ours: attn::matmul; raw: cblas_sgemm) =="
+if [[ -x $build/gemm_bench ]]; then
+  "$build/gemm_bench" --threads="$threads" --benchmark_min_time="$min_time" \
+    --benchmark_out="$work/gemm.json" --benchmark_out_format=json >"$work/gemm.log" 2>&1 ||
+    { cat "$work/gemm.log"; exit 1; }
+  "$python" - "$work/gemm.json" <<'EOF'
+import json, sys
+rows = {}
+for b in json.load(open(sys.argv[1]))["benchmarks"]:
+    _, shape, variant = b["run_name"].split("/")[:3]
+    rows.setdefault(shape, {})[variant] = b["GFLOP/s"]
+print(f"{'shape':<26}{'ours':>9}{'ours_heap':>11}{'raw':>9}{'ours/raw':>10}")
+for shape, v in rows.items():
+    cell = lambda key: f"{v[key]:.1f}" if key in v else "-"
+    ratio = f"{v['ours'] / v['raw']:.2f}" if "ours" in v and v.get("raw") else "-"
+    print(f"{shape:<26}{cell('ours'):>9}{cell('ours_heap'):>11}{cell('raw'):>9}{ratio:>10}")
+    if "raw_gemv" in v:
+        print(f"{'  (raw cblas_sgemv)':<26}{'':>9}{'':>11}{v['raw_gemv']:>9.1f}")
+print("linear_*: y = x w^T [1920,512]x[N,512]^T; dx_*: dY W; dw_*: dY^T X; linear_train_*: all three,"
+      " ours through the tape;\nours: output from an arena reset each iteration; ours_heap: from the heap"
+      " each call; decode_*: M = 1, ours routed to sgemv.")
+EOF
+else
+  echo "skipped: $build/gemm_bench not built (libbenchmark-dev missing?)"
+fi
+
+# ---- 2. End to end -------------------------------------------------------------------------
+# run NAME CMD...: runs CMD in a scratch folder, output to $work/NAME.out, peak RSS appended.
+run() {
+  local name=$1; shift
+  mkdir -p "$work/$name.dir"
+  if [[ -x /usr/bin/time ]]; then
+    (cd "$work/$name.dir" && /usr/bin/time -f "peak RSS KiB (time): %M" "$@") >"$work/$name.out" 2>&1
+  else
+    (cd "$work/$name.dir" && "$@") >"$work/$name.out" 2>&1
+  fi
+}
+# figure NAME PATTERN: the number after the last "PATTERN: " in NAME's output, or "-".
+figure() {
+  local value
+  value=$(grep -o "$2: *[0-9.eE+-]*" "$work/$1.out" 2>/dev/null | tail -1 | sed 's/.*: *//')
+  echo "${value:--}"
+}
+rss_mib() {
+  local kib
+  kib=$(figure "$1" "peak RSS KiB (time)")
+  [[ $kib == - ]] && echo - || echo $((kib / 1024))
+}
+# has_flags TOOL FLAG...: the tool exists and its --help names every flag.
+has_flags() {
+  local tool=$1 help; shift
+  [[ -x $tool ]] || { echo "$(basename "$tool") not built"; return 1; }
+  help=$("$tool" --help 2>&1 || true)
+  local missing=()
+  for flag in "$@"; do grep -q -- "$flag" <<<"$help" || missing+=("$flag"); done
+  ((${#missing[@]} == 0)) || { echo "$(basename "$tool") lacks ${missing[*]}"; return 1; }
+}
+ratio() { "$python" -c "import sys; a, b = sys.argv[1:]; print(f'{float(a) / float(b):.2f}' if a != '-' and b != '-' and float(b) > 0 else '-')" "$1" "$2"; }
+
+torch_bench=("$python" "$here/torch_transformer.py" --src-len 30 --tgt-len 30)
+rows=()
+# row LABEL ATTN_NAME TORCH_NAME TORCH1_NAME UNIT: one line of the end-to-end table.
+row() {
+  local attn_value torch_value torch1_value=-
+  attn_value=$(figure "$2" "$5")
+  torch_value=$(figure "$3" "$5")
+  [[ -n $4 ]] && torch1_value=$(figure "$4" "$5")
+  rows+=("$(printf '%-30s %10s %10s %7s %10s %7s %9s %9s' "$1" "$attn_value" "$torch_value" \
+    "$(ratio "$attn_value" "$torch_value")" "$torch1_value" "$(ratio "$attn_value" "$torch1_value")" \
+    "$(rss_mib "$2")" "$(rss_mib "$3")")")
+}
+torch1() { [[ $torch_one_thread == 1 && $threads -gt 1 ]]; }
+
+echo
+echo "== Training, Transformer small, 64x30 -> 64x30, $steps steps, threads $threads =="
+if reason=$(has_flags "$build/attn-train" --synthetic --preset --max-steps --threads --src-len --tgt-len); then
+  run train_attn "$build/attn-train" --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30 \
+    --max-steps "$steps" --threads "$threads" || echo "attn-train failed: $(tail -3 "$work/train_attn.out")"
+  run train_torch "${torch_bench[@]}" --mode train --batch 64 --steps "$steps" --threads "$threads"
+  torch1 && run train_torch1 "${torch_bench[@]}" --mode train --batch 64 --steps "$steps" --threads 1
+  row "train target tokens/s" train_attn train_torch "$(torch1 && echo train_torch1)" "target tokens/s"
+else
+  echo "skipped: $reason"
+fi
+
+echo
+echo "== Decoding, 30 source tokens, 30 generated, no early stop, threads $threads =="
+if reason=$(has_flags "$build/attn-decode" --synthetic --preset --batch --beam-size --src-len --tgt-len --threads); then
+  for batch in 1 32; do
+    for beam in 1 5; do
+      name=decode_b${batch}_k${beam}
+      run "${name}_attn" "$build/attn-decode" --synthetic --preset small --batch "$batch" \
+        --beam-size "$beam" --src-len 30 --tgt-len 30 --threads "$threads" ||
+        echo "attn-decode failed: $(tail -3 "$work/${name}_attn.out")"
+      run "${name}_torch" "${torch_bench[@]}" --mode decode --batch "$batch" --beam "$beam" \
+        --seconds "$decode_seconds" --threads "$threads"
+      torch1 && run "${name}_torch1" "${torch_bench[@]}" --mode decode --batch "$batch" \
+        --beam "$beam" --seconds "$decode_seconds" --threads 1
+      label="batch $batch $([[ $beam == 1 ]] && echo greedy || echo "beam $beam")"
+      row "decode $label tokens/s" "${name}_attn" "${name}_torch" "$(torch1 && echo "${name}_torch1")" "tokens/s"
+    done
+  done
+else
+  echo "skipped: $reason"
+fi
+
+if ((${#rows[@]})); then
+  echo
+  printf '%-30s %10s %10s %7s %10s %7s %9s %9s\n' "" attn "torch ${threads}T" ratio "torch 1T" ratio \
+    "attn MiB" "torch MiB"
+  printf '%s\n' "${rows[@]}"
+  echo "ratio = attn / torch (higher is better for attn); MiB = peak RSS of the process."
+fi
