@@ -1,0 +1,277 @@
+#include "formats/model_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <set>
+
+#include "formats/crc32.h"
+#include "formats/format_error.h"
+
+namespace attn::formats {
+namespace {
+
+// Receives the file's bytes in order.
+using Sink = std::function<void(const void* data, std::size_t size)>;
+
+[[noreturn]] void throw_invalid(const std::string& problem) {
+  throw FormatError(FormatErrorKind::kInvalidArgument, "", FormatError::kNoOffset, problem);
+}
+
+// A tensor after validation: its byte size and checksum, ready for the directory.
+struct PlannedTensor {
+  const TensorToWrite* source;
+  uint64_t byte_size;
+  uint64_t offset;  // within the data section
+  uint32_t crc;
+};
+
+// Everything but the tensor bytes, computed up front because the preamble and directory that
+// come first record sizes and checksums of what comes after.
+struct Plan {
+  std::vector<uint8_t> preamble;
+  std::vector<uint8_t> metadata_section;
+  std::vector<uint8_t> directory_section;
+  std::vector<PlannedTensor> tensors;
+  uint64_t metadata_offset;
+  uint64_t directory_offset;
+  uint64_t data_offset;
+  uint64_t file_size;
+};
+
+uint64_t checked_byte_size(const TensorToWrite& tensor) {
+  if (tensor.shape.size() > kMaxRank) {
+    throw_invalid(fmt::format("tensor '{}' has rank {}, more than {}", tensor.name,
+                              tensor.shape.size(), kMaxRank));
+  }
+  uint64_t count = 1;
+  for (int64_t dim : tensor.shape) {
+    if (dim < 0 || static_cast<uint64_t>(dim) > kMaxElements) {
+      throw_invalid(fmt::format("tensor '{}' has dimension {}", tensor.name, dim));
+    }
+    if (dim != 0 && count > kMaxElements / static_cast<uint64_t>(dim)) {
+      throw_invalid(fmt::format("tensor '{}' has too many elements", tensor.name));
+    }
+    count *= static_cast<uint64_t>(dim);
+  }
+  const uint64_t bytes = count * dtype_size(tensor.dtype);
+  if (bytes > 0 && tensor.data == nullptr) {
+    throw_invalid(fmt::format("tensor '{}' has no data", tensor.name));
+  }
+  return bytes;
+}
+
+Plan make_plan(FileKind kind, const Metadata& metadata, const std::vector<TensorToWrite>& tensors) {
+  if (kind != FileKind::kModel && kind != FileKind::kCheckpoint) {
+    throw_invalid(fmt::format("file kind {} is neither model nor checkpoint",
+                              static_cast<uint32_t>(kind)));
+  }
+  if (tensors.size() > kMaxTensors) {
+    throw_invalid(fmt::format("{} tensors, more than {}", tensors.size(), kMaxTensors));
+  }
+  Plan plan;
+  static const uint8_t kZeros[kMaxAlignment] = {};
+  std::set<std::string> names;
+  Crc32 data_crc;
+  uint64_t data_size = 0;
+  for (const TensorToWrite& tensor : tensors) {
+    if (tensor.name.size() > kMaxNameLength ||
+        !is_valid_tensor_name(tensor.name.data(), tensor.name.size())) {
+      throw_invalid(fmt::format("tensor name '{}' is empty, longer than {} or not [A-Za-z0-9_.:/-]",
+                                tensor.name, kMaxNameLength));
+    }
+    if (!names.insert(tensor.name).second) {
+      throw_invalid(fmt::format("tensor name '{}' appears twice", tensor.name));
+    }
+    const uint64_t bytes = checked_byte_size(tensor);
+    Crc32 crc;
+    crc.update(tensor.data, bytes);
+    data_crc.update(tensor.data, bytes);
+    const uint64_t padding = align_up(bytes, kAlignment) - bytes;
+    data_crc.update(kZeros, padding);
+    plan.tensors.push_back({&tensor, bytes, data_size, crc.value()});
+    data_size += bytes + padding;
+  }
+
+  const std::string archive = encode_metadata(metadata);
+  if (archive.size() > kMaxMetadataBytes) {
+    throw_invalid(fmt::format("metadata is {} bytes, more than {}", archive.size(),
+                              kMaxMetadataBytes));
+  }
+  plan.metadata_section.assign(kMetadataHeaderSize, 0);
+  store_u32(plan.metadata_section.data(), metadata_archive_version());
+  store_u64(plan.metadata_section.data() + 8, archive.size());
+  plan.metadata_section.insert(plan.metadata_section.end(), archive.begin(), archive.end());
+
+  std::vector<uint8_t>& dir = plan.directory_section;
+  dir.assign(kDirectoryHeaderSize, 0);
+  store_u32(dir.data(), static_cast<uint32_t>(tensors.size()));
+  for (const PlannedTensor& planned : plan.tensors) {
+    const TensorToWrite& tensor = *planned.source;
+    const std::size_t start = dir.size();
+    const uint64_t name_end = kEntryFixedSize + 8 * tensor.shape.size() + tensor.name.size();
+    dir.resize(start + align_up(name_end, 8), 0);
+    uint8_t* entry = dir.data() + start;
+    store_u32(entry, static_cast<uint32_t>(tensor.name.size()));
+    store_u32(entry + 4, static_cast<uint32_t>(tensor.dtype));
+    store_u32(entry + 8, static_cast<uint32_t>(tensor.shape.size()));
+    store_u32(entry + 12, planned.crc);
+    store_u64(entry + 16, planned.offset);
+    store_u64(entry + 24, planned.byte_size);
+    for (std::size_t d = 0; d < tensor.shape.size(); ++d) {
+      store_u64(entry + kEntryFixedSize + 8 * d, static_cast<uint64_t>(tensor.shape[d]));
+    }
+    std::memcpy(entry + kEntryFixedSize + 8 * tensor.shape.size(), tensor.name.data(),
+                tensor.name.size());
+  }
+
+  plan.metadata_offset = align_up(kPreambleSize, kAlignment);
+  plan.directory_offset = align_up(plan.metadata_offset + plan.metadata_section.size(), kAlignment);
+  plan.data_offset = align_up(plan.directory_offset + dir.size(), kAlignment);
+  plan.file_size = plan.data_offset + data_size;
+
+  std::vector<uint8_t>& pre = plan.preamble;
+  pre.assign(kPreambleSize, 0);
+  std::memcpy(pre.data(), kMagic, sizeof(kMagic));
+  store_u16(pre.data() + kMajorOffset, kFormatMajor);
+  store_u16(pre.data() + kMinorOffset, kFormatMinor);
+  store_u32(pre.data() + kEndianOffset, kEndianTag);
+  store_u32(pre.data() + kKindOffset, static_cast<uint32_t>(kind));
+  store_u32(pre.data() + kAlignmentOffset, kAlignment);
+  store_u64(pre.data() + kFileSizeOffset, plan.file_size);
+  const uint64_t offsets[kSectionCount] = {plan.metadata_offset, plan.directory_offset,
+                                           plan.data_offset};
+  const uint64_t sizes[kSectionCount] = {plan.metadata_section.size(), dir.size(), data_size};
+  const uint32_t crcs[kSectionCount] = {
+      crc32(plan.metadata_section.data(), plan.metadata_section.size()),
+      crc32(dir.data(), dir.size()), data_crc.value()};
+  for (uint32_t s = 0; s < kSectionCount; ++s) {
+    uint8_t* entry = pre.data() + kSectionTableOffset + s * kSectionEntrySize;
+    store_u64(entry, offsets[s]);
+    store_u64(entry + 8, sizes[s]);
+    store_u32(entry + 16, crcs[s]);
+  }
+  store_u32(pre.data() + kPreambleCrcOffset, crc32(pre.data(), kPreambleCrcOffset));
+  return plan;
+}
+
+// Emits the planned file, zero padding included, in file order.
+void emit(const Plan& plan, const Sink& sink) {
+  static const uint8_t kZeros[kMaxAlignment] = {};
+  uint64_t position = 0;
+  const auto put = [&](const void* data, uint64_t size) {
+    if (size > 0) sink(data, size);
+    position += size;
+  };
+  const auto pad_to = [&](uint64_t offset) { put(kZeros, offset - position); };
+  put(plan.preamble.data(), plan.preamble.size());
+  pad_to(plan.metadata_offset);
+  put(plan.metadata_section.data(), plan.metadata_section.size());
+  pad_to(plan.directory_offset);
+  put(plan.directory_section.data(), plan.directory_section.size());
+  pad_to(plan.data_offset);
+  for (const PlannedTensor& tensor : plan.tensors) {
+    put(tensor.source->data, tensor.byte_size);
+    pad_to(align_up(position, kAlignment));
+  }
+}
+
+[[noreturn]] void throw_io(const std::string& path, const std::string& what) {
+  throw FormatError(FormatErrorKind::kIo, path, FormatError::kNoOffset,
+                    what + ": " + std::strerror(errno));
+}
+
+void write_fully(int fd, const void* data, std::size_t size, const std::string& path) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  while (size > 0) {
+    const ssize_t wrote = ::write(fd, bytes, size);
+    if (wrote < 0) {
+      if (errno == EINTR) continue;
+      throw_io(path, "cannot write");
+    }
+    bytes += wrote;
+    size -= static_cast<std::size_t>(wrote);
+  }
+}
+
+// A name no other writer picks: dot-prefixed so globs skip it, unique per process and call.
+std::string temporary_path(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  return fmt::format("{}.{}.tmp.{}.{}", dir, base, ::getpid(), counter++);
+}
+
+// Makes the rename itself durable: without it a crash can forget the new directory entry.
+void sync_directory(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw_io(dir, "cannot open directory to sync");
+  const int synced = ::fsync(fd);
+  ::close(fd);
+  // Some file systems cannot fsync a directory (EINVAL); the rename has happened regardless.
+  if (synced != 0 && errno != EINVAL) throw_io(dir, "cannot sync directory");
+}
+
+void write_atomically(const std::string& path, const Plan& plan) {
+  const std::string temporary = temporary_path(path);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) throw_io(temporary, "cannot create");
+  try {
+    emit(plan, [&](const void* data, std::size_t size) { write_fully(fd, data, size, temporary); });
+    if (::fsync(fd) != 0) throw_io(temporary, "cannot sync");
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  if (::close(fd) != 0) {
+    const int saved = errno;
+    ::unlink(temporary.c_str());
+    errno = saved;
+    throw_io(temporary, "cannot close");
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(temporary.c_str());
+    errno = saved;
+    throw_io(path, "cannot rename " + temporary + " to it");
+  }
+  sync_directory(path);
+}
+
+}  // namespace
+
+void write_model_file(const std::string& path, FileKind kind, const Metadata& metadata,
+                      const std::vector<TensorToWrite>& tensors) {
+  const Plan plan = make_plan(kind, metadata, tensors);
+  if (path == "-") {
+    emit(plan, [](const void* data, std::size_t size) {
+      write_fully(STDOUT_FILENO, data, size, "<stdout>");
+    });
+    return;
+  }
+  write_atomically(path, plan);
+}
+
+std::vector<uint8_t> encode_model_file(FileKind kind, const Metadata& metadata,
+                                       const std::vector<TensorToWrite>& tensors) {
+  const Plan plan = make_plan(kind, metadata, tensors);
+  std::vector<uint8_t> bytes;
+  bytes.reserve(plan.file_size);
+  emit(plan, [&](const void* data, std::size_t size) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    bytes.insert(bytes.end(), p, p + size);
+  });
+  return bytes;
+}
+
+}  // namespace attn::formats
