@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "libattn/core/threads.h"
+#include "libattn/kernels/row_reduce.h"
 
 namespace attn {
 
@@ -27,11 +28,8 @@ void layer_norm_rows(const float* x, const float* gamma, const float* beta, floa
           const float* xr = x + r * cols;
           float* yr = y + r * cols;
           // Two passes (mean, then squared deviations) avoid the cancellation of E[x^2]-E[x]^2.
-          float total = 0.0f;
-          for (int64_t j = 0; j < cols; ++j) total += xr[j];
-          const float mu = total / static_cast<float>(cols);
-          float squares = 0.0f;
-          for (int64_t j = 0; j < cols; ++j) squares += (xr[j] - mu) * (xr[j] - mu);
+          const float mu = row_sum(xr, cols) / static_cast<float>(cols);
+          const float squares = row_squared_deviation(xr, mu, cols);
           const float inv_std = 1.0f / std::sqrt(squares / static_cast<float>(cols) + eps);
           for (int64_t j = 0; j < cols; ++j) yr[j] = (xr[j] - mu) * inv_std * gamma[j] + beta[j];
           mean[r] = mu;
@@ -55,12 +53,10 @@ void layer_norm_backward_rows(const float* dy, const float* x, const float* gamm
             const float* dyr = dy + r * cols;
             float* dxr = dx + r * cols;
             const float mu = mean[r], inv_std = rstd[r];
-            float g_total = 0.0f, g_xhat_total = 0.0f;
-            for (int64_t j = 0; j < cols; ++j) {
-              const float g = dyr[j] * gamma[j];
-              g_total += g;
-              g_xhat_total += g * (xr[j] - mu) * inv_std;
-            }
+            const float g_total = row_dot(dyr, gamma, cols);
+            const float g_xhat_total =
+                row_sum_of(cols, [&](int64_t j) { return dyr[j] * gamma[j] * (xr[j] - mu); }) *
+                inv_std;
             const float g_mean = g_total / static_cast<float>(cols);
             const float g_xhat_mean = g_xhat_total / static_cast<float>(cols);
             for (int64_t j = 0; j < cols; ++j) {

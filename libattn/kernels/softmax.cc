@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "libattn/core/threads.h"
+#include "libattn/kernels/row_reduce.h"
 
 namespace attn {
 
@@ -37,44 +38,6 @@ inline float exp_nonpositive(float x) {
   const float e = p * r * r + r + 1.0f;
   const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;  // 2^n, n in [-126, 0]
   return x < kLowest ? 0.0f : e * __builtin_bit_cast(float, bits);
-}
-
-// Float sums and maxima do not vectorise on their own (the compiler may not reorder float
-// adds), so these keep kLanes running partials: a fixed order, hence repeatable results.
-constexpr int64_t kLanes = 16;
-
-float row_max(const float* x, int64_t n) {
-  float lanes[kLanes];
-  std::fill(lanes, lanes + kLanes, kNegInf);
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) lanes[l] = x[j + l] > lanes[l] ? x[j + l] : lanes[l];
-  float result = kNegInf;
-  for (; j < n; ++j) result = std::max(result, x[j]);
-  for (int64_t l = 0; l < kLanes; ++l) result = std::max(result, lanes[l]);
-  return result;
-}
-
-float row_sum(const float* x, int64_t n) {
-  float lanes[kLanes] = {};
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += x[j + l];
-  float result = 0.0f;
-  for (; j < n; ++j) result += x[j];
-  for (int64_t l = 0; l < kLanes; ++l) result += lanes[l];
-  return result;
-}
-
-float row_dot(const float* x, const float* y, int64_t n) {
-  float lanes[kLanes] = {};
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += x[j + l] * y[j + l];
-  float result = 0.0f;
-  for (; j < n; ++j) result += x[j] * y[j];
-  for (int64_t l = 0; l < kLanes; ++l) result += lanes[l];
-  return result;
 }
 
 // Rows per parallel chunk so that each chunk has enough work to pay for waking a worker.
