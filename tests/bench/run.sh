@@ -15,8 +15,9 @@
 # The end-to-end parts run when the tools offer what they need (checked in --help):
 #   attn-train  --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30
 #               --max-steps N --threads T   ... "target tokens/s: X" on stdout or stderr
-#   attn-decode --synthetic --preset small --batch B --beam-size K --src-len 30
-#               --tgt-len 30 --threads T    ... "tokens/s: X" (and "sentences/s: Y")
+#   attn-decode --synthetic --preset small --mini-batch B --beam-size K --src-len 30
+#               --tgt-len 30 --threads T    ... "tokens/s: X" (and "sentences/s: Y"),
+#               exactly 30 tokens generated per sentence (no early stop), as the PyTorch side.
 # Peak RSS comes from /usr/bin/time when it is installed.
 set -euo pipefail
 
@@ -88,7 +89,10 @@ has_flags() {
   [[ -x $tool ]] || { echo "$(basename "$tool") not built"; return 1; }
   help=$("$tool" --help 2>&1 || true)
   local missing=()
-  for flag in "$@"; do grep -q -- "$flag" <<<"$help" || missing+=("$flag"); done
+  # Whole flag names only: --batch must not match --mini-batch.
+  for flag in "$@"; do
+    grep -qE -- "(^|[^-[:alnum:]])$flag([^-[:alnum:]]|\$)" <<<"$help" || missing+=("$flag")
+  done
   ((${#missing[@]} == 0)) || { echo "$(basename "$tool") lacks ${missing[*]}"; return 1; }
 }
 ratio() { "$python" -c "import sys; a, b = sys.argv[1:]; print(f'{float(a) / float(b):.2f}' if a != '-' and b != '-' and float(b) > 0 else '-')" "$1" "$2"; }
@@ -109,7 +113,7 @@ torch1() { [[ $torch_one_thread == 1 && $threads -gt 1 ]]; }
 
 echo
 echo "== Training, Transformer small, 64x30 -> 64x30, $steps steps, threads $threads =="
-if reason=$(has_flags "$build/attn-train" --synthetic --preset --max-steps --threads --src-len --tgt-len); then
+if reason=$(has_flags "$build/attn-train" --synthetic --preset --batch --max-steps --threads --src-len --tgt-len); then
   run train_attn "$build/attn-train" --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30 \
     --max-steps "$steps" --threads "$threads" || echo "attn-train failed: $(tail -3 "$work/train_attn.out")"
   run train_torch "${torch_bench[@]}" --mode train --batch 64 --steps "$steps" --threads "$threads"
@@ -121,11 +125,11 @@ fi
 
 echo
 echo "== Decoding, 30 source tokens, 30 generated, no early stop, threads $threads =="
-if reason=$(has_flags "$build/attn-decode" --synthetic --preset --batch --beam-size --src-len --tgt-len --threads); then
+if reason=$(has_flags "$build/attn-decode" --synthetic --preset --mini-batch --beam-size --src-len --tgt-len --threads); then
   for batch in 1 32; do
     for beam in 1 5; do
       name=decode_b${batch}_k${beam}
-      run "${name}_attn" "$build/attn-decode" --synthetic --preset small --batch "$batch" \
+      run "${name}_attn" "$build/attn-decode" --synthetic --preset small --mini-batch "$batch" \
         --beam-size "$beam" --src-len 30 --tgt-len 30 --threads "$threads" ||
         echo "attn-decode failed: $(tail -3 "$work/${name}_attn.out")"
       run "${name}_torch" "${torch_bench[@]}" --mode decode --batch "$batch" --beam "$beam" \
