@@ -1,6 +1,7 @@
 #include "libattn/models/registry.h"
 
 #include "libattn/core/error.h"
+#include "libattn/models/rnn_seq2seq.h"
 #include "libattn/models/transformer.h"
 
 namespace attn {
@@ -9,9 +10,16 @@ std::unique_ptr<Seq2SeqModel> create_model(const std::string& architecture,
                                            const ConfigMap& config, Rng& rng) {
   if (architecture == "transformer")
     return std::make_unique<Transformer>(TransformerConfig::from_map(config), rng);
+  if (architecture == "rnn") return std::make_unique<RnnSeq2Seq>(RnnConfig::from_map(config), rng);
   throw InputError("unknown model architecture '" + architecture + "'");
 }
 
-std::vector<std::string> known_architectures() { return {"transformer"}; }
+std::vector<std::string> known_architectures() { return {"transformer", "rnn"}; }
+
+ConfigMap default_config(const std::string& architecture, const std::string& preset) {
+  if (architecture == "transformer") return TransformerConfig::preset(preset).to_map();
+  if (architecture == "rnn") return RnnConfig::preset(preset).to_map();
+  throw InputError("unknown model architecture '" + architecture + "'");
+}
 
 }  // namespace attn

@@ -16,4 +16,9 @@ std::unique_ptr<Seq2SeqModel> create_model(const std::string& architecture,
                                            const ConfigMap& config, Rng& rng);
 std::vector<std::string> known_architectures();
 
+// The config attn-train starts from before flags override it: every key the architecture
+// reads, so a flag that names no key of the architecture can be refused. Vocabulary sizes
+// are left for the data to set.
+ConfigMap default_config(const std::string& architecture, const std::string& preset);
+
 }  // namespace attn

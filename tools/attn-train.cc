@@ -1,0 +1,332 @@
+// attn-train: train a model on parallel text and save it as one .attn file.
+//
+//   attn-train --train train.tsv --valid dev.tsv --preset small --save model.attn
+//   attn-train --train-src train.de --train-tgt train.en --tokens spm --spm-vocab-size 8000 ...
+//   attn-train --resume model.attn --train train.tsv --save model.attn   # continue
+//   attn-train --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30 --max-steps 20
+//
+// Every option can also come from a config file (--config run.ini, "key = value" lines);
+// --dump-config prints the effective configuration in that syntax.
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "libattn/core/threads.h"
+#include "libattn/data/corpus.h"
+#include "libattn/models/registry.h"
+#include "libattn/train/trainer.h"
+#include "tools/tool_main.h"
+
+namespace po = boost::program_options;
+
+namespace attn {
+namespace {
+
+// Flags that set a model config key: the flag name with '-' for '_'. Only keys the chosen
+// architecture has are accepted.
+const std::vector<std::string> kModelFlags = {
+    "d-model", "heads", "ffn", "encoder-layers", "decoder-layers", "dropout", "pre-norm",
+    "tie-output", "shared-vocab", "cell", "attention", "attention-scope", "window", "embed",
+    "hidden", "layers", "bidirectional", "input-feeding", "bridge"};
+
+struct DataFlags {
+  std::string train, train_src, train_tgt, valid, valid_src, valid_tgt;
+  std::string tokens = "words";
+  int spm_vocab_size = 0;
+  int64_t vocab_size = 0, min_count = 1;
+  BatchOptions batch;
+  bool crop = false;
+};
+
+ParallelCorpus read_corpus(const std::string& tsv, const std::string& src, const std::string& tgt,
+                           const char* what) {
+  if (!tsv.empty() && (!src.empty() || !tgt.empty()))
+    throw InputError(fmt::format("give --{0} or --{0}-src/--{0}-tgt, not both", what));
+  if (!tsv.empty()) return read_parallel_tsv(tsv);
+  if (src.empty() != tgt.empty())
+    throw InputError(fmt::format("--{0}-src and --{0}-tgt go together", what));
+  if (src.empty()) return {};
+  return read_parallel_files(src, tgt);
+}
+
+std::vector<std::vector<std::string>> tokenize_all(const Tokenizer& tokenizer,
+                                                   const std::vector<std::string>& lines,
+                                                   const std::string& name) {
+  std::vector<std::vector<std::string>> out;
+  out.reserve(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i)
+    out.push_back(tokenizer.split(lines[i], fmt::format("{}:{}", name, i + 1)));
+  return out;
+}
+
+std::vector<Example> to_examples(const TextCodec& source, const TextCodec& target,
+                                 const ParallelCorpus& corpus, const std::string& name) {
+  std::vector<Example> examples;
+  examples.reserve(corpus.sources.size());
+  for (int64_t i = 0; i < corpus.size(); ++i) {
+    const std::string where = fmt::format("{}:{}", name, i + 1);
+    examples.push_back({source.encode(corpus.sources[i], where), target.encode(corpus.targets[i], where)});
+  }
+  return examples;
+}
+
+// Builds tokenizer and vocabularies from the training data.
+void build_codecs(const DataFlags& flags, const ParallelCorpus& corpus, const std::string& name,
+                  bool shared_vocab, ModelBundle& bundle) {
+  const TokenizerKind kind = parse_tokenizer_kind(flags.tokens);
+  Tokenizer tokenizer = Tokenizer::words();
+  if (kind == TokenizerKind::kCharacters) tokenizer = Tokenizer::characters();
+  if (kind == TokenizerKind::kSentencePiece) {
+    std::vector<std::string> text = corpus.sources;
+    text.insert(text.end(), corpus.targets.begin(), corpus.targets.end());
+    SentencePieceOptions spm;
+    if (flags.spm_vocab_size > 0) spm.vocab_size = flags.spm_vocab_size;
+    tokenizer = Tokenizer::train_sentencepiece(text, spm);
+    Vocabulary vocab = tokenizer.sentencepiece_vocabulary();
+    bundle.source = {tokenizer, vocab};
+    bundle.target = {tokenizer, vocab};
+    return;
+  }
+  const VocabOptions options{flags.vocab_size, flags.min_count};
+  auto source_tokens = tokenize_all(tokenizer, corpus.sources, name);
+  auto target_tokens = tokenize_all(tokenizer, corpus.targets, name);
+  if (shared_vocab) {
+    source_tokens.insert(source_tokens.end(), target_tokens.begin(), target_tokens.end());
+    Vocabulary vocab = Vocabulary::build(count_tokens(source_tokens), options);
+    bundle.source = {tokenizer, vocab};
+    bundle.target = {tokenizer, vocab};
+  } else {
+    bundle.source = {tokenizer, Vocabulary::build(count_tokens(source_tokens), options)};
+    bundle.target = {tokenizer, Vocabulary::build(count_tokens(target_tokens), options)};
+  }
+}
+
+// Random-token batches of a fixed shape: the throughput benchmark. Prints target tokens/s
+// over every step but the first (which pays for first-touch allocation).
+int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t batch, int64_t src_len,
+                  int64_t tgt_len) {
+  const int64_t vocab = bundle.model->vocab_size();
+  Rng data_rng(options.seed + 1), rng(options.seed);
+  auto random_ids = [&](int64_t rows, int64_t cols, bool bos) {
+    Tensor t = Tensor::empty({rows, cols}, DType::kI32);
+    for (int64_t i = 0; i < rows * cols; ++i)
+      t.ints()[i] = (bos && i % cols == 0) ? 2 : 4 + static_cast<int32_t>(data_rng.below(vocab - 4));
+    return t;
+  };
+  Tensor src = random_ids(batch, src_len, false), tgt_in = random_ids(batch, tgt_len, true),
+         tgt_out = random_ids(batch, tgt_len, false);
+  Adam adam(bundle.model->parameters(), options.adam);
+  Arena arena;
+  const int64_t steps = std::max<int64_t>(options.max_steps, 2);
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t step = 0; step < steps; ++step) {
+    if (step == 1) start = std::chrono::steady_clock::now();
+    StepStats stats = train_step(*bundle.model, adam, options.schedule, src, tgt_in, tgt_out,
+                                 options.step, rng, arena);
+    if (!options.quiet) fmt::print(stderr, "step {:>4}  loss {:.4f}\n", step + 1, stats.loss);
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double rate = double(batch * tgt_len * (steps - 1)) / seconds;
+  fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}\n",
+             steps - 1, batch, src_len, tgt_len, rate);
+  return 0;
+}
+
+int train_main(int argc, char** argv) {
+  DataFlags data;
+  TrainerOptions trainer;
+  std::string model_name = "transformer", preset = "small", resume, config_file, lr_schedule = "inverse-sqrt";
+  std::string optimizer = "adam", max_length_mode;
+  int threads = 1;
+  int64_t synthetic_batch = 64, synthetic_src = 30, synthetic_tgt = 30, vocab_override = 8000;
+  float lr = 5e-4f;
+  int64_t warmup = 4000;
+
+  po::options_description general("General");
+  general.add_options()
+    ("help,h", "show this help")
+    ("config", po::value(&config_file), "read options from this file (key = value lines)")
+    ("dump-config", "print the effective configuration and exit")
+    ("save", po::value(&trainer.save_path), "checkpoint path; the best model goes to NAME.best.attn")
+    ("resume", po::value(&resume), "continue training from this checkpoint")
+    ("seed", po::value(&trainer.seed)->default_value(1), "random seed (data order, init, dropout)")
+    ("threads", po::value(&threads)->default_value(1), "CPU threads")
+    ("quiet", po::bool_switch(&trainer.quiet), "no progress output")
+    ("log-json", po::value(&trainer.log_json), "append one JSON object per report to this file")
+    ("report-every", po::value(&trainer.report_every)->default_value(100), "steps between progress lines (not on a terminal)");
+  po::options_description data_options("Data");
+  data_options.add_options()
+    ("train", po::value(&data.train), "training data: source<TAB>target lines")
+    ("train-src", po::value(&data.train_src), "training sources, one per line")
+    ("train-tgt", po::value(&data.train_tgt), "training targets, line-aligned with --train-src")
+    ("valid", po::value(&data.valid), "validation data: source<TAB>target lines")
+    ("valid-src", po::value(&data.valid_src), "validation sources")
+    ("valid-tgt", po::value(&data.valid_tgt), "validation targets")
+    ("tokens", po::value(&data.tokens)->default_value("words"), "words | chars | spm")
+    ("spm-vocab-size", po::value(&data.spm_vocab_size)->default_value(8000), "SentencePiece vocabulary size (--tokens spm)")
+    ("vocab-size", po::value(&data.vocab_size)->default_value(0), "most vocabulary entries (0 = all)")
+    ("min-count", po::value(&data.min_count)->default_value(1), "rarer tokens become <unk>")
+    ("batch-tokens", po::value(&data.batch.batch_tokens)->default_value(4096), "padded tokens per batch")
+    ("max-length", po::value(&data.batch.max_length)->default_value(100), "longest sentence in tokens")
+    ("max-length-crop", po::bool_switch(&data.crop), "crop longer sentences instead of skipping them");
+  po::options_description model_options("Model");
+  model_options.add_options()
+    ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn")
+    ("preset", po::value(&preset)->default_value("small"), "tiny | small | base");
+  for (const std::string& flag : kModelFlags)
+    model_options.add_options()(flag.c_str(), po::value<std::string>()->implicit_value("true"),
+                                "model config field (see docs)");
+  po::options_description training("Training");
+  training.add_options()
+    ("optimizer", po::value(&optimizer)->default_value("adam"), "adam | adamw")
+    ("lr", po::value(&lr)->default_value(5e-4f), "peak learning rate")
+    ("lr-schedule", po::value(&lr_schedule)->default_value("inverse-sqrt"), "inverse-sqrt | constant | cosine | linear")
+    ("warmup", po::value(&warmup)->default_value(4000), "warmup steps")
+    ("weight-decay", po::value(&trainer.adam.weight_decay)->default_value(0.0f), "AdamW decay")
+    ("label-smoothing", po::value(&trainer.step.label_smoothing)->default_value(0.1f), "epsilon of label smoothing")
+    ("clip-norm", po::value(&trainer.step.clip_norm)->default_value(1.0f), "global gradient norm limit (0 = off)")
+    ("epochs", po::value(&trainer.epochs)->default_value(0), "passes over the data (0 = no limit)")
+    ("max-steps", po::value(&trainer.max_steps)->default_value(0), "updates (0 = no limit)")
+    ("valid-every", po::value(&trainer.valid_every)->default_value(0), "steps between validations (0 = each epoch)")
+    ("valid-decode", po::value(&trainer.valid_decode_limit)->default_value(500), "validation sentences decoded for BLEU/chrF")
+    ("early-stopping", po::value(&trainer.early_stopping)->default_value(0), "stop after N validations without improvement")
+    ("synthetic", "benchmark: random-token batches of a fixed shape")
+    ("batch", po::value(&synthetic_batch)->default_value(64), "sentences per synthetic batch")
+    ("src-len", po::value(&synthetic_src)->default_value(30), "synthetic source length")
+    ("tgt-len", po::value(&synthetic_tgt)->default_value(30), "synthetic target length")
+    ("vocab", po::value(&vocab_override)->default_value(8000), "synthetic vocabulary size");
+  po::options_description all("attn-train: train an attention model on parallel text");
+  all.add(general).add(data_options).add(model_options).add(training);
+
+  po::variables_map vm;
+  po::store(po::parse_command_line(argc, argv, all), vm);
+  if (vm.count("help")) {
+    std::cout << all << "\n";
+    return 0;
+  }
+  if (vm.count("config")) {
+    const std::string path = vm["config"].as<std::string>();
+    std::ifstream in(path);
+    if (!in) throw InputError(path + ": cannot open config file");
+    try {
+      po::store(po::parse_config_file(in, all), vm);
+    } catch (const po::error& e) {
+      throw InputError(path + ": " + e.what());
+    }
+  }
+  po::notify(vm);
+  if (vm.count("dump-config")) {
+    for (const auto& [key, value] : vm) {
+      if (key == "dump-config" || key == "config" || key == "help") continue;
+      const boost::any& v = value.value();
+      std::string text;
+      if (auto* s = boost::any_cast<std::string>(&v)) text = *s;
+      else if (auto* i = boost::any_cast<int>(&v)) text = std::to_string(*i);
+      else if (auto* l = boost::any_cast<int64_t>(&v)) text = std::to_string(*l);
+      else if (auto* u = boost::any_cast<uint64_t>(&v)) text = std::to_string(*u);
+      else if (auto* f = boost::any_cast<float>(&v)) text = fmt::format("{}", *f);
+      else if (auto* b = boost::any_cast<bool>(&v)) text = *b ? "true" : "false";
+      else if (v.empty()) text = "";
+      fmt::print("{} = {}\n", key, text);
+    }
+    return 0;
+  }
+  set_threads(threads);
+  install_stop_handlers();
+  data.batch.too_long = data.crop ? TooLong::kCrop : TooLong::kSkip;
+  data.batch.seed = trainer.seed;
+  trainer.schedule = {parse_lr_schedule_kind(lr_schedule), lr, warmup, trainer.max_steps};
+  if (optimizer == "adamw") {
+    trainer.adam = AdamOptions::adamw(trainer.adam.weight_decay);
+  } else if (optimizer != "adam") {
+    throw InputError("--optimizer must be adam or adamw, got '" + optimizer + "'");
+  }
+  // Vaswani et al. 2017 §5.3: beta2 0.98 and eps 1e-9 for Transformers.
+  trainer.adam.beta1 = 0.9f;
+  trainer.adam.beta2 = 0.98f;
+  trainer.adam.eps = 1e-9f;
+
+  ModelBundle bundle;
+  ConfigMap config;
+  Rng init_rng(trainer.seed);
+  if (!resume.empty()) {
+    bundle = load_bundle(resume, BindMode::kCopy);
+    for (const std::string& flag : kModelFlags)
+      if (vm.count(flag))
+        throw InputError("--" + flag + " cannot change the model of a resumed checkpoint");
+  } else {
+    config = default_config(model_name, preset);
+    for (const std::string& flag : kModelFlags) {
+      if (!vm.count(flag)) continue;
+      std::string key = flag;
+      std::replace(key.begin(), key.end(), '-', '_');
+      if (!config.count(key))
+        throw InputError("--" + flag + " does not apply to --model " + model_name);
+      config[key] = vm[flag].as<std::string>();
+    }
+  }
+
+  if (vm.count("synthetic")) {
+    config["src_vocab"] = config["tgt_vocab"] = std::to_string(vocab_override);
+    bundle.model = create_model(model_name, config, init_rng);
+    if (trainer.max_steps == 0) trainer.max_steps = 20;
+    return run_synthetic(bundle, trainer, synthetic_batch, synthetic_src, synthetic_tgt);
+  }
+
+  const ParallelCorpus train_corpus = read_corpus(data.train, data.train_src, data.train_tgt, "train");
+  if (train_corpus.size() == 0) throw InputError("no training data: give --train or --train-src/--train-tgt");
+  const std::string train_name = data.train.empty() ? data.train_src : data.train;
+  const ParallelCorpus valid_corpus = read_corpus(data.valid, data.valid_src, data.valid_tgt, "valid");
+  const std::string valid_name = data.valid.empty() ? data.valid_src : data.valid;
+  if (trainer.max_steps == 0 && trainer.epochs == 0) trainer.epochs = 10;
+
+  if (resume.empty()) {
+    const bool shared = config.count("shared_vocab") && config["shared_vocab"] == "true";
+    build_codecs(data, train_corpus, train_name, shared, bundle);
+    config["src_vocab"] = std::to_string(bundle.source.vocab.size());
+    config["tgt_vocab"] = std::to_string(bundle.target.vocab.size());
+    bundle.model = create_model(model_name, config, init_rng);
+  }
+
+  Batcher train_batches(to_examples(bundle.source, bundle.target, train_corpus, train_name), data.batch);
+  ValidationData valid;
+  if (valid_corpus.size() > 0) {
+    BatchOptions valid_options = data.batch;
+    valid_options.order = BatchOrder::kCorpus;
+    valid_options.max_length = 0;
+    valid.batches = std::make_unique<Batcher>(
+        to_examples(bundle.source, bundle.target, valid_corpus, valid_name), valid_options);
+    for (int64_t i = 0; i < valid_corpus.size(); ++i) {
+      valid.sources.push_back(bundle.source.encode(valid_corpus.sources[i], fmt::format("{}:{}", valid_name, i + 1)));
+      valid.references.push_back(valid_corpus.targets[i]);
+    }
+  }
+  if (!trainer.quiet) {
+    const FilterCounts& counts = train_batches.counts();
+    fmt::print(stderr,
+               "attn-train: {} {} parameters; vocab {} source / {} target ({}); {} training pairs "
+               "({} skipped as longer than {}, {} cropped, {} with an empty source)\n",
+               bundle.model->architecture(), count_parameters(bundle.model->parameters()),
+               bundle.source.vocab.size(), bundle.target.vocab.size(), data.tokens, counts.kept,
+               counts.skipped_too_long, data.batch.max_length, counts.cropped, counts.skipped_empty_source);
+  }
+  Trainer loop(bundle, train_batches, valid.batches ? &valid : nullptr, trainer);
+  if (!resume.empty()) loop.resume_from(*bundle.file);
+  TrainResult result = loop.run();
+  if (!trainer.quiet)
+    fmt::print(stderr, "attn-train: {} after {} steps, {} epochs{}\n",
+               result.interrupted ? "interrupted, saved" : "done", result.steps, result.epochs,
+               trainer.save_path.empty() ? "" : "; saved " + trainer.save_path);
+  return 0;
+}
+
+}  // namespace
+}  // namespace attn
+
+int main(int argc, char** argv) {
+  return attn::run_tool("attn-train", [&] { return attn::train_main(argc, argv); });
+}
