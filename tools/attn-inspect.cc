@@ -1,0 +1,123 @@
+// attn-inspect: what is in a .attn file, and is it sound?
+//
+//   attn-inspect model.attn                 summary: version, config, vocabularies, parameters
+//   attn-inspect --tensors model.attn       every tensor: shape, dtype, bytes, statistics
+//   attn-inspect --meta model.attn          the raw metadata archive
+//   attn-inspect --json a.attn b.attn       all of it as JSON (an array for several files)
+//   attn-inspect --verify model.attn        check every CRC; exit 2 on any damage
+//   cat model.attn | attn-inspect -         read stdin
+//
+// Damaged or unreadable input: one line per problem on stderr, "attn-inspect: <message>",
+// the other files still inspected, and exit code 2.
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "formats/inspect.h"
+#include "formats/model_reader.h"
+#include "tools/tool_main.h"
+
+namespace po = boost::program_options;
+
+namespace attn {
+namespace {
+
+constexpr const char* kTool = "attn-inspect";
+
+struct InspectFlags {
+  std::vector<std::string> files;
+  bool tensors = false;
+  bool meta = false;
+  bool json = false;
+  bool verify = false;
+};
+
+// Returns false (after printing help) when there is nothing to inspect.
+bool parse_flags(int argc, char** argv, InspectFlags& flags) {
+  po::options_description visible("Usage: attn-inspect [options] FILE... ('-' reads stdin)");
+  visible.add_options()("help,h", "show this help")(
+      "tensors,t", po::bool_switch(&flags.tensors),
+      "list every tensor: shape, dtype, bytes, mean, std, min, max, NaN/Inf counts")(
+      "meta,m", po::bool_switch(&flags.meta), "print the raw metadata archive")(
+      "json,j", po::bool_switch(&flags.json), "print everything as JSON")(
+      "verify,v", po::bool_switch(&flags.verify), "check every CRC; exit 2 on any damage");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value(&flags.files));
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("file", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::ostringstream help;
+    help << visible;
+    fmt::print("{}", help.str());
+    return false;
+  }
+  if (flags.files.empty()) throw po::error("no input file (use '-' for stdin)");
+  return true;
+}
+
+void report(const std::string& message) { fmt::print(stderr, "{}: {}\n", kTool, message); }
+
+// Prints what the flags ask for about a file that parsed; returns whether it was undamaged.
+bool show_file(const formats::ModelFile& file, const InspectFlags& flags,
+               nlohmann::json& documents) {
+  const std::vector<formats::FormatError> damage = formats::find_damage(file);
+  if (flags.json) {
+    documents.push_back(formats::describe_json(file, damage));
+  } else if (flags.verify) {
+    if (damage.empty()) {
+      fmt::print("{}: OK ({} tensors, {} bytes, every CRC matches)\n", file.path(),
+                 file.tensors().size(), file.file_size());
+    }
+  } else {
+    if (!flags.tensors && !flags.meta) fmt::print("{}", formats::format_summary(file, damage));
+    if (flags.tensors) fmt::print("{}", formats::format_tensor_table(file));
+    if (flags.meta) fmt::print("{}", file.metadata_text());
+  }
+  std::fflush(stdout);
+  for (const formats::FormatError& e : damage) report(e.what());
+  return damage.empty();
+}
+
+// Inspects one file as the flags ask; returns whether it was sound.
+bool inspect_file(const std::string& path, const InspectFlags& flags, nlohmann::json& documents) {
+  formats::ReadOptions options;
+  options.check_tensor_crcs = false;  // find_damage reports every bad tensor, not just the first
+  try {
+    const formats::ModelFile file = formats::read_model_file(path, options);
+    return show_file(file, flags, documents);
+  } catch (const formats::FormatError& e) {
+    report(e.what());
+    if (flags.json) documents.push_back({{"path", path}, {"error", e.what()}});
+    return false;
+  }
+}
+
+int inspect_main(int argc, char** argv) {
+  InspectFlags flags;
+  if (!parse_flags(argc, argv, flags)) return 0;
+  nlohmann::json documents = nlohmann::json::array();
+  bool sound = true;
+  for (const std::string& path : flags.files) sound = inspect_file(path, flags, documents) && sound;
+  if (flags.json) {
+    const nlohmann::json& out = documents.size() == 1 ? documents[0] : documents;
+    fmt::print("{}\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  return sound ? 0 : 2;
+}
+
+}  // namespace
+}  // namespace attn
+
+int main(int argc, char** argv) {
+  return attn::run_tool(attn::kTool, [&] { return attn::inspect_main(argc, argv); });
+}
