@@ -10,8 +10,9 @@
 The model is docs/attn_reference.py's AttnTransformer, which mirrors attn's layer for
 layer (separate q/k/v projections, post-norm, ReLU, sinusoidal positions, embeddings times
 sqrt(D), output tied to the target embedding), so both sides do the same arithmetic.
-Training: random tokens (ids 4..V-1, no padding) B x S -> B x T, label smoothing 0.1, Adam
-(0.9, 0.98, 1e-9); two warm-up steps are not timed. Decoding: T tokens generated for each
+Training: random tokens (ids 4..V-1, no padding) B x S -> B x T, label smoothing 0.1, global
+gradient norm clipped to 1 (attn-train's default), Adam (0.9, 0.98, 1e-9); two warm-up steps
+are not timed. Decoding: T tokens generated for each
 sentence, no early stop, self-attention keys/values cached, cross-attention keys/values
 computed once per source; each step ends in log-softmax as attn's does.
 """
@@ -72,6 +73,7 @@ def train(args):
         loss = criterion(logits.reshape(-1, args.vocab), tgt_out.reshape(-1))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # attn-train's default --clip-norm
         optimizer.step()
     elapsed = time.perf_counter() - start
     tokens = args.steps * args.batch * args.tgt_len
