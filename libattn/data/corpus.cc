@@ -18,9 +18,9 @@ std::ifstream open_input(const std::string& path) {
 
 }  // namespace
 
-LineReader::LineReader(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
+Utf8LineReader::Utf8LineReader(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
 
-bool LineReader::next(std::string* line) {
+bool Utf8LineReader::next(std::string* line) {
   if (!std::getline(in_, *line)) return false;
   ++line_number_;
   if (!line->empty() && line->back() == '\r') line->pop_back();
@@ -31,11 +31,11 @@ bool LineReader::next(std::string* line) {
   return true;
 }
 
-std::string LineReader::where() const { return fmt::format("{}:{}", name_, line_number_); }
+std::string Utf8LineReader::where() const { return fmt::format("{}:{}", name_, line_number_); }
 
 ParallelCorpus read_parallel_tsv(const std::string& path) {
   std::ifstream in = open_input(path);
-  LineReader reader(in, path);
+  Utf8LineReader reader(in, path);
   ParallelCorpus corpus;
   for (std::string line; reader.next(&line);) {
     const size_t tab = line.find('\t');
@@ -58,8 +58,8 @@ ParallelCorpus read_parallel_files(const std::string& source_path,
                                    const std::string& target_path) {
   std::ifstream source_in = open_input(source_path);
   std::ifstream target_in = open_input(target_path);
-  LineReader sources(source_in, source_path);
-  LineReader targets(target_in, target_path);
+  Utf8LineReader sources(source_in, source_path);
+  Utf8LineReader targets(target_in, target_path);
   ParallelCorpus corpus;
   std::string source, target;
   for (;;) {
@@ -67,8 +67,8 @@ ParallelCorpus read_parallel_files(const std::string& source_path,
     const bool has_target = targets.next(&target);
     if (!has_source && !has_target) break;
     if (has_source != has_target) {
-      const LineReader& longer = has_source ? sources : targets;
-      const LineReader& shorter = has_source ? targets : sources;
+      const Utf8LineReader& longer = has_source ? sources : targets;
+      const Utf8LineReader& shorter = has_source ? targets : sources;
       throw InputError(fmt::format("{}: has no partner line: {} ends after {} lines",
                                    longer.where(), shorter.name(), shorter.line_number()));
     }
@@ -83,7 +83,7 @@ ParallelCorpus read_parallel_files(const std::string& source_path,
 
 std::vector<std::string> read_lines(const std::string& path) {
   std::ifstream in = open_input(path);
-  LineReader reader(in, path);
+  Utf8LineReader reader(in, path);
   std::vector<std::string> lines;
   for (std::string line; reader.next(&line);) lines.push_back(std::move(line));
   return lines;

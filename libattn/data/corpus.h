@@ -4,7 +4,7 @@
 //
 //   ParallelCorpus train = read_parallel_tsv("train.tsv");         // "source<TAB>target"
 //   ParallelCorpus dev = read_parallel_files("dev.de", "dev.en");   // line i with line i
-//   LineReader input(std::cin, "stdin");
+//   Utf8LineReader input(std::cin, "stdin");
 //   for (std::string line; input.next(&line);) ...                  // input.where() = "stdin:7"
 //
 // Every error is an InputError of one line naming file and line:
@@ -24,11 +24,11 @@ struct ParallelCorpus {
   int64_t size() const { return static_cast<int64_t>(sources.size()); }
 };
 
-// One line at a time from a stream, with UTF-8 checked, a trailing "\r" (CRLF files) and a
+// One line at a time from a std::istream, with UTF-8 checked, a trailing "\r" (CRLF files) and a
 // leading byte-order mark removed, and the position kept for error messages.
-class LineReader {
+class Utf8LineReader {
  public:
-  LineReader(std::istream& in, std::string name);
+  Utf8LineReader(std::istream& in, std::string name);
   // False at the end of the stream. A final line without "\n" still counts.
   bool next(std::string* line);
   int64_t line_number() const { return line_number_; }  // of the last line read, from 1

@@ -71,7 +71,7 @@ TEST(Corpus, MonolingualKeepsEmptyLines) {
   const std::string path = write_file("mono.txt", "one\n\nthree\n");
   EXPECT_EQ(read_lines(path), (std::vector<std::string>{"one", "", "three"}));
   std::istringstream in("x\ny\xff\n");
-  LineReader reader(in, "stdin");
+  Utf8LineReader reader(in, "stdin");
   std::string line;
   ASSERT_TRUE(reader.next(&line));
   EXPECT_EQ(reader.where(), "stdin:1");
