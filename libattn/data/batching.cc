@@ -25,8 +25,7 @@ void shuffle(std::vector<T>* items, Rng& rng) {
 
 }  // namespace
 
-Batcher::Batcher(std::vector<Example> examples, const BatchOptions& options)
-    : options_(options) {
+Batcher::Batcher(std::vector<Example> examples, const BatchOptions& options) : options_(options) {
   ATTN_CHECK(options.batch_tokens > 0, "batch_tokens must be > 0, got {}", options.batch_tokens);
   ATTN_CHECK(options.max_length >= 0, "max_length must be >= 0, got {}", options.max_length);
   ATTN_CHECK(options.sort_window > 0, "sort_window must be > 0, got {}", options.sort_window);
@@ -126,8 +125,8 @@ Batch Batcher::next() {
 
 void Batcher::seek(const BatchPosition& position) {
   if (position.epoch < 0 || position.batch < 0) {
-    throw InputError(fmt::format("batch position (epoch {}, batch {}) is negative",
-                                 position.epoch, position.batch));
+    throw InputError(fmt::format("batch position (epoch {}, batch {}) is negative", position.epoch,
+                                 position.batch));
   }
   const auto batches = static_cast<int64_t>(epoch_plan(position.epoch).size());
   if (position.batch >= batches) {

@@ -49,11 +49,11 @@ struct Example {
 };
 
 struct Batch {
-  Tensor source;      // [B, S] int32, padded with 0 (<pad>)
-  Tensor target_in;   // [B, T] int32: BOS y_1 ... y_n, padded (decoder input)
-  Tensor target_out;  // [B, T] int32: y_1 ... y_n EOS, padded (what to predict)
-  std::vector<int32_t> source_lengths;  // [B] tokens before padding
-  std::vector<int32_t> target_lengths;  // [B] n + 1: non-pad positions of target_in/out
+  Tensor source;                         // [B, S] int32, padded with 0 (<pad>)
+  Tensor target_in;                      // [B, T] int32: BOS y_1 ... y_n, padded (decoder input)
+  Tensor target_out;                     // [B, T] int32: y_1 ... y_n EOS, padded (what to predict)
+  std::vector<int32_t> source_lengths;   // [B] tokens before padding
+  std::vector<int32_t> target_lengths;   // [B] n + 1: non-pad positions of target_in/out
   std::vector<int64_t> example_indices;  // [B] into the Batcher's examples (after filtering)
   int64_t target_tokens = 0;             // sum of target_lengths: the loss's token count
   int64_t size() const { return static_cast<int64_t>(example_indices.size()); }

@@ -18,7 +18,8 @@ std::ifstream open_input(const std::string& path) {
 
 }  // namespace
 
-Utf8LineReader::Utf8LineReader(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
+Utf8LineReader::Utf8LineReader(std::istream& in, std::string name)
+    : in_(in), name_(std::move(name)) {}
 
 bool Utf8LineReader::next(std::string* line) {
   if (!std::getline(in_, *line)) return false;
@@ -40,22 +41,21 @@ ParallelCorpus read_parallel_tsv(const std::string& path) {
   for (std::string line; reader.next(&line);) {
     const size_t tab = line.find('\t');
     if (tab == std::string::npos) {
-      throw InputError(
-          fmt::format("{}: expected source<TAB>target, found no tab", reader.where()));
+      throw InputError(fmt::format("{}: expected source<TAB>target, found no tab", reader.where()));
     }
     if (line.find('\t', tab + 1) != std::string::npos) {
-      throw InputError(fmt::format(
-          "{}: expected source<TAB>target, found more than one tab", reader.where()));
+      throw InputError(
+          fmt::format("{}: expected source<TAB>target, found more than one tab", reader.where()));
     }
     corpus.sources.push_back(line.substr(0, tab));
     corpus.targets.push_back(line.substr(tab + 1));
   }
-  if (corpus.size() == 0) throw InputError(fmt::format("{}: empty file, expected sentence pairs", path));
+  if (corpus.size() == 0)
+    throw InputError(fmt::format("{}: empty file, expected sentence pairs", path));
   return corpus;
 }
 
-ParallelCorpus read_parallel_files(const std::string& source_path,
-                                   const std::string& target_path) {
+ParallelCorpus read_parallel_files(const std::string& source_path, const std::string& target_path) {
   std::ifstream source_in = open_input(source_path);
   std::ifstream target_in = open_input(target_path);
   Utf8LineReader sources(source_in, source_path);

@@ -47,8 +47,7 @@ ParallelCorpus read_parallel_tsv(const std::string& path);
 
 // Throws InputError when a file cannot be opened, is empty, or the line counts differ
 // (naming the first line that has no partner).
-ParallelCorpus read_parallel_files(const std::string& source_path,
-                                   const std::string& target_path);
+ParallelCorpus read_parallel_files(const std::string& source_path, const std::string& target_path);
 
 // Every line of a monolingual file (decode input, references); empty lines are kept,
 // since output line i answers input line i. An empty file gives no lines.

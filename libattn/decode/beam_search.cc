@@ -65,8 +65,7 @@ Hypothesis finish(const Live& parent, double score, float length_penalty) {
 std::vector<Candidate> top_candidates(const SentenceSearch& sentence, const float* log_probs,
                                       int64_t vocab, int32_t eos, size_t count) {
   auto worse_on_top = [](const Candidate& a, const Candidate& b) { return better(a, b); };
-  std::priority_queue<Candidate, std::vector<Candidate>, decltype(worse_on_top)> heap(
-      worse_on_top);
+  std::priority_queue<Candidate, std::vector<Candidate>, decltype(worse_on_top)> heap(worse_on_top);
   auto offer = [&](const Candidate& c) {
     if (c.score == -INFINITY) return;
     if (heap.size() < count) {
@@ -141,29 +140,28 @@ std::vector<NBest> beam_search(DecoderModel& model,
         model.step(*state, prev_tokens, options.return_alignment ? &attention : nullptr)
             .contiguous();
     ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
-               "beam_search: step returned {}, expected [{}, {}]",
-               shape_str(log_probs.shape()), rows, vocab);
+               "beam_search: step returned {}, expected [{}, {}]", shape_str(log_probs.shape()),
+               rows, vocab);
 
     std::vector<int32_t> parent_rows;  // the old row each new row continues
     std::vector<int32_t> next_tokens;
     int64_t first_row = 0;  // the sentence's first row in this step
     for (SentenceSearch& sentence : search) {
       if (sentence.done) continue;
-      const std::vector<Candidate> candidates = top_candidates(
-          sentence, log_probs.data() + first_row * vocab, vocab, eos, 2 * beam);
+      const std::vector<Candidate> candidates =
+          top_candidates(sentence, log_probs.data() + first_row * vocab, vocab, eos, 2 * beam);
       std::vector<Live> next_live;
       for (size_t rank = 0; rank < candidates.size() && next_live.size() < beam; ++rank) {
         const Candidate& c = candidates[rank];
         const Live& parent = sentence.live[c.live_index];
         if (c.token == eos) {
-          if (rank < beam) sentence.finished.push_back(finish(parent, c.score,
-                                                              options.length_penalty));
+          if (rank < beam)
+            sentence.finished.push_back(finish(parent, c.score, options.length_penalty));
           continue;
         }
         const int64_t row = first_row + c.live_index;
-        auto node = std::make_shared<Node>(
-            Node{c.token, source_attention_row(attention, row, sentence.source_length),
-                 parent.tail});
+        auto node = std::make_shared<Node>(Node{
+            c.token, source_attention_row(attention, row, sentence.source_length), parent.tail});
         next_live.push_back(Live{c.score, parent.length + 1, std::move(node)});
         parent_rows.push_back(static_cast<int32_t>(row));
         next_tokens.push_back(c.token);

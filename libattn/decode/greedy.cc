@@ -30,8 +30,8 @@ std::vector<NBest> greedy_search(DecoderModel& model,
         model.step(*state, prev_tokens, options.return_alignment ? &attention : nullptr)
             .contiguous();
     ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
-               "greedy_search: step returned {}, expected [{}, {}]",
-               shape_str(log_probs.shape()), rows, vocab);
+               "greedy_search: step returned {}, expected [{}, {}]", shape_str(log_probs.shape()),
+               rows, vocab);
 
     std::vector<int32_t> kept_rows;
     std::vector<int64_t> kept_sentences;
@@ -49,8 +49,8 @@ std::vector<NBest> greedy_search(DecoderModel& model,
       }
       hyp.score += row[token];
       if (token == eos) {
-        hyp.normalized_score = normalized_score(
-            hyp.score, static_cast<int64_t>(hyp.tokens.size()), options.length_penalty);
+        hyp.normalized_score = normalized_score(hyp.score, static_cast<int64_t>(hyp.tokens.size()),
+                                                options.length_penalty);
         continue;
       }
       hyp.tokens.push_back(token);

@@ -97,8 +97,8 @@ BleuDetails corpus_bleu_details(const std::vector<std::string>& hypotheses,
       smoothing *= 2;
       bleu.precisions[n] = 100.0 / (smoothing * static_cast<double>(bleu.totals[n]));
     } else {
-      bleu.precisions[n] = 100.0 * static_cast<double>(bleu.matches[n]) /
-                           static_cast<double>(bleu.totals[n]);
+      bleu.precisions[n] =
+          100.0 * static_cast<double>(bleu.matches[n]) / static_cast<double>(bleu.totals[n]);
     }
     log_sum += std::log(bleu.precisions[n]);
   }

@@ -17,9 +17,9 @@
 namespace attn {
 
 struct BleuDetails {
-  double score = 0;                     // 0..100
-  std::array<int64_t, 4> matches{};     // clipped n-gram matches, n = 1..4
-  std::array<int64_t, 4> totals{};      // hypothesis n-grams
+  double score = 0;                    // 0..100
+  std::array<int64_t, 4> matches{};    // clipped n-gram matches, n = 1..4
+  std::array<int64_t, 4> totals{};     // hypothesis n-grams
   std::array<double, 4> precisions{};  // 0..100, after smoothing
   double brevity_penalty = 0;
   int64_t hypothesis_length = 0;

@@ -87,8 +87,8 @@ std::vector<Example> random_examples(int count) {
   Rng rng(7);
   std::vector<Example> examples;
   for (int i = 0; i < count; ++i) {
-    examples.push_back(example(1 + static_cast<int>(rng.below(40)),
-                               static_cast<int>(rng.below(40)), i));
+    examples.push_back(
+        example(1 + static_cast<int>(rng.below(40)), static_cast<int>(rng.below(40)), i));
   }
   return examples;
 }

@@ -28,7 +28,9 @@ std::string input_error(Fn fn) {
 }
 
 TEST(Corpus, ReadsTsvWithCrlfAndByteOrderMark) {
-  const std::string path = write_file("ok.tsv", "\xef\xbb\xbf" "a b\tx y\r\nc\t\nd\td\n");
+  const std::string path = write_file("ok.tsv",
+                                      "\xef\xbb\xbf"
+                                      "a b\tx y\r\nc\t\nd\td\n");
   const ParallelCorpus corpus = read_parallel_tsv(path);
   EXPECT_EQ(corpus.sources, (std::vector<std::string>{"a b", "c", "d"}));
   EXPECT_EQ(corpus.targets, (std::vector<std::string>{"x y", "", "d"}));
@@ -48,7 +50,8 @@ TEST(Corpus, TsvErrorsNameFileAndLine) {
   EXPECT_EQ(input_error([&] { read_parallel_tsv(bad); }),
             bad + ":3: invalid UTF-8 at byte 3 (0xc3); convert the file to UTF-8");
   const std::string missing = testing::TempDir() + "corpus_test_missing.tsv";
-  EXPECT_EQ(input_error([&] { read_parallel_tsv(missing); }), missing + ": cannot open for reading");
+  EXPECT_EQ(input_error([&] { read_parallel_tsv(missing); }),
+            missing + ": cannot open for reading");
 }
 
 TEST(Corpus, TwoFilesMustHaveEqualLineCounts) {

@@ -13,13 +13,13 @@ using Pieces = std::vector<std::string>;
 TEST(Utf8, RejectsEveryMalformedForm) {
   EXPECT_EQ(find_invalid_utf8("plain"), std::string_view::npos);
   EXPECT_EQ(find_invalid_utf8("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::string_view::npos);
-  EXPECT_EQ(find_invalid_utf8("ab\xff"), 2u);              // never a UTF-8 byte
-  EXPECT_EQ(find_invalid_utf8("a\xc0\xaf"), 1u);           // overlong "/"
-  EXPECT_EQ(find_invalid_utf8("\xe0\x80\xaf"), 0u);        // overlong 3-byte
-  EXPECT_EQ(find_invalid_utf8("x\xed\xa0\x80"), 1u);       // surrogate U+D800
-  EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), 0u);    // U+110000
-  EXPECT_EQ(find_invalid_utf8("ok\xe2\x82"), 2u);          // truncated
-  EXPECT_EQ(find_invalid_utf8("\x80"), 0u);                // lone continuation
+  EXPECT_EQ(find_invalid_utf8("ab\xff"), 2u);            // never a UTF-8 byte
+  EXPECT_EQ(find_invalid_utf8("a\xc0\xaf"), 1u);         // overlong "/"
+  EXPECT_EQ(find_invalid_utf8("\xe0\x80\xaf"), 0u);      // overlong 3-byte
+  EXPECT_EQ(find_invalid_utf8("x\xed\xa0\x80"), 1u);     // surrogate U+D800
+  EXPECT_EQ(find_invalid_utf8("\xf4\x90\x80\x80"), 0u);  // U+110000
+  EXPECT_EQ(find_invalid_utf8("ok\xe2\x82"), 2u);        // truncated
+  EXPECT_EQ(find_invalid_utf8("\x80"), 0u);              // lone continuation
 }
 
 TEST(Utf8, ErrorNamesFileAndLine) {
@@ -61,8 +61,8 @@ TEST(Tokenizer, KindNames) {
 }
 
 std::vector<std::string> toy_sentences() {
-  const std::vector<std::string> words = {"the", "cat", "sat", "on", "a", "mat", "dog",
-                                          "ran", "to", "hat", "that", "cats", "dogs"};
+  const std::vector<std::string> words = {"the", "cat", "sat", "on",   "a",    "mat", "dog",
+                                          "ran", "to",  "hat", "that", "cats", "dogs"};
   std::vector<std::string> sentences;
   for (size_t i = 0; i < 300; ++i) {
     std::string s;
@@ -87,7 +87,8 @@ TEST(Tokenizer, SentencePieceTrainsSerializesAndRoundTrips) {
   const Vocabulary vocab = loaded.sentencepiece_vocabulary();
   EXPECT_GT(vocab.size(), Vocabulary::kSpecials + 10);
   EXPECT_LE(vocab.size(), 40 + Vocabulary::kSpecials);
-  for (const std::string& text : {sentences[0], sentences[17], std::string("the dog sat on that mat")}) {
+  for (const std::string& text :
+       {sentences[0], sentences[17], std::string("the dog sat on that mat")}) {
     const Pieces pieces = loaded.split(text, "t:1");
     EXPECT_EQ(pieces, spm.split(text, "t:1"));
     EXPECT_LT(pieces.size(), text.size());  // subwords, not characters

@@ -8,8 +8,8 @@ namespace attn {
 namespace {
 
 TEST(Vocabulary, BuildKeepsMostFrequentWithDeterministicTies) {
-  const std::unordered_map<std::string, int64_t> counts = {
-      {"b", 3}, {"a", 3}, {"c", 5}, {"d", 1}, {"<s>", 9}, {"e", 3}};
+  const std::unordered_map<std::string, int64_t> counts = {{"b", 3}, {"a", 3},   {"c", 5},
+                                                           {"d", 1}, {"<s>", 9}, {"e", 3}};
   // c (5), then the ties a, b, e by byte order; d is under min_count; "<s>" is a special.
   EXPECT_EQ(Vocabulary::build(counts, VocabOptions{0, 2}).tokens(),
             (std::vector<std::string>{"<pad>", "<unk>", "<s>", "</s>", "c", "a", "b", "e"}));

@@ -112,13 +112,12 @@ TEST(BeamSearch, MaxLengthStops) {
 void expect_same(const Hypothesis& a, const Hypothesis& b) {
   EXPECT_EQ(a.tokens, b.tokens);
   EXPECT_FLOAT_EQ(static_cast<float>(a.score), static_cast<float>(b.score));
-  EXPECT_FLOAT_EQ(static_cast<float>(a.normalized_score),
-                  static_cast<float>(b.normalized_score));
+  EXPECT_FLOAT_EQ(static_cast<float>(a.normalized_score), static_cast<float>(b.normalized_score));
   EXPECT_EQ(a.attention, b.attention);
 }
 
-const std::vector<std::vector<int32_t>> kRandomSources = {
-    {3, 4, 5}, {6}, {7, 7, 2, 9, 4}, {}, {2, 3}, {8, 8, 8, 8}};
+const std::vector<std::vector<int32_t>> kRandomSources = {{3, 4, 5}, {6},    {7, 7, 2, 9, 4},
+                                                          {},        {2, 3}, {8, 8, 8, 8}};
 
 TEST(BeamSearch, BeamOneEqualsGreedy) {
   TableModel model(9);
@@ -155,7 +154,8 @@ TEST(BeamSearch, BatchEqualsOneByOne) {
       EXPECT_GE(alone[k - 1].normalized_score, alone[k].normalized_score);
     }
     hypotheses += alone.size();
-    expect_same(greedy_batched[s][0], greedy_search(model, {kRandomSources[s]}, greedy_options)[0][0]);
+    expect_same(greedy_batched[s][0],
+                greedy_search(model, {kRandomSources[s]}, greedy_options)[0][0]);
   }
   EXPECT_GT(hypotheses, kRandomSources.size());  // the n-best lists are not trivial
 }

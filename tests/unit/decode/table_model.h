@@ -62,8 +62,8 @@ class TableModel : public DecoderModel {
               Tensor* attention) override {
     auto& state = static_cast<State&>(base);
     const auto rows = static_cast<int64_t>(state.row_prefix.size());
-    ATTN_CHECK(static_cast<int64_t>(prev_tokens.size()) == rows, "TableModel: {} tokens for {} rows",
-               prev_tokens.size(), rows);
+    ATTN_CHECK(static_cast<int64_t>(prev_tokens.size()) == rows,
+               "TableModel: {} tokens for {} rows", prev_tokens.size(), rows);
     step_tokens.push_back(prev_tokens);
     for (int64_t r = 0; r < rows; ++r) {
       if (state.started) {
