@@ -63,6 +63,28 @@ TEST(BeamSearch, FinishedHypothesesLeaveTheBeamAndCachesFollow) {
             (std::vector<std::vector<int32_t>>{{kBos}, {kAm, kI}, {kAm, kChinese}}));
 }
 
+// Beam 3, step 2 ranks: a EOS .45, I EOS .27, am Chinese .14, am EOS .06, a Chinese .05,
+// I Chinese .03. "am EOS" ranks 4th, behind 3 better continuations, so it does not finish
+// (only an EOS among the first beam_size ranks does); the beam keeps 3 live hypotheses,
+// which all end at step 3 (unlisted prefixes give EOS with p = 1).
+TEST(BeamSearch, EosBelowTheBeamDoesNotFinish) {
+  TableModel model(6);
+  model.set({9}, {}, {{kA, 0.5}, {kI, 0.3}, {kAm, 0.2}});
+  model.set({9}, {kA}, {{kEos, 0.9}, {kChinese, 0.1}});
+  model.set({9}, {kI}, {{kEos, 0.9}, {kChinese, 0.1}});
+  model.set({9}, {kAm}, {{kEos, 0.3}, {kChinese, 0.7}});
+  const NBest out = beam_search(model, {{9}}, beam(3, 3, 0.0f))[0];
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].tokens, (std::vector<int32_t>{kA}));
+  EXPECT_NEAR(out[0].score, std::log(0.45), 1e-6);
+  EXPECT_EQ(out[1].tokens, (std::vector<int32_t>{kI}));
+  EXPECT_NEAR(out[1].score, std::log(0.27), 1e-6);
+  EXPECT_EQ(out[2].tokens, (std::vector<int32_t>{kAm, kChinese}));
+  EXPECT_NEAR(out[2].score, std::log(0.14), 1e-6);
+  // Live after step 2: "am Chinese" (row 2), "a Chinese" (row 0), "I Chinese" (row 1).
+  EXPECT_EQ(model.reorders, (std::vector<std::vector<int32_t>>{{0, 0, 0}, {2, 0, 1}}));
+}
+
 // Raw scores prefer "am" (0.6 * 0.55 = 0.33) over "am Chinese" (0.6 * 0.45 * 1 = 0.27);
 // normalized by length (alpha 1, EOS counted): log(.33)/2 = -0.5543 < log(.27)/3 = -0.4364.
 TEST(BeamSearch, LengthPenaltyChangesTheWinner) {
