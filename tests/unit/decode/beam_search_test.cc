@@ -85,6 +85,22 @@ TEST(BeamSearch, EosBelowTheBeamDoesNotFinish) {
   EXPECT_EQ(model.reorders, (std::vector<std::vector<int32_t>>{{0, 0, 0}, {2, 0, 1}}));
 }
 
+// Step 1: EOS .6 finishes at once; the live "a" (.3) and "I" (.1) can only fall below
+// log .6 without normalization, so the search stops after one step. With alpha 1 a live
+// hypothesis could still reach log(.3) / 11 at max_length 10, so the search goes on.
+TEST(BeamSearch, StopsWhenNoLiveHypothesisCanWin) {
+  TableModel model(6);
+  model.set({9}, {}, {{kEos, 0.6}, {kA, 0.3}, {kI, 0.1}});
+  const NBest raw = beam_search(model, {{9}}, beam(3, 1, 0.0f))[0];
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_TRUE(raw[0].tokens.empty());
+  EXPECT_NEAR(raw[0].score, std::log(0.6), 1e-6);
+  EXPECT_EQ(model.step_tokens.size(), 1u);
+  model.step_tokens.clear();
+  beam_search(model, {{9}}, beam(3, 1, 1.0f));
+  EXPECT_EQ(model.step_tokens.size(), 2u);
+}
+
 // Raw scores prefer "am" (0.6 * 0.55 = 0.33) over "am Chinese" (0.6 * 0.45 * 1 = 0.27);
 // normalized by length (alpha 1, EOS counted): log(.33)/2 = -0.5543 < log(.27)/3 = -0.4364.
 TEST(BeamSearch, LengthPenaltyChangesTheWinner) {
