@@ -58,6 +58,9 @@ struct RnnConfig {
   float dropout = 0.3f;      // between stacked layers and before the output layer
   int64_t max_source_length = 100;  // positions the location scorer can address
 
+  // tiny (E 32, H 64, 1 layer) | small (the defaults) | base (E 512, H 1000, 4 layers:
+  // Luong et al. 2015's stacks). Vocabulary sizes stay 0 for the data to set.
+  static RnnConfig preset(const std::string& name);
   // The model file stores the config as text key -> value pairs. from_map starts from the
   // defaults above: src_vocab and tgt_vocab are required, other keys optional, and an
   // unknown key or a bad value throws InputError.

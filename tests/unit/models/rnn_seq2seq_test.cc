@@ -1,0 +1,341 @@
+#include "libattn/models/rnn_seq2seq.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "libattn/autograd/ops.h"
+#include "libattn/core/error.h"
+#include "libattn/models/registry.h"
+#include "libattn/train/optimizer.h"
+
+namespace attn {
+namespace {
+
+constexpr int64_t kVocab = 10;
+
+RnnConfig tiny_config(CellType cell, ScorerType scorer, ScopeType scope) {
+  RnnConfig c;
+  c.src_vocab = kVocab;
+  c.tgt_vocab = kVocab;
+  c.embed = 8;
+  c.hidden = 16;
+  c.layers = 1;
+  c.cell = cell;
+  c.attention = scorer;
+  c.scope = scope;
+  c.window = 2;
+  c.dropout = 0.0f;
+  c.max_source_length = 8;
+  return c;
+}
+
+std::string describe(const RnnConfig& c) {
+  return fmt::format("{}/{}/{}/feed={}/bridge={}/layers={}/bi={}", cell_type_name(c.cell),
+                     scorer_name(c.attention), scope_name(c.scope), c.input_feeding,
+                     bridge_name(c.bridge), c.layers, c.bidirectional);
+}
+
+// Copy of short sentences of different lengths: src [B, S], tgt_in = BOS + src,
+// tgt_out = src + EOS, padded with 0.
+struct Batch {
+  std::vector<std::vector<int32_t>> sources;
+  Tensor src, tgt_in, tgt_out;
+};
+
+Batch copy_batch() {
+  Batch b;
+  b.sources = {{4, 5, 6, 7, 8}, {9, 8, 7, 4}, {5, 5, 9}, {6, 4, 8, 9, 5}};
+  const int64_t batch = 4, length = 5, steps = 6;
+  b.src = Tensor::zeros({batch, length}, DType::kI32);
+  b.tgt_in = Tensor::zeros({batch, steps}, DType::kI32);
+  b.tgt_out = Tensor::zeros({batch, steps}, DType::kI32);
+  for (int64_t r = 0; r < batch; ++r) {
+    const auto& s = b.sources[r];
+    b.tgt_in.ints()[r * steps] = 2;
+    for (size_t i = 0; i < s.size(); ++i) {
+      b.src.ints()[r * length + i] = s[i];
+      b.tgt_in.ints()[r * steps + 1 + i] = s[i];
+      b.tgt_out.ints()[r * steps + i] = s[i];
+    }
+    b.tgt_out.ints()[r * steps + s.size()] = 3;
+  }
+  return b;
+}
+
+TEST(RnnSeq2Seq, ConfigRoundTripsThroughTheMap) {
+  RnnConfig c = tiny_config(CellType::kGru, ScorerType::kConcat, ScopeType::kLocalP);
+  c.bidirectional = false, c.input_feeding = false, c.bridge = BridgeType::kFinal;
+  c.dropout = 0.25f, c.layers = 3, c.window = 4;
+  RnnConfig back = RnnConfig::from_map(c.to_map());
+  EXPECT_EQ(back.to_map(), c.to_map());
+  EXPECT_EQ(back.cell, CellType::kGru);
+  EXPECT_EQ(back.attention, ScorerType::kConcat);
+  EXPECT_EQ(back.scope, ScopeType::kLocalP);
+  EXPECT_EQ(back.bridge, BridgeType::kFinal);
+  EXPECT_FLOAT_EQ(back.dropout, 0.25f);
+  EXPECT_FALSE(back.input_feeding);
+  // Only the vocabulary sizes are required; the rest keeps the defaults.
+  RnnConfig minimal = RnnConfig::from_map({{"src_vocab", "7"}, {"tgt_vocab", "9"}});
+  EXPECT_EQ(minimal.hidden, RnnConfig().hidden);
+  EXPECT_EQ(minimal.tgt_vocab, 9);
+}
+
+TEST(RnnSeq2Seq, ConfigRejectsBadValues) {
+  const ConfigMap good = tiny_config(CellType::kLstm, ScorerType::kDot, ScopeType::kGlobal).to_map();
+  auto with = [&](const std::string& key, const std::string& value) {
+    ConfigMap m = good;
+    m[key] = value;
+    return m;
+  };
+  EXPECT_NO_THROW(RnnConfig::from_map(good));
+  EXPECT_THROW(RnnConfig::from_map(with("cell", "rnn")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("attention", "bilinear")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("scope", "local")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("bridge", "last")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("hidden", "15")), InputError);  // odd, bidirectional
+  ConfigMap odd_unidirectional = with("hidden", "15");
+  odd_unidirectional["bidirectional"] = "false";
+  EXPECT_NO_THROW(RnnConfig::from_map(odd_unidirectional));
+  EXPECT_THROW(RnnConfig::from_map(with("hidden", "-4")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("layers", "2x")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("window", "0")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("dropout", "1.5")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("dropout", "lots")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("input_feeding", "yes")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("heads", "4")), InputError);  // not an RNN field
+  ConfigMap missing = good;
+  missing.erase("tgt_vocab");
+  EXPECT_THROW(RnnConfig::from_map(missing), InputError);
+}
+
+TEST(RnnSeq2Seq, RegistryBuildsIt) {
+  Rng rng(1);
+  const auto names = known_architectures();
+  EXPECT_NE(std::find(names.begin(), names.end(), "rnn"), names.end());
+  auto model = create_model(
+      "rnn", tiny_config(CellType::kGru, ScorerType::kGeneral, ScopeType::kGlobal).to_map(), rng);
+  EXPECT_EQ(model->architecture(), "rnn");
+  EXPECT_EQ(model->vocab_size(), kVocab);
+  EXPECT_EQ(RnnConfig::from_map(model->config_map()).hidden, 16);
+}
+
+TEST(RnnSeq2Seq, ParameterNamesAreUniqueAndTorchShaped) {
+  Rng rng(2);
+  RnnConfig c = tiny_config(CellType::kLstm, ScorerType::kConcat, ScopeType::kLocalP);
+  c.layers = 2;
+  RnnSeq2Seq model(c, rng);
+  std::map<std::string, Shape> shapes;
+  for (auto& [name, var] : model.parameters())
+    EXPECT_TRUE(shapes.emplace(name, var.shape()).second) << "duplicate " << name;
+  EXPECT_EQ(shapes.at("encoder.rnn.weight_ih_l0"), (Shape{32, 8}));          // 4 · H/2, E
+  EXPECT_EQ(shapes.at("encoder.rnn.weight_hh_l1_reverse"), (Shape{32, 8}));
+  EXPECT_EQ(shapes.at("decoder.rnn.weight_ih_l0"), (Shape{64, 24}));         // E + H (feeding)
+  EXPECT_EQ(shapes.at("decoder.rnn.weight_ih_l1"), (Shape{64, 16}));
+  EXPECT_EQ(shapes.at("decoder.bridge.weight"), (Shape{64, 16}));            // 2 layers · (h, c)
+  EXPECT_EQ(shapes.at("decoder.attention.linear_context.weight"), (Shape{16, 16}));
+  EXPECT_EQ(shapes.at("decoder.attention.v.weight"), (Shape{1, 16}));
+  EXPECT_EQ(shapes.at("decoder.attention.position_out.weight"), (Shape{1, 16}));
+  EXPECT_EQ(shapes.at("decoder.attention.linear_out.weight"), (Shape{16, 32}));
+  EXPECT_EQ(shapes.at("decoder.output_projection.weight"), (Shape{kVocab, 16}));
+}
+
+TEST(RnnSeq2Seq, ForwardShapesAndAttentionMap) {
+  Rng rng(3);
+  RnnSeq2Seq model(tiny_config(CellType::kGru, ScorerType::kGeneral, ScopeType::kGlobal), rng);
+  Batch batch = copy_batch();
+  std::map<std::string, Tensor> maps;
+  Var logits = model.forward(batch.src, batch.tgt_in, {}, &maps);
+  EXPECT_EQ(logits.shape(), (Shape{4, 6, kVocab}));
+  const Tensor& a = maps.at("attention");
+  ASSERT_EQ(a.shape(), (Shape{4, 6, 5}));
+  for (int64_t r = 0; r < 4; ++r)
+    for (int64_t t = 0; t < 6; ++t) {
+      double total = 0;
+      for (int64_t j = 0; j < 5; ++j) total += a[(r * 6 + t) * 5 + j];
+      EXPECT_NEAR(total, 1.0, 1e-5);
+      for (int64_t j = batch.sources[r].size(); j < 5; ++j) EXPECT_EQ(a[(r * 6 + t) * 5 + j], 0.0f);
+    }
+}
+
+// Every cell with every scorer (global scope) and every scope (general scorer) learns to
+// reproduce one small batch.
+TEST(RnnSeq2Seq, OverfitsOneBatchForEveryCellScorerAndScope) {
+  std::vector<RnnConfig> table;
+  for (CellType cell : {CellType::kGru, CellType::kLstm}) {
+    for (ScorerType scorer : {ScorerType::kDot, ScorerType::kGeneral, ScorerType::kConcat,
+                              ScorerType::kScaledDot, ScorerType::kLocation, ScorerType::kCosine})
+      table.push_back(tiny_config(cell, scorer, ScopeType::kGlobal));
+    for (ScopeType scope : {ScopeType::kLocalM, ScopeType::kLocalP, ScopeType::kHard,
+                            ScopeType::kMonotonic})
+      table.push_back(tiny_config(cell, ScorerType::kGeneral, scope));
+  }
+  Batch batch = copy_batch();
+  for (const RnnConfig& config : table) {
+    Rng rng(4);
+    RnnSeq2Seq model(config, rng);
+    Adam adam(model.parameters());
+    float loss = 0;
+    for (int step = 0; step < 150; ++step) {
+      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
+      auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
+      loss = ce.loss.value().item();
+      adam.zero_grad();
+      tape().backward(ce.loss);
+      adam.step(1e-2f);
+    }
+    EXPECT_LT(loss, 0.05f) << describe(config);
+    // The batch is reproduced: greedy argmax of the teacher-forced logits is the target.
+    NoGrad no_grad;
+    Tensor logits = model.forward(batch.src, batch.tgt_in, {}).value();
+    int wrong = 0;
+    for (int64_t i = 0; i < batch.tgt_out.numel(); ++i) {
+      if (batch.tgt_out.ints()[i] == 0) continue;
+      const float* row = logits.data() + i * kVocab;
+      wrong += std::max_element(row, row + kVocab) - row != batch.tgt_out.ints()[i];
+    }
+    EXPECT_EQ(wrong, 0) << describe(config);
+  }
+}
+
+std::vector<RnnConfig> decoding_table() {
+  std::vector<RnnConfig> table = {
+      tiny_config(CellType::kGru, ScorerType::kGeneral, ScopeType::kGlobal),
+      tiny_config(CellType::kLstm, ScorerType::kConcat, ScopeType::kLocalP),
+      tiny_config(CellType::kGru, ScorerType::kDot, ScopeType::kLocalM),
+      tiny_config(CellType::kLstm, ScorerType::kLocation, ScopeType::kMonotonic),
+      tiny_config(CellType::kGru, ScorerType::kCosine, ScopeType::kHard),
+      tiny_config(CellType::kLstm, ScorerType::kScaledDot, ScopeType::kGlobal),
+  };
+  table[1].layers = 2;
+  table[3].bridge = BridgeType::kFinal;
+  table[4].bridge = BridgeType::kZero;
+  table[5].input_feeding = false;
+  table[5].bidirectional = false;
+  table[5].bridge = BridgeType::kFinal;
+  return table;
+}
+
+// encode + step reproduces the teacher-forced forward pass: the log-probabilities at step t
+// equal log_softmax of the forward logits at t for the same prefix, and so do the weights.
+TEST(RnnSeq2Seq, IncrementalDecodingMatchesTeacherForcedForward) {
+  Batch batch = copy_batch();
+  for (const RnnConfig& config : decoding_table()) {
+    Rng rng(5);
+    RnnSeq2Seq model(config, rng);
+    NoGrad no_grad;
+    std::map<std::string, Tensor> maps;
+    Tensor reference = log_softmax(model.forward(batch.src, batch.tgt_in, {}, &maps)).value();
+    auto state = model.encode(batch.sources);
+    for (int64_t t = 0; t < 6; ++t) {
+      std::vector<int32_t> prev(4);
+      for (int64_t r = 0; r < 4; ++r) prev[r] = batch.tgt_in.ints()[r * 6 + t];
+      Tensor attention;
+      Tensor step = model.step(*state, prev, &attention).contiguous();
+      ASSERT_EQ(step.shape(), (Shape{4, kVocab}));
+      ASSERT_EQ(attention.shape(), (Shape{4, 5}));
+      for (int64_t r = 0; r < 4; ++r) {
+        for (int64_t v = 0; v < kVocab; ++v)
+          EXPECT_NEAR(step[r * kVocab + v], reference[(r * 6 + t) * kVocab + v], 1e-5)
+              << describe(config) << " t=" << t << " r=" << r;
+        for (int64_t j = 0; j < 5; ++j)
+          EXPECT_NEAR(attention[r * 5 + j], maps.at("attention")[(r * 6 + t) * 5 + j], 1e-6)
+              << describe(config) << " t=" << t << " r=" << r;
+      }
+    }
+  }
+}
+
+TEST(RnnSeq2Seq, ReorderFollowsRows) {
+  for (const RnnConfig& config : decoding_table()) {
+    Rng rng(6);
+    RnnSeq2Seq model(config, rng);
+    NoGrad no_grad;
+    auto state = model.encode({{4, 5, 6}, {7, 8}});
+    model.step(*state, {2, 2}, nullptr);
+    model.step(*state, {4, 7}, nullptr);
+    model.reorder(*state, {1, 1, 0});
+    Tensor reordered = model.step(*state, {9, 9, 5}, nullptr).contiguous();
+    auto fresh = model.encode({{7, 8}, {4, 5, 6}});
+    model.step(*fresh, {2, 2}, nullptr);
+    model.step(*fresh, {7, 4}, nullptr);
+    Tensor direct = model.step(*fresh, {9, 5}, nullptr).contiguous();
+    for (int64_t v = 0; v < kVocab; ++v) {
+      EXPECT_NEAR(reordered[v], direct[v], 1e-5) << describe(config);
+      EXPECT_NEAR(reordered[kVocab + v], direct[v], 1e-5) << describe(config);
+      EXPECT_NEAR(reordered[2 * kVocab + v], direct[kVocab + v], 1e-5) << describe(config);
+    }
+  }
+}
+
+TEST(RnnSeq2Seq, PaddingDoesNotChangeTheOutput) {
+  for (const RnnConfig& config : decoding_table()) {
+    Rng rng(7);
+    RnnSeq2Seq model(config, rng);
+    NoGrad no_grad;
+    Tensor tgt = Tensor::from_ints({1, 3}, {2, 6, 7});
+    Tensor padded = model.forward(Tensor::from_ints({1, 5}, {4, 5, 6, 0, 0}), tgt, {}).value();
+    Tensor exact = model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), tgt, {}).value();
+    for (int64_t i = 0; i < exact.numel(); ++i)
+      EXPECT_NEAR(padded[i], exact[i], 1e-6) << describe(config);
+  }
+}
+
+TEST(RnnSeq2Seq, LocationScorerRefusesTooLongSources) {
+  Rng rng(8);
+  RnnSeq2Seq model(tiny_config(CellType::kGru, ScorerType::kLocation, ScopeType::kGlobal), rng);
+  auto state = model.encode({std::vector<int32_t>(9, 4)});
+  EXPECT_THROW(model.step(*state, {2}, nullptr), InputError);
+}
+
+// End to end: the analytic gradient of every parameter tensor (a few elements each) against
+// central differences of the whole model, for configurations that exercise every path
+// (bridge, input feeding, the local-p position, the LSTM memory cell).
+TEST(RnnSeq2Seq, ModelGradientsMatchFiniteDifferences) {
+  std::vector<RnnConfig> table = {
+      tiny_config(CellType::kLstm, ScorerType::kConcat, ScopeType::kGlobal),
+      tiny_config(CellType::kGru, ScorerType::kCosine, ScopeType::kLocalP),
+  };
+  table[1].bridge = BridgeType::kFinal;
+  table[1].window = 5;  // covers every position: no window edge for a nudge to cross
+  Batch batch = copy_batch();
+  for (RnnConfig config : table) {
+    config.hidden = 6;
+    config.embed = 4;
+    config.layers = 2;
+    Rng rng(9);
+    RnnSeq2Seq model(config, rng);
+    Tensor weights = Tensor::empty_heap({4, 6, kVocab});
+    for (int64_t i = 0; i < weights.numel(); ++i) weights[i] = 2.0f * rng.uniform() - 1.0f;
+    auto loss_value = [&]() {
+      NoGrad no_grad;
+      Tensor logits = model.forward(batch.src, batch.tgt_in, {}).value();
+      double total = 0;
+      for (int64_t i = 0; i < logits.numel(); ++i) total += double(logits[i]) * weights[i];
+      return total;
+    };
+    NamedParameters params = model.parameters();
+    for (auto& [name, var] : params) var.zero_grad();
+    tape().backward(sum(mul(model.forward(batch.src, batch.tgt_in, {}), Var(weights))));
+    const float eps = 1e-2f;
+    for (auto& [name, var] : params) {
+      Tensor& value = var.mutable_value();
+      for (int k = 0; k < 3; ++k) {
+        const int64_t i = static_cast<int64_t>(rng.below(value.numel()));
+        const float saved = value[i];
+        value[i] = saved + eps;
+        const double plus = loss_value();
+        value[i] = saved - eps;
+        const double minus = loss_value();
+        value[i] = saved;
+        const double numeric = (plus - minus) / (2.0 * eps);
+        EXPECT_NEAR(var.grad()[i], numeric, 3e-3 + 3e-2 * std::abs(numeric))
+            << describe(config) << " " << name << "[" << i << "]";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace attn
