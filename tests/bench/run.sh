@@ -16,7 +16,7 @@
 #   attn-train  --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30
 #               --max-steps N --threads T   ... "target tokens/s: X" on stdout or stderr
 #   attn-decode --synthetic --preset small --mini-batch B --beam-size K --src-len 30
-#               --tgt-len 30 --threads T    ... "tokens/s: X" (and "sentences/s: Y"),
+#               --tgt-len 30 --threads T    ... "tokens/s: X" or "X tokens/s" (as --stats),
 #               exactly 30 tokens generated per sentence (no early stop), as the PyTorch side.
 # Peak RSS comes from /usr/bin/time when it is installed.
 set -euo pipefail
@@ -72,10 +72,13 @@ run() {
     (cd "$work/$name.dir" && "$@") >"$work/$name.out" 2>&1
   fi
 }
-# figure NAME PATTERN: the number after the last "PATTERN: " in NAME's output, or "-".
+# figure NAME PATTERN: the number in the last "PATTERN: N" (or else "N PATTERN", the form
+# attn-decode --stats prints) in NAME's output, or "-".
 figure() {
   local value
-  value=$(grep -o "$2: *[0-9.eE+-]*" "$work/$1.out" 2>/dev/null | tail -1 | sed 's/.*: *//')
+  value=$(grep -o "$2: *[0-9][0-9.eE+-]*" "$work/$1.out" 2>/dev/null | tail -1 | sed 's/.*: *//')
+  [[ -n $value ]] ||
+    value=$(grep -oE "[0-9][0-9.eE+-]* $2" "$work/$1.out" 2>/dev/null | tail -1 | cut -d' ' -f1)
   echo "${value:--}"
 }
 rss_mib() {
