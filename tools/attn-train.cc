@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -103,6 +105,63 @@ void build_codecs(const DataFlags& flags, const ParallelCorpus& corpus, const st
     bundle.source = {tokenizer, Vocabulary::build(count_tokens(source_tokens), options)};
     bundle.target = {tokenizer, Vocabulary::build(count_tokens(target_tokens), options)};
   }
+}
+
+// "d-model" -> "d_model": the config key a model flag sets.
+std::string config_key(std::string flag) {
+  std::replace(flag.begin(), flag.end(), '-', '_');
+  return flag;
+}
+
+// Config values are text; "0.10" and "0.1" are the same dropout.
+bool same_setting(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  char* end_a = nullptr;
+  char* end_b = nullptr;
+  const double x = std::strtod(a.c_str(), &end_a), y = std::strtod(b.c_str(), &end_b);
+  return !a.empty() && !b.empty() && *end_a == '\0' && *end_b == '\0' && x == y;
+}
+
+// A resumed run may repeat the model flags it was started with (the same command line plus
+// --resume), but not change the model the checkpoint's weights belong to.
+void check_model_flags_match(const po::variables_map& vm, const ConfigMap& saved,
+                             const std::string& checkpoint) {
+  for (const std::string& flag : kModelFlags) {
+    if (!vm.count(flag)) continue;
+    const std::string value = vm[flag].as<std::string>();
+    auto it = saved.find(config_key(flag));
+    if (it == saved.end())
+      throw InputError(fmt::format("--{}: {} has no such setting; a resumed model cannot change",
+                                   flag, checkpoint));
+    if (!same_setting(it->second, value))
+      throw InputError(fmt::format("--{} {}: {} was trained with {}; a resumed model cannot change",
+                                   flag, value, checkpoint, it->second));
+  }
+}
+
+// Without these flags a resumed run continues as the checkpoint's run went on: the same
+// data order (the seed), and the same learning-rate curve (peak and warmup), not defaults.
+void continue_checkpoint_settings(const po::variables_map& vm, const formats::Metadata& meta,
+                                  uint64_t& seed, float& lr, int64_t& warmup) {
+  if (vm["seed"].defaulted()) seed = meta.training.data_position.shuffle_seed;
+  const auto& settings = meta.training.optimizer.settings;
+  auto saved_lr = settings.find("lr"), saved_warmup = settings.find("warmup");
+  if (vm["lr"].defaulted() && saved_lr != settings.end())
+    lr = static_cast<float>(saved_lr->second);
+  if (vm["warmup"].defaulted() && saved_warmup != settings.end())
+    warmup = static_cast<int64_t>(saved_warmup->second);
+}
+
+// Cosine and linear decay over --max-steps; checked here, not once training reaches the end
+// of warmup.
+void check_schedule_fits(const LrSchedule& schedule, const std::string& name) {
+  if (schedule.kind != LrScheduleKind::kCosine && schedule.kind != LrScheduleKind::kLinear)
+    return;
+  if (schedule.total <= schedule.warmup)
+    throw InputError(fmt::format(
+        "--lr-schedule {} decays to zero at --max-steps: give --max-steps above --warmup ({}){}",
+        name, schedule.warmup,
+        schedule.total == 0 ? "" : fmt::format(", not {}", schedule.total)));
 }
 
 // Random-token batches of a fixed shape: the throughput benchmark. Prints target tokens/s
@@ -237,9 +296,29 @@ int train_main(int argc, char** argv) {
   }
   set_threads(threads);
   install_stop_handlers();
+
+  ModelBundle bundle;
+  ConfigMap config;
+  if (!resume.empty()) {
+    bundle = load_bundle(resume, BindMode::kCopy);
+    check_model_flags_match(vm, bundle.model->config_map(), resume);
+    continue_checkpoint_settings(vm, bundle.metadata, trainer.seed, lr, warmup);
+  } else {
+    config = default_config(model_name, preset);
+    for (const std::string& flag : kModelFlags) {
+      if (!vm.count(flag)) continue;
+      const std::string key = config_key(flag);
+      if (!config.count(key))
+        throw InputError("--" + flag + " does not apply to --model " + model_name);
+      config[key] = vm[flag].as<std::string>();
+    }
+  }
+
+  if (vm.count("synthetic") && trainer.max_steps == 0) trainer.max_steps = 20;
   data.batch.too_long = data.crop ? TooLong::kCrop : TooLong::kSkip;
   data.batch.seed = trainer.seed;
   trainer.schedule = {parse_lr_schedule_kind(lr_schedule), lr, warmup, trainer.max_steps};
+  check_schedule_fits(trainer.schedule, lr_schedule);
   if (optimizer == "adamw") {
     trainer.adam = AdamOptions::adamw(trainer.adam.weight_decay);
   } else if (optimizer != "adam") {
@@ -249,31 +328,11 @@ int train_main(int argc, char** argv) {
   trainer.adam.beta1 = 0.9f;
   trainer.adam.beta2 = 0.98f;
   trainer.adam.eps = 1e-9f;
-
-  ModelBundle bundle;
-  ConfigMap config;
   Rng init_rng(trainer.seed);
-  if (!resume.empty()) {
-    bundle = load_bundle(resume, BindMode::kCopy);
-    for (const std::string& flag : kModelFlags)
-      if (vm.count(flag))
-        throw InputError("--" + flag + " cannot change the model of a resumed checkpoint");
-  } else {
-    config = default_config(model_name, preset);
-    for (const std::string& flag : kModelFlags) {
-      if (!vm.count(flag)) continue;
-      std::string key = flag;
-      std::replace(key.begin(), key.end(), '-', '_');
-      if (!config.count(key))
-        throw InputError("--" + flag + " does not apply to --model " + model_name);
-      config[key] = vm[flag].as<std::string>();
-    }
-  }
 
   if (vm.count("synthetic")) {
     config["src_vocab"] = config["tgt_vocab"] = std::to_string(vocab_override);
     bundle.model = create_model(model_name, config, init_rng);
-    if (trainer.max_steps == 0) trainer.max_steps = 20;
     return run_synthetic(bundle, trainer, synthetic_batch, synthetic_src, synthetic_tgt);
   }
 
