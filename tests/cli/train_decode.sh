@@ -1,0 +1,112 @@
+# attn-train -> attn-decode -> attn-inspect on tiny data: the file is written and sound, and
+# attn-decode answers line i with line i in every output mode (beam sizes, n-best,
+# alignments, scores, files, mini-batches, attention JSON), for words, characters and
+# SentencePiece.
+source "$(dirname "$0")/lib/tools.bash" "$@"
+
+make_reversal_data train.tsv 40
+FAST=(--lr 0.01 --lr-schedule constant --warmup 0 --batch-tokens 64 --max-steps 100)
+"$ATTN_TRAIN" --train train.tsv "${TINY[@]}" "${FAST[@]}" --save model.attn
+[[ -s model.attn ]] || fail "attn-train wrote no model.attn"
+[[ -s model.best.attn ]] || fail "attn-train wrote no model.best.attn"
+"$ATTN_INSPECT" --verify model.attn model.best.attn >/dev/null || fail "attn-inspect --verify"
+"$ATTN_INSPECT" model.attn | grep -q transformer || fail "attn-inspect names no architecture"
+
+# Line 2 is empty; the last line has no newline and is answered all the same.
+printf 'a b c\n\nd e f g\nh a\nb c d e' >input.txt
+inputs=5
+
+check_one_line_per_input() {  # output file, what ran
+  local lines
+  lines=$(line_count "$1")
+  [[ $lines -eq $inputs ]] || fail "$2: $lines output lines for $inputs input lines"
+  [[ -z $(sed -n 2p "$1") ]] || fail "$2: empty input line 2 answered with '$(sed -n 2p "$1")'"
+  local i
+  for i in 1 3 4 5; do
+    [[ -n $(sed -n "${i}p" "$1") ]] || fail "$2: input line $i got an empty answer"
+  done
+}
+
+for beam in 1 4; do
+  "$ATTN_DECODE" -m model.attn --beam-size "$beam" <input.txt >out.b$beam.txt
+  check_one_line_per_input out.b$beam.txt "--beam-size $beam"
+  # Batching must not change what a sentence decodes to (padding, masks, finished rows).
+  "$ATTN_DECODE" -m model.attn --beam-size "$beam" --mini-batch 1 <input.txt >single.txt
+  cmp -s out.b$beam.txt single.txt || fail "--beam-size $beam: --mini-batch 1 differs from 16"
+done
+
+# --input/--output files give what stdin/stdout give.
+"$ATTN_DECODE" -m model.attn -b 4 --input input.txt --output out.file.txt
+cmp -s out.b4.txt out.file.txt || fail "--input/--output differ from stdin/stdout"
+
+# No input, no output.
+"$ATTN_DECODE" -m model.attn </dev/null >out.none.txt
+[[ ! -s out.none.txt ]] || fail "empty input produced output"
+
+# n-best: three "i ||| hypothesis ||| score" lines per non-empty input, best first; the empty
+# input line still answers with one empty line.
+"$ATTN_DECODE" -m model.attn -b 4 --n-best 3 <input.txt >nbest.txt
+awk -F' [|][|][|] ' '
+  $0 == "" { empties++; next }
+  NF != 3 || $1 !~ /^[0-9]+$/ || $3 !~ /^-?[0-9]+[.][0-9]+$/ { print "bad n-best line: " $0; bad = 1; exit }
+  { count[$1]++; if ($1 == last && $3 + 0 > previous + 0) { print "not best first: " $0; bad = 1; exit }
+    last = $1; previous = $3 }
+  END {
+    if (bad) exit 1
+    if (empties != 1) { print "empty lines: " empties; exit 1 }
+    for (i = 0; i < 5; i++) if (i != 1 && count[i] != 3) { print "line " i ": " count[i] " hypotheses"; exit 1 }
+    if (1 in count) { print "the empty input line got hypotheses"; exit 1 }
+  }' nbest.txt || fail "--n-best 3: $(cat nbest.txt)"
+[[ $(head -1 nbest.txt | awk -F' [|][|][|] ' '{print $2}') == $(head -1 out.b4.txt) ]] ||
+  fail "--n-best: the first hypothesis is not the 1-best output"
+
+# Hard alignments: "text ||| i-j ..." with i a source word and j an output word.
+"$ATTN_DECODE" -m model.attn -b 4 --alignment hard <input.txt >align.txt
+paste input.txt align.txt | awk -F'\t' '
+  $1 == "" { if ($2 != "") { print "empty input answered: " $2; exit 1 } next }
+  {
+    split($2, parts, / [|][|][|] ?/); nsrc = split($1, src, " "); nout = split(parts[1], out, " ")
+    npairs = split(parts[2], pairs, " ")
+    if (npairs == 0) { print "no alignment: " $2; exit 1 }
+    for (k = 1; k <= npairs; k++) {
+      if (pairs[k] !~ /^[0-9]+-[0-9]+$/) { print "not i-j: " pairs[k]; exit 1 }
+      split(pairs[k], ij, "-")
+      if (ij[1] >= nsrc || ij[2] >= nout) { print "out of range " pairs[k] ": " $0; exit 1 }
+    }
+  }' || fail "--alignment hard: $(cat align.txt)"
+sed 's/ |||.*//' align.txt | cmp -s - out.b4.txt || fail "--alignment changed the outputs"
+
+# --scores: "score<TAB>text", the text as without --scores.
+"$ATTN_DECODE" -m model.attn -b 4 --scores <input.txt >scores.txt
+[[ $(line_count scores.txt) -eq $inputs ]] || fail "--scores: wrong line count"
+grep -v '^$' scores.txt | grep -vqE $'^-?[0-9]+\\.[0-9]+\t' && fail "--scores: $(cat scores.txt)"
+grep -v '^$' scores.txt | cut -f2- | cmp -s - <(grep -v '^$' out.b4.txt) ||
+  fail "--scores changed the outputs"
+
+# Attention JSON: one object per non-empty input line, rows = output tokens, columns =
+# source tokens, each row a distribution.
+"$ATTN_DECODE" -m model.attn -b 4 --attention-json attention.jsonl <input.txt >/dev/null
+python3 - attention.jsonl <<'PY' || fail "--attention-json: $(cat attention.jsonl)"
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+assert [r["line"] for r in records] == [0, 2, 3, 4], [r["line"] for r in records]
+for r in records:
+    assert len(r["attention"]) == len(r["output"]), r
+    for row in r["attention"]:
+        assert len(row) == len(r["source"]), r
+        assert abs(sum(row) - 1) < 1e-3, row
+PY
+
+# Characters and SentencePiece: trained from the raw text, decoded back to raw text (spaces,
+# not "▁" pieces).
+"$ATTN_TRAIN" --train train.tsv "${TINY[@]}" "${FAST[@]}" --tokens chars --save chars.attn
+"$ATTN_TRAIN" --train train.tsv "${TINY[@]}" "${FAST[@]}" --tokens spm --spm-vocab-size 40 \
+  --save spm.attn
+for model in chars spm; do
+  "$ATTN_DECODE" -m $model.attn -b 4 <input.txt >out.$model.txt
+  check_one_line_per_input out.$model.txt "--tokens $model"
+  grep -q '▁' out.$model.txt && fail "--tokens $model: pieces in the output: $(cat out.$model.txt)"
+  grep -q ' ' out.$model.txt || fail "--tokens $model: no spaces in the output: $(cat out.$model.txt)"
+done
+"$ATTN_INSPECT" spm.attn | grep -qi spm || fail "attn-inspect: spm.attn does not say spm"
+echo "train_decode: OK"
