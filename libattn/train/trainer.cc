@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "libattn/autograd/tape.h"
@@ -28,6 +31,18 @@ std::string format_duration(double seconds) {
   const int64_t s = static_cast<int64_t>(seconds);
   return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60)
                    : fmt::format("{}m{:02}s", s / 60, s % 60);
+}
+
+// Checkpoints are first written next to the target and renamed, so the directory must
+// take new files; a bad --save path found only at the end would lose the whole run.
+void check_can_save(const std::string& save_path) {
+  const std::filesystem::path parent = std::filesystem::path(save_path).parent_path();
+  const std::string directory = parent.empty() ? "." : parent.string();
+  std::error_code error;
+  if (!std::filesystem::is_directory(directory, error))
+    throw InputError(save_path + ": cannot save there: " + directory + " is not a directory");
+  if (::access(directory.c_str(), W_OK | X_OK) != 0)
+    throw InputError(save_path + ": cannot save there: " + std::strerror(errno));
 }
 
 }  // namespace
@@ -60,6 +75,7 @@ Trainer::Trainer(ModelBundle& bundle, Batcher& train, ValidationData* valid,
       rng_(options.seed) {
   ATTN_CHECK(options.max_steps > 0 || options.epochs > 0,
              "Trainer: set max_steps or epochs, or training never ends");
+  if (!options.save_path.empty()) check_can_save(options.save_path);
   if (!options.log_json.empty()) {
     json_out_.reset(std::fopen(options.log_json.c_str(), "a"));
     if (!json_out_) throw InputError(options.log_json + ": cannot open for writing");
