@@ -9,7 +9,6 @@
 #pragma once
 
 #include <boost/crc.hpp>
-
 #include <cstddef>
 #include <cstdint>
 

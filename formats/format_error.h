@@ -3,8 +3,8 @@
 //   try {
 //     ModelFile model = read_model_file("model.attn");
 //   } catch (const FormatError& e) {
-//     // e.what(): "model.attn: byte 4096: tensor 'enc.0.w' CRC mismatch (expected 0x1c2d..., found 0x...)"
-//     if (e.kind() == FormatErrorKind::kNewerVersion) suggest_upgrade();
+//     // e.what(): "model.attn: byte 4096: tensor 'enc.0.w' CRC mismatch (expected 0x1c2d..., found
+//     0x...)" if (e.kind() == FormatErrorKind::kNewerVersion) suggest_upgrade();
 //   }
 //
 // Tools print what() as their one stderr line and exit 2: a bad file is bad input.

@@ -126,8 +126,8 @@ std::string format_summary(const ModelFile& file, const std::vector<FormatError>
   line("format", fmt::format(".attn {}.{} {}, {}-byte aligned, {} bytes", file.version().major,
                              file.version().minor, file_kind_name(file.kind()), file.alignment(),
                              file.file_size()));
-  line("architecture", fmt::format("{} (tensor naming revision {})",
-                                   escape_text(meta.architecture), meta.naming_revision));
+  line("architecture", fmt::format("{} (tensor naming revision {})", escape_text(meta.architecture),
+                                   meta.naming_revision));
   std::vector<std::string> config;
   for (const auto& [key, value] : meta.config) {
     config.push_back(escape_text(key) + "=" + escape_text(value));
@@ -139,26 +139,26 @@ std::string format_summary(const ModelFile& file, const std::vector<FormatError>
     for (std::size_t i = 0; i < v.tokens.size() && i < kVocabularySample; ++i) {
       sample.push_back(escape_text(v.tokens[i]));
     }
-    line("vocabulary", fmt::format("{}: {} tokens ({}{})", escape_text(v.name), v.tokens.size(),
-                                   fmt::join(sample, " "),
-                                   v.tokens.size() > kVocabularySample ? " ..." : ""));
+    line("vocabulary",
+         fmt::format("{}: {} tokens ({}{})", escape_text(v.name), v.tokens.size(),
+                     fmt::join(sample, " "), v.tokens.size() > kVocabularySample ? " ..." : ""));
   }
   if (!meta.sentencepiece_model.empty()) {
     line("sentencepiece", fmt::format("embedded model, {} bytes", meta.sentencepiece_model.size()));
   }
   uint64_t total = 0;
   for (const ParameterGroup& g : parameter_groups(file.tensors())) {
-    line("parameters", fmt::format("{:<12} {:>12} in {} tensor{}", g.name, g.parameters,
-                                   g.tensors, g.tensors == 1 ? "" : "s"));
+    line("parameters", fmt::format("{:<12} {:>12} in {} tensor{}", g.name, g.parameters, g.tensors,
+                                   g.tensors == 1 ? "" : "s"));
     total += g.parameters;
   }
-  line("parameters", fmt::format("{:<12} {:>12} in {} tensors", "total", total,
-                                 file.tensors().size()));
+  line("parameters",
+       fmt::format("{:<12} {:>12} in {} tensors", "total", total, file.tensors().size()));
   const Provenance& p = meta.provenance;
   std::string training = fmt::format("{} steps, {} epochs", p.steps, p.epochs);
   if (!p.best_valid_metric.empty()) {
-    training += fmt::format(", best {} {}", escape_text(p.best_valid_metric),
-                            number(p.best_valid_score));
+    training +=
+        fmt::format(", best {} {}", escape_text(p.best_valid_metric), number(p.best_valid_score));
   }
   line("training", training);
   if (file.kind() == FileKind::kCheckpoint) {
@@ -167,8 +167,8 @@ std::string format_summary(const ModelFile& file, const std::vector<FormatError>
     for (const auto& [key, value] : t.optimizer.settings) {
       settings.push_back(fmt::format("{}={}", escape_text(key), value));
     }
-    line("optimizer", fmt::format("{} {}", escape_text(t.optimizer.name),
-                                  fmt::join(settings, " ")));
+    line("optimizer",
+         fmt::format("{} {}", escape_text(t.optimizer.name), fmt::join(settings, " ")));
     line("resume at", fmt::format("epoch {}, batch {}, shuffle seed {}, {} RNG words",
                                   t.data_position.epoch, t.data_position.batch_index,
                                   t.data_position.shuffle_seed, t.rng_state.size()));
@@ -186,9 +186,9 @@ std::string format_tensor_table(const ModelFile& file) {
     name_width = std::max(name_width, t.name.size());
     shape_width = std::max(shape_width, shape_text(t.shape).size());
   }
-  std::string out = fmt::format("{:<{}}  {:<5} {:<{}} {:>12} {:>10} {:>10} {:>10} {:>10} {:>5} {:>5}\n",
-                                "name", name_width, "dtype", "shape", shape_width, "bytes",
-                                "mean", "std", "min", "max", "nan", "inf");
+  std::string out = fmt::format(
+      "{:<{}}  {:<5} {:<{}} {:>12} {:>10} {:>10} {:>10} {:>10} {:>5} {:>5}\n", "name", name_width,
+      "dtype", "shape", shape_width, "bytes", "mean", "std", "min", "max", "nan", "inf");
   for (const TensorEntry& t : file.tensors()) {
     const TensorStats s = compute_stats(t);
     out += fmt::format("{:<{}}  {:<5} {:<{}} {:>12} {:>10} {:>10} {:>10} {:>10} {:>5} {:>5}\n",
@@ -224,7 +224,8 @@ nlohmann::json describe_json(const ModelFile& file, const std::vector<FormatErro
   }
   j["sentencepiece_model_bytes"] = meta.sentencepiece_model.size();
   const Provenance& p = meta.provenance;
-  j["provenance"] = {{"tool_version", text(p.tool_version)}, {"created", text(p.created)},
+  j["provenance"] = {{"tool_version", text(p.tool_version)},
+                     {"created", text(p.created)},
                      {"steps", p.steps},
                      {"epochs", p.epochs},
                      {"best_valid_score", json_number(p.best_valid_score)},

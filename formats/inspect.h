@@ -11,9 +11,8 @@
 // file cannot drive the terminal.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,7 +25,7 @@ namespace attn::formats {
 struct TensorStats {
   uint64_t count = 0;  // all elements, finite or not
   double mean = 0;
-  double std = 0;      // population standard deviation
+  double std = 0;  // population standard deviation
   double min = 0;
   double max = 0;
   uint64_t nan_count = 0;

@@ -1,5 +1,7 @@
 #include "formats/metadata.h"
 
+#include <fmt/format.h>
+
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/basic_archive.hpp>
 #include <boost/archive/text_iarchive.hpp>
@@ -9,8 +11,6 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
-#include <fmt/format.h>
-
 #include <charconv>
 #include <sstream>
 #include <streambuf>
@@ -41,8 +41,7 @@ namespace detail {
 class BoundedTextIArchive : public boost::archive::text_iarchive_impl<BoundedTextIArchive> {
  public:
   explicit BoundedTextIArchive(std::istream& is)
-      : boost::archive::text_iarchive_impl<BoundedTextIArchive>(is, 0),
-        stream_(is) {
+      : boost::archive::text_iarchive_impl<BoundedTextIArchive>(is, 0), stream_(is) {
     init();
   }
 
@@ -59,7 +58,8 @@ class BoundedTextIArchive : public boost::archive::text_iarchive_impl<BoundedTex
     s.resize(size);
     if (size > 0) stream_.read(&s[0], static_cast<std::streamsize>(size));
     if (!stream_) {
-      throw boost::archive::archive_exception(boost::archive::archive_exception::input_stream_error);
+      throw boost::archive::archive_exception(
+          boost::archive::archive_exception::input_stream_error);
     }
   }
 
@@ -159,6 +159,8 @@ double text_to_double(const std::string& text) {
   return value;
 }
 
+// Boost's `ar & field` idiom, kept as Boost writes it.
+// clang-format off
 template <class Archive>
 void serialize_double(Archive& ar, double& value) {
   std::string text;
@@ -231,6 +233,8 @@ template <class Archive>
 void serialize(Archive& ar, Metadata& m, const unsigned version) {
   boost::serialization::split_free(ar, m, version);
 }
+
+// clang-format on
 
 }  // namespace attn::formats
 

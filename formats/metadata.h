@@ -39,8 +39,8 @@ struct Provenance {
 };
 
 struct OptimizerState {
-  std::string name;                         // "adam"
-  std::map<std::string, double> settings;   // "lr" -> 3e-4, "beta1" -> 0.9, ...
+  std::string name;                        // "adam"
+  std::map<std::string, double> settings;  // "lr" -> 3e-4, "beta1" -> 0.9, ...
 };
 
 // Where in the data a resumed run continues.
@@ -58,8 +58,8 @@ struct TrainingState {
 };
 
 struct Metadata {
-  std::string architecture;      // "transformer", "rnn_seq2seq", ...
-  uint32_t naming_revision = 0;  // the architecture's tensor-naming revision
+  std::string architecture;                   // "transformer", "rnn_seq2seq", ...
+  uint32_t naming_revision = 0;               // the architecture's tensor-naming revision
   std::map<std::string, std::string> config;  // hyperparameters and attention choices, as text
   std::vector<Vocabulary> vocabularies;
   std::string sentencepiece_model;  // serialized SentencePiece ModelProto bytes; may be empty

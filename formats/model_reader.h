@@ -41,11 +41,11 @@ struct TensorEntry {
   std::string name;
   FileDType dtype = FileDType::kF32;
   std::vector<int64_t> shape;
-  uint64_t element_count = 0;   // product of shape; 1 for a scalar
-  uint64_t offset = 0;          // of the first byte, from the start of the file
-  uint64_t byte_size = 0;       // element_count * dtype_size(dtype), without padding
-  uint32_t crc32 = 0;           // of the byte_size bytes
-  const void* data = nullptr;   // 64-byte aligned, little-endian, row-major
+  uint64_t element_count = 0;  // product of shape; 1 for a scalar
+  uint64_t offset = 0;         // of the first byte, from the start of the file
+  uint64_t byte_size = 0;      // element_count * dtype_size(dtype), without padding
+  uint32_t crc32 = 0;          // of the byte_size bytes
+  const void* data = nullptr;  // 64-byte aligned, little-endian, row-major
 };
 
 struct ReadOptions {
@@ -82,8 +82,9 @@ class ModelFile {
   const TensorEntry& tensor(const std::string& name) const;
 
  private:
-  friend ModelFile parse_model_file(std::shared_ptr<const FileBytes> bytes,
-                                    const std::string& path, const ReadOptions& options);
+  ModelFile() = default;  // only parse_model_file makes one, always from validated bytes
+  friend ModelFile parse_model_file(std::shared_ptr<const FileBytes> bytes, const std::string& path,
+                                    const ReadOptions& options);
 
   std::shared_ptr<const FileBytes> bytes_;
   std::string path_;

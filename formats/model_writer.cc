@@ -1,9 +1,8 @@
 #include "formats/model_writer.h"
 
 #include <fcntl.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -69,8 +68,8 @@ uint64_t checked_byte_size(const TensorToWrite& tensor) {
 
 Plan make_plan(FileKind kind, const Metadata& metadata, const std::vector<TensorToWrite>& tensors) {
   if (kind != FileKind::kModel && kind != FileKind::kCheckpoint) {
-    throw_invalid(fmt::format("file kind {} is neither model nor checkpoint",
-                              static_cast<uint32_t>(kind)));
+    throw_invalid(
+        fmt::format("file kind {} is neither model nor checkpoint", static_cast<uint32_t>(kind)));
   }
   if (tensors.size() > kMaxTensors) {
     throw_invalid(fmt::format("{} tensors, more than {}", tensors.size(), kMaxTensors));
@@ -101,8 +100,8 @@ Plan make_plan(FileKind kind, const Metadata& metadata, const std::vector<Tensor
 
   const std::string archive = encode_metadata(metadata);
   if (archive.size() > kMaxMetadataBytes) {
-    throw_invalid(fmt::format("metadata is {} bytes, more than {}", archive.size(),
-                              kMaxMetadataBytes));
+    throw_invalid(
+        fmt::format("metadata is {} bytes, more than {}", archive.size(), kMaxMetadataBytes));
   }
   plan.metadata_section.assign(kMetadataHeaderSize, 0);
   store_u32(plan.metadata_section.data(), metadata_archive_version());

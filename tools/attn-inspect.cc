@@ -9,11 +9,11 @@
 //
 // Damaged or unreadable input: one line per problem on stderr, "attn-inspect: <message>",
 // the other files still inspected, and exit code 2.
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include <boost/program_options.hpp>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>

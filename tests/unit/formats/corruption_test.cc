@@ -1,8 +1,7 @@
 // The reader is a security boundary: every damaged or hostile file below must be refused with
 // the error that names its problem, and none may crash (these also run under ASan/UBSan).
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <cstring>
 #include <string>
@@ -127,8 +126,7 @@ TEST(Corruption, FlipsNameTheSectionOrTensor) {
     flipped[at] ^= 4;
     return std::string(parse_error(flipped).what());
   };
-  EXPECT_NE(flip_message(40).find("byte 0: preamble CRC mismatch (expected 0x"),
-            std::string::npos);
+  EXPECT_NE(flip_message(40).find("byte 0: preamble CRC mismatch (expected 0x"), std::string::npos);
   const uint64_t meta = section_offset(bytes, Section::kMetadata);
   EXPECT_NE(flip_message(meta + 20).find(fmt::format("byte {}: metadata section CRC", meta)),
             std::string::npos);
@@ -213,7 +211,8 @@ TEST(Corruption, CraftedDirectoriesAreRefused) {
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {  // "scale" -> "empty", same length
               const uint64_t e3 = entry_offset(b, 3);
               std::memcpy(b.data() + e3 + kEntryFixedSize, "empty", 5);
-            }).kind(),
+            })
+                .kind(),
             FormatErrorKind::kDuplicateName);
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {
               store_u32(b.data() + entry_offset(b, 1) + 4, 9);
@@ -238,18 +237,20 @@ TEST(Corruption, CraftedDirectoriesAreRefused) {
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {
               store_u64(b.data() + entry_offset(b, 1) + 24, 28);
             }).kind(),
-            FormatErrorKind::kBadTensor);  // byte size disagrees with shape
+            FormatErrorKind::kBadTensor);               // byte size disagrees with shape
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {  // dims whose product overflows
               const uint64_t e = entry_offset(b, 0) + kEntryFixedSize;
               store_u64(b.data() + e, 1ull << 40);
               store_u64(b.data() + e + 8, 1ull << 40);
-            }).kind(),
+            })
+                .kind(),
             FormatErrorKind::kBadTensor);
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {  // huge dims, byte size to match
               const uint64_t e = entry_offset(b, 0);
               store_u64(b.data() + e + kEntryFixedSize, 1ull << 29);
               store_u64(b.data() + e + 24, (1ull << 29) * 3 * 4);
-            }).kind(),
+            })
+                .kind(),
             FormatErrorKind::kBadLayout);  // runs past the data section
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {
               store_u32(b.data() + section_offset(b, Section::kDirectory), 0xffffffffu);
@@ -270,27 +271,30 @@ TEST(Corruption, CraftedPreamblesAreRefused) {
               store_u32(b.data() + kAlignmentOffset, 48);
             }).kind(),
             FormatErrorKind::kBadLayout);
-  EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {
-              store_u32(b.data() + kKindOffset, 3);
-            }).kind(),
-            FormatErrorKind::kBadLayout);
+  EXPECT_EQ(
+      edited_error([](std::vector<uint8_t>& b) { store_u32(b.data() + kKindOffset, 3); }).kind(),
+      FormatErrorKind::kBadLayout);
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {  // data section starts inside directory
               store_u64(b.data() + kSectionTableOffset + 2 * kSectionEntrySize,
                         section_offset(b, Section::kData) - 64);
-            }).kind(),
+            })
+                .kind(),
             FormatErrorKind::kBadLayout);
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {  // a section larger than the file
               store_u64(b.data() + kSectionTableOffset + 8, 1ull << 63);
-            }).kind(),
+            })
+                .kind(),
             FormatErrorKind::kBadLayout);
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {  // metadata length claims 4 GiB
               store_u64(b.data() + section_offset(b, Section::kMetadata) + 8, 1ull << 32);
-            }).kind(),
+            })
+                .kind(),
             FormatErrorKind::kBadLayout);
   EXPECT_EQ(edited_error([](std::vector<uint8_t>& b) {  // archive text replaced with junk
               const uint64_t at = section_offset(b, Section::kMetadata) + kMetadataHeaderSize;
               std::memset(b.data() + at, 'x', 30);
-            }).kind(),
+            })
+                .kind(),
             FormatErrorKind::kBadMetadata);
 }
 

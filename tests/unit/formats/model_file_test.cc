@@ -1,6 +1,7 @@
 #include <dirent.h>
-#include <sys/stat.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -117,6 +118,22 @@ TEST_F(ModelFileTest, TensorsOutliveTheModelFileCopyTheyCameFrom) {
     data = copy.tensor("enc.0.w").data;
   }
   EXPECT_EQ(std::memcmp(data, sample.weight.data(), 24), 0);
+}
+
+TEST_F(ModelFileTest, WritingToStdoutStreamsTheSameBytes) {
+  const SampleModel sample;
+  const std::string file = path("stdout.attn");
+  const int saved = dup(STDOUT_FILENO);
+  const int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  std::fflush(stdout);
+  dup2(fd, STDOUT_FILENO);
+  write_model_file("-", FileKind::kModel, sample.metadata, sample.tensors());
+  dup2(saved, STDOUT_FILENO);
+  close(fd);
+  close(saved);
+  EXPECT_EQ(read_bytes(file),
+            encode_model_file(FileKind::kModel, sample.metadata, sample.tensors()));
 }
 
 TEST_F(ModelFileTest, EmptyModelRoundTrips) {

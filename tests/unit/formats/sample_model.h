@@ -32,8 +32,8 @@ struct SampleModel {
     metadata.vocabularies = {{"source", {"<unk>", "<s>", "</s>", "hello", "world"}},
                              {"target", {"<unk>", "<s>", "</s>", "hallo", "welt", "a b\nc"}}};
     metadata.sentencepiece_model = std::string("\x0a\x00\xff\x7f spm", 8);
-    metadata.provenance = {"attn 0.1.0", "2024-05-01T12:00:00Z", 1200, 3, 0.125,
-                           "bleu", "sha256:abc"};
+    metadata.provenance = {"attn 0.1.0", "2024-05-01T12:00:00Z", 1200, 3, 0.125, "bleu",
+                           "sha256:abc"};
     metadata.training.optimizer = {"adam", {{"lr", 3e-4}, {"beta1", 0.9}, {"beta2", 0.999}}};
     metadata.training.rng_state = {1, 0xffffffffffffffffull, 42};
     metadata.training.data_position = {3, 17, 1234};
