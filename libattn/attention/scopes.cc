@@ -29,11 +29,16 @@ int64_t argmax_finite(const float* row, int64_t n) {
 
 const char* scope_name(ScopeType type) {
   switch (type) {
-    case ScopeType::kGlobal: return "global";
-    case ScopeType::kLocalM: return "local_m";
-    case ScopeType::kLocalP: return "local_p";
-    case ScopeType::kHard: return "hard";
-    case ScopeType::kMonotonic: return "monotonic";
+    case ScopeType::kGlobal:
+      return "global";
+    case ScopeType::kLocalM:
+      return "local_m";
+    case ScopeType::kLocalP:
+      return "local_p";
+    case ScopeType::kHard:
+      return "hard";
+    case ScopeType::kMonotonic:
+      return "monotonic";
   }
   return "?";
 }
@@ -93,8 +98,8 @@ Var Scope::predicted_position(const Var& query, const SourceMask& source) const 
   return mul(Var(lengths), sigmoid(position_out.forward(tanh(position_hidden.forward(query)))));
 }
 
-Var Scope::weights(const Var& scores, const Var& query, const SourceMask& source,
-                   ScopeState& state, const ForwardMode& mode) const {
+Var Scope::weights(const Var& scores, const Var& query, const SourceMask& source, ScopeState& state,
+                   const ForwardMode& mode) const {
   const int64_t batch = scores.dim(0), length = scores.dim(1);
   ATTN_CHECK(source.additive.shape() == scores.shape(),
              "Scope: scores {} do not match the source mask {}", shape_str(scores.shape()),
@@ -157,9 +162,8 @@ Tensor window_mask(const std::vector<float>& centres, int64_t half_width,
   Tensor mask = Tensor::empty({batch, length});
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t j = 0; j < length; ++j) {
-      const bool inside = j < source.lengths[b] &&
-                          std::abs(static_cast<float>(j) - centres[b]) <=
-                              static_cast<float>(half_width);
+      const bool inside = j < source.lengths[b] && std::abs(static_cast<float>(j) - centres[b]) <=
+                                                       static_cast<float>(half_width);
       mask[b * length + j] = inside ? 0.0f : kMasked;
     }
   return mask;

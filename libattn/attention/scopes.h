@@ -46,17 +46,17 @@ struct SourceMask {
 
 // What a scope carries from one decoder step to the next, for every row.
 struct ScopeState {
-  int64_t step = 0;                         // t, the target position being predicted
-  std::vector<int32_t> previous_position;   // monotonic: last step's attended position
+  int64_t step = 0;                        // t, the target position being predicted
+  std::vector<int32_t> previous_position;  // monotonic: last step's attended position
 
   ScopeState gather_rows(const std::vector<int32_t>& rows) const;
 };
 
 struct Scope {
   ScopeType type = ScopeType::kGlobal;
-  int64_t window = 0;       // D, the half-width of the local windows
-  Linear position_hidden;   // local_p: W_p [H, H]
-  Linear position_out;      // local_p: v_p [1, H]
+  int64_t window = 0;      // D, the half-width of the local windows
+  Linear position_hidden;  // local_p: W_p [H, H]
+  Linear position_out;     // local_p: v_p [1, H]
 
   Scope() = default;
   Scope(ScopeType type, int64_t hidden, int64_t window, Rng& rng);
@@ -73,8 +73,7 @@ struct Scope {
 };
 
 // Additive [B, S] mask keeping positions j with |j - centres[b]| <= half_width, j < S_b.
-Tensor window_mask(const std::vector<float>& centres, int64_t half_width,
-                   const SourceMask& source);
+Tensor window_mask(const std::vector<float>& centres, int64_t half_width, const SourceMask& source);
 
 // exp(-(j - p_b)² / (2σ²)) for j in [0, S): centre [B, 1] -> [B, S], differentiable in p.
 Var gaussian_weighting(const Var& centre, int64_t source_length, float sigma);

@@ -30,12 +30,18 @@ Var dot_scores(const Var& query, const Var& keys) {
 
 const char* scorer_name(ScorerType type) {
   switch (type) {
-    case ScorerType::kDot: return "dot";
-    case ScorerType::kGeneral: return "general";
-    case ScorerType::kConcat: return "concat";
-    case ScorerType::kScaledDot: return "scaled_dot";
-    case ScorerType::kLocation: return "location";
-    case ScorerType::kCosine: return "cosine";
+    case ScorerType::kDot:
+      return "dot";
+    case ScorerType::kGeneral:
+      return "general";
+    case ScorerType::kConcat:
+      return "concat";
+    case ScorerType::kScaledDot:
+      return "scaled_dot";
+    case ScorerType::kLocation:
+      return "location";
+    case ScorerType::kCosine:
+      return "cosine";
   }
   return "?";
 }
@@ -75,8 +81,7 @@ Scorer::Scorer(ScorerType scorer_type, int64_t hidden, int64_t max_source_length
 }
 
 Var Scorer::keys(const Var& memory) const {
-  if (type == ScorerType::kGeneral || type == ScorerType::kConcat)
-    return linear_in.forward(memory);
+  if (type == ScorerType::kGeneral || type == ScorerType::kConcat) return linear_in.forward(memory);
   return memory;
 }
 

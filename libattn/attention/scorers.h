@@ -38,8 +38,8 @@ struct Scorer {
 
   // The query-independent half of the score, computed once per source and reused at every
   // decoder step: W h (general), W1 h (concat), or the memory itself.
-  Var keys(const Var& memory) const;                     // [B, S, H] -> [B, S, K]
-  Var score(const Var& query, const Var& keys) const;    // [B, H], [B, S, K] -> [B, S]
+  Var keys(const Var& memory) const;                   // [B, S, H] -> [B, S, K]
+  Var score(const Var& query, const Var& keys) const;  // [B, H], [B, S, K] -> [B, S]
 
   void collect_parameters(const std::string& prefix, NamedParameters& out) const;
 };

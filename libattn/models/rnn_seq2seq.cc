@@ -34,21 +34,16 @@ std::vector<int32_t> source_lengths(const Tensor& src) {
   return lengths;
 }
 
-const std::vector<std::string>& config_keys() {
-  static const std::vector<std::string> keys = {
-      "src_vocab", "tgt_vocab", "embed",  "hidden",        "layers",  "cell",
-      "bidirectional", "attention", "scope", "window", "input_feeding", "bridge",
-      "dropout", "max_source_length"};
-  return keys;
-}
-
 }  // namespace
 
 const char* bridge_name(BridgeType type) {
   switch (type) {
-    case BridgeType::kMean: return "mean";
-    case BridgeType::kFinal: return "final";
-    case BridgeType::kZero: return "zero";
+    case BridgeType::kMean:
+      return "mean";
+    case BridgeType::kFinal:
+      return "final";
+    case BridgeType::kZero:
+      return "zero";
   }
   return "?";
 }
@@ -80,7 +75,7 @@ std::map<std::string, std::string> RnnConfig::to_map() const {
           {"cell", cell_type_name(cell)},
           {"bidirectional", bidirectional ? "true" : "false"},
           {"attention", scorer_name(attention)},
-          {"scope", scope_name(scope)},
+          {"attention_scope", scope_name(scope)},
           {"window", std::to_string(window)},
           {"input_feeding", input_feeding ? "true" : "false"},
           {"bridge", bridge_name(bridge)},
@@ -89,9 +84,9 @@ std::map<std::string, std::string> RnnConfig::to_map() const {
 }
 
 RnnConfig RnnConfig::from_map(const std::map<std::string, std::string>& map) {
+  const std::map<std::string, std::string> known = RnnConfig().to_map();
   for (const auto& [key, value] : map)
-    if (std::find(config_keys().begin(), config_keys().end(), key) == config_keys().end())
-      throw InputError("rnn model config has an unknown field '" + key + "'");
+    if (!known.count(key)) throw InputError("rnn model config has an unknown field '" + key + "'");
   for (const char* required : {"src_vocab", "tgt_vocab"})
     if (!map.count(required))
       throw InputError(std::string("rnn model config has no field '") + required + "'");
@@ -113,8 +108,8 @@ RnnConfig RnnConfig::from_map(const std::map<std::string, std::string>& map) {
     auto it = map.find(key);
     if (it == map.end()) return;
     if (it->second != "true" && it->second != "false")
-      throw InputError("rnn model config field '" + key + "' is not true/false: '" +
-                       it->second + "'");
+      throw InputError("rnn model config field '" + key + "' is not true/false: '" + it->second +
+                       "'");
     field = it->second == "true";
   };
   auto named = [&](const std::string& key, auto parse, auto& field) {
@@ -130,7 +125,7 @@ RnnConfig RnnConfig::from_map(const std::map<std::string, std::string>& map) {
   named("cell", parse_cell_type, c.cell);
   boolean("bidirectional", c.bidirectional);
   named("attention", parse_scorer, c.attention);
-  named("scope", parse_scope, c.scope);
+  named("attention_scope", parse_scope, c.scope);
   integer("window", c.window);
   boolean("input_feeding", c.input_feeding);
   named("bridge", parse_bridge, c.bridge);
@@ -174,8 +169,8 @@ RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, Rng& rng) : config_(config) {
   const int64_t h = config.hidden;
   src_embedding_ = uniform_embedding(config.src_vocab, config.embed, rng);
   tgt_embedding_ = uniform_embedding(config.tgt_vocab, config.embed, rng);
-  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h,
-                        config.layers, config.bidirectional, rng);
+  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h, config.layers,
+                        config.bidirectional, rng);
   if (config.bridge != BridgeType::kZero) {
     const int64_t per_layer = config.cell == CellType::kLstm ? 2 * h : h;
     bridge_ = Linear(h, config.layers * per_layer, rng);
@@ -218,10 +213,10 @@ RnnEncoding RnnSeq2Seq::encode_source(const Tensor& src, const ForwardMode& mode
     encoding.summary = mul(sum(mul(encoded.outputs, Var(keep)), 1), Var(inverse_length));
   } else if (config_.bridge == BridgeType::kFinal) {
     const size_t top = encoded.final_states.size() - (encoder_.bidirectional() ? 2 : 1);
-    encoding.summary = encoder_.bidirectional()
-                           ? concat({encoded.final_states[top].h, encoded.final_states[top + 1].h},
-                                    -1)
-                           : encoded.final_states[top].h;
+    encoding.summary =
+        encoder_.bidirectional()
+            ? concat({encoded.final_states[top].h, encoded.final_states[top + 1].h}, -1)
+            : encoded.final_states[top].h;
   }
   return encoding;
 }
@@ -264,8 +259,8 @@ RnnStepOutput RnnSeq2Seq::decode_step(const Tensor& prev_tokens, const RnnEncodi
   const Var scores = scorer_.score(query, encoding.keys);
   const Var weights = scope_.weights(scores, query, encoding.source, recurrence.scope, mode);
   const int64_t length = weights.dim(1);
-  const Var context = reshape(
-      batched_matmul(reshape(weights, {batch, 1, length}), encoding.memory), {batch, h});
+  const Var context =
+      reshape(batched_matmul(reshape(weights, {batch, 1, length}), encoding.memory), {batch, h});
   const Var attentional = tanh(linear_out_.forward(concat({context, query}, -1)));
   recurrence.attentional = attentional;
   return {output_projection_.forward(apply_dropout(attentional, mode)), weights};

@@ -5,7 +5,8 @@
 //   config.attention = ScorerType::kConcat; config.scope = ScopeType::kLocalP;
 //   RnnSeq2Seq model(config, rng);
 //   std::map<std::string, Tensor> maps;
-//   Var logits = model.forward(src, tgt_in, {true, &rng}, &maps);  // [B, T, V]; maps["attention"] [B, T, S]
+//   Var logits = model.forward(src, tgt_in, {true, &rng}, &maps);  // [B, T, V]; maps["attention"]
+//   [B, T, S]
 //
 // Encoder: embeddings -> stacked GRU/LSTM, bidirectional by default with H/2 units per
 // direction so the memory is H wide whatever the direction count (as OpenNMT's brnn), and
@@ -39,23 +40,23 @@ enum class BridgeType {
            // the backward state at the first token, which is the reverse direction's final)
   kZero,   // zeros
 };
-const char* bridge_name(BridgeType type);           // "mean" | "final" | "zero"
-BridgeType parse_bridge(const std::string& name);   // throws InputError otherwise
+const char* bridge_name(BridgeType type);          // "mean" | "final" | "zero"
+BridgeType parse_bridge(const std::string& name);  // throws InputError otherwise
 
 struct RnnConfig {
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
-  int64_t embed = 256;       // E
-  int64_t hidden = 512;      // H: decoder width and memory width (H/2 a direction)
-  int64_t layers = 2;        // encoder and decoder layers each
+  int64_t embed = 256;   // E
+  int64_t hidden = 512;  // H: decoder width and memory width (H/2 a direction)
+  int64_t layers = 2;    // encoder and decoder layers each
   CellType cell = CellType::kLstm;
   bool bidirectional = true;
   ScorerType attention = ScorerType::kGeneral;
-  ScopeType scope = ScopeType::kGlobal;
-  int64_t window = 10;       // D, the local scopes' half-width (Luong et al. use 10)
+  ScopeType scope = ScopeType::kGlobal;  // map key "attention_scope" (attn-train's flag)
+  int64_t window = 10;                   // D, the local scopes' half-width (Luong et al. use 10)
   bool input_feeding = true;
   BridgeType bridge = BridgeType::kMean;
-  float dropout = 0.3f;      // between stacked layers and before the output layer
+  float dropout = 0.3f;             // between stacked layers and before the output layer
   int64_t max_source_length = 100;  // positions the location scorer can address
 
   // tiny (E 32, H 64, 1 layer) | small (the defaults) | base (E 512, H 1000, 4 layers:
@@ -123,15 +124,15 @@ class RnnSeq2Seq : public Seq2SeqModel {
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;
 
   RnnConfig config_;
-  Var src_embedding_;                       // [V_src, E]
-  Var tgt_embedding_;                       // [V_tgt, E]
-  StackedRnn encoder_;                      // H/2 (bidirectional) or H units a direction
-  Linear bridge_;                           // [layers · H (· 2 for LSTM: h and c), H]
-  std::vector<RecurrentCell> decoder_;      // layer 0 reads [E (+ H)], the others H
+  Var src_embedding_;                   // [V_src, E]
+  Var tgt_embedding_;                   // [V_tgt, E]
+  StackedRnn encoder_;                  // H/2 (bidirectional) or H units a direction
+  Linear bridge_;                       // [layers · H (· 2 for LSTM: h and c), H]
+  std::vector<RecurrentCell> decoder_;  // layer 0 reads [E (+ H)], the others H
   Scorer scorer_;
   Scope scope_;
-  Linear linear_out_;                       // W_c [H, 2H], no bias (Luong eq. 5)
-  Linear output_projection_;                // W_s [V, H] + b_s
+  Linear linear_out_;         // W_c [H, 2H], no bias (Luong eq. 5)
+  Linear output_projection_;  // W_s [V, H] + b_s
 };
 
 }  // namespace attn

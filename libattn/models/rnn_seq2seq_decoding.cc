@@ -49,8 +49,7 @@ Tensor pad_sources(const std::vector<std::vector<int32_t>>& sources) {
 
 }  // namespace
 
-std::unique_ptr<DecoderState> RnnSeq2Seq::encode(
-    const std::vector<std::vector<int32_t>>& sources) {
+std::unique_ptr<DecoderState> RnnSeq2Seq::encode(const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
   const ForwardMode inference;
   auto state = std::make_unique<RnnDecoderState>();
@@ -59,8 +58,8 @@ std::unique_ptr<DecoderState> RnnSeq2Seq::encode(
   keep_on_heap(state->recurrence);
   // Dot-style scorers use the memory itself as keys: one copy serves both.
   state->encoding.memory = on_heap(encoding.memory);
-  state->encoding.keys = encoding.keys.same(encoding.memory) ? state->encoding.memory
-                                                             : on_heap(encoding.keys);
+  state->encoding.keys =
+      encoding.keys.same(encoding.memory) ? state->encoding.memory : on_heap(encoding.keys);
   state->encoding.source = {encoding.source.additive.clone_heap(), encoding.source.lengths};
   return state;
 }
@@ -70,10 +69,10 @@ Tensor RnnSeq2Seq::step(DecoderState& base_state, const std::vector<int32_t>& pr
   NoGrad no_grad;
   auto& state = static_cast<RnnDecoderState&>(base_state);
   const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.encoding.memory.dim(0), "RnnSeq2Seq::step: {} tokens for {} rows",
-             rows, state.encoding.memory.dim(0));
-  const RnnStepOutput out = decode_step(Tensor::from_ints({rows, 1}, prev_tokens),
-                                        state.encoding, state.recurrence, ForwardMode{});
+  ATTN_CHECK(rows == state.encoding.memory.dim(0), "RnnSeq2Seq::step: {} tokens for {} rows", rows,
+             state.encoding.memory.dim(0));
+  const RnnStepOutput out = decode_step(Tensor::from_ints({rows, 1}, prev_tokens), state.encoding,
+                                        state.recurrence, ForwardMode{});
   keep_on_heap(state.recurrence);
   if (attention) *attention = out.weights.value().clone_heap();
   return log_softmax(out.logits).value();

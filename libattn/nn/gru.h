@@ -27,7 +27,7 @@ struct GruCell {
   int64_t hidden_size() const { return weight_hh.dim(1); }
   // x W_ihᵀ + b_ih: the part of the gates that does not depend on h, so a whole sequence's
   // input projection is one GEMM instead of one per step.
-  Var project_input(const Var& x) const;                // [..., in] -> [..., 3H]
+  Var project_input(const Var& x) const;                     // [..., in] -> [..., 3H]
   Var step(const Var& projected_input, const Var& h) const;  // [B, 3H], [B, H] -> [B, H]
   Var forward(const Var& x, const Var& h) const { return step(project_input(x), h); }
 

@@ -31,11 +31,12 @@ RecurrentState masked_update(const RecurrentState& updated, const RecurrentState
   return out;
 }
 
-RecurrentCell::RecurrentCell(CellType cell_type, int64_t input_size, int64_t hidden_size,
-                             Rng& rng)
+RecurrentCell::RecurrentCell(CellType cell_type, int64_t input_size, int64_t hidden_size, Rng& rng)
     : type(cell_type) {
-  if (type == CellType::kGru) gru = GruCell(input_size, hidden_size, rng);
-  else lstm = LstmCell(input_size, hidden_size, rng);
+  if (type == CellType::kGru)
+    gru = GruCell(input_size, hidden_size, rng);
+  else
+    lstm = LstmCell(input_size, hidden_size, rng);
 }
 
 int64_t RecurrentCell::hidden_size() const {
@@ -46,8 +47,7 @@ Var RecurrentCell::project_input(const Var& x) const {
   return type == CellType::kGru ? gru.project_input(x) : lstm.project_input(x);
 }
 
-RecurrentState RecurrentCell::step(const Var& projected_input,
-                                   const RecurrentState& state) const {
+RecurrentState RecurrentCell::step(const Var& projected_input, const RecurrentState& state) const {
   if (type == CellType::kGru) return {gru.step(projected_input, state.h), Var()};
   LstmState next = lstm.step(projected_input, {state.h, state.c});
   return {next.h, next.c};
@@ -62,8 +62,10 @@ RecurrentState RecurrentCell::zero_state(int64_t batch) const {
 
 void RecurrentCell::collect_parameters(const std::string& prefix, const std::string& suffix,
                                        NamedParameters& out) const {
-  if (type == CellType::kGru) gru.collect_parameters(prefix, suffix, out);
-  else lstm.collect_parameters(prefix, suffix, out);
+  if (type == CellType::kGru)
+    gru.collect_parameters(prefix, suffix, out);
+  else
+    lstm.collect_parameters(prefix, suffix, out);
 }
 
 }  // namespace attn

@@ -15,8 +15,8 @@
 namespace attn {
 
 enum class CellType { kGru, kLstm };
-const char* cell_type_name(CellType type);             // "gru" | "lstm"
-CellType parse_cell_type(const std::string& name);     // throws InputError otherwise
+const char* cell_type_name(CellType type);          // "gru" | "lstm"
+CellType parse_cell_type(const std::string& name);  // throws InputError otherwise
 
 struct RecurrentState {
   Var h;  // [B, H]

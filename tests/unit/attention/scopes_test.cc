@@ -42,7 +42,8 @@ TEST(Scopes, GlobalIsSoftmaxOverRealTokens) {
     }
   }
   GradCheck check;
-  check.run("global", [&](const std::vector<Var>& in) { return scope_weights(scope, in[0], Var(), 0); },
+  check.run("global",
+            [&](const std::vector<Var>& in) { return scope_weights(scope, in[0], Var(), 0); },
             {scores});
 }
 
@@ -67,7 +68,8 @@ TEST(Scopes, LocalMonotonicWindowIsCentredOnTheStep) {
     }
   }
   GradCheck check;
-  check.run("local_m", [&](const std::vector<Var>& in) { return scope_weights(scope, in[0], Var(), 2); },
+  check.run("local_m",
+            [&](const std::vector<Var>& in) { return scope_weights(scope, in[0], Var(), 2); },
             {scores});
 }
 
@@ -87,7 +89,8 @@ TEST(Scopes, LocalPredictiveMatchesLuongFormula) {
     for (int64_t o = 0; o < kHidden; ++o) {
       double pre = 0;
       for (int64_t k = 0; k < kHidden; ++k)
-        pre += double(scope.position_hidden.weight.value()[o * kHidden + k]) * query[b * kHidden + k];
+        pre +=
+            double(scope.position_hidden.weight.value()[o * kHidden + k]) * query[b * kHidden + k];
       hidden_dot += double(scope.position_out.weight.value()[o]) * std::tanh(pre);
     }
     const double centre = kLengths[b] / (1.0 + std::exp(-hidden_dot));
@@ -97,9 +100,10 @@ TEST(Scopes, LocalPredictiveMatchesLuongFormula) {
       if (std::abs(j - centre) <= window) z += std::exp(double(scores[b * kLength + j]));
     for (int64_t j = 0; j < kLength; ++j) {
       const bool inside = j < kLengths[b] && std::abs(j - centre) <= window;
-      const double expect = inside ? std::exp(double(scores[b * kLength + j])) / z *
-                                         std::exp(-(j - centre) * (j - centre) / (2 * sigma * sigma))
-                                   : 0.0;
+      const double expect = inside
+                                ? std::exp(double(scores[b * kLength + j])) / z *
+                                      std::exp(-(j - centre) * (j - centre) / (2 * sigma * sigma))
+                                : 0.0;
       EXPECT_NEAR(w[b * kLength + j], expect, 1e-5) << b << "," << j;
     }
   }
@@ -113,25 +117,26 @@ TEST(Scopes, LocalPredictiveGradientsReachThePosition) {
   Tensor scores = random_scores(rng);
   Tensor query = random_tensor({kBatch, kHidden}, rng);
   // The window edge is a hard cut; keep p_t clear of it so finite differences are smooth.
-  Tensor p = scope.predicted_position(Var(query), SourceMask::from_lengths(kLengths, kLength)).value();
+  Tensor p =
+      scope.predicted_position(Var(query), SourceMask::from_lengths(kLengths, kLength)).value();
   for (int64_t b = 0; b < kBatch; ++b) {
     const float fraction = p[b] - std::floor(p[b]);
     ASSERT_GT(fraction, 0.05f);
     ASSERT_LT(fraction, 0.95f);
   }
   GradCheck check;
-  check.run(
-      "local_p",
-      [&](const std::vector<Var>& in) {
-        Scope bound = scope;
-        bound.position_hidden.weight = in[2];
-        bound.position_out.weight = in[3];
-        return scope_weights(bound, in[0], in[1], 0);
-      },
-      {scores, query, scope.position_hidden.weight.value().clone_heap(),
-       scope.position_out.weight.value().clone_heap()});
+  check.run("local_p",
+            [&](const std::vector<Var>& in) {
+              Scope bound = scope;
+              bound.position_hidden.weight = in[2];
+              bound.position_out.weight = in[3];
+              return scope_weights(bound, in[0], in[1], 0);
+            },
+            {scores, query, scope.position_hidden.weight.value().clone_heap(),
+             scope.position_out.weight.value().clone_heap()});
   GradCheck check_gaussian;
-  check_gaussian.run("gaussian", [](const std::vector<Var>& in) { return gaussian_weighting(in[0], 5, 1.0f); },
+  check_gaussian.run("gaussian",
+                     [](const std::vector<Var>& in) { return gaussian_weighting(in[0], 5, 1.0f); },
                      {Tensor::from({2, 1}, {1.3f, 3.6f})});
 }
 
@@ -153,7 +158,9 @@ TEST(Scopes, MonotonicNeverMovesBackwards) {
   EXPECT_EQ(state.step, 2);
   GradCheck check;
   check.run("monotonic",
-            [&](const std::vector<Var>& in) { return scope_weights(scope, in[0], Var(), 1, {3, 1}); },
+            [&](const std::vector<Var>& in) {
+              return scope_weights(scope, in[0], Var(), 1, {3, 1});
+            },
             {random_scores(rng)});
 }
 

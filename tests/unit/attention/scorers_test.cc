@@ -13,9 +13,9 @@ using testing::random_tensor;
 
 constexpr int64_t kBatch = 2, kLength = 3, kHidden = 4, kMaxLength = 5;
 
-const std::vector<ScorerType> kAllScorers = {ScorerType::kDot,       ScorerType::kGeneral,
-                                             ScorerType::kConcat,    ScorerType::kScaledDot,
-                                             ScorerType::kLocation,  ScorerType::kCosine};
+const std::vector<ScorerType> kAllScorers = {ScorerType::kDot,      ScorerType::kGeneral,
+                                             ScorerType::kConcat,   ScorerType::kScaledDot,
+                                             ScorerType::kLocation, ScorerType::kCosine};
 
 // Reads the scorer's parameters back as plain tensors (row-major [out, in]).
 double linear64(const Linear& layer, const Tensor& x, int64_t row, int64_t out) {
@@ -39,22 +39,26 @@ double reference_score(const Scorer& s, const Tensor& query, const Tensor& memor
     mm += double(memory_row[k]) * memory_row[k];
   }
   switch (s.type) {
-    case ScorerType::kDot: return dot;
-    case ScorerType::kScaledDot: return dot / std::sqrt(double(h));
+    case ScorerType::kDot:
+      return dot;
+    case ScorerType::kScaledDot:
+      return dot / std::sqrt(double(h));
     case ScorerType::kGeneral: {
       double total = 0;  // sᵀ W h
-      for (int64_t o = 0; o < h; ++o) total += query_row[o] * linear64(s.linear_in, memory_row, 0, o);
+      for (int64_t o = 0; o < h; ++o)
+        total += query_row[o] * linear64(s.linear_in, memory_row, 0, o);
       return total;
     }
     case ScorerType::kConcat: {
       double total = 0;  // vᵀ tanh(W1 h + W2 s)
       for (int64_t o = 0; o < h; ++o)
-        total += double(s.v.weight.value()[o]) *
-                 std::tanh(linear64(s.linear_in, memory_row, 0, o) +
-                           linear64(s.linear_query, query_row, 0, o));
+        total +=
+            double(s.v.weight.value()[o]) * std::tanh(linear64(s.linear_in, memory_row, 0, o) +
+                                                      linear64(s.linear_query, query_row, 0, o));
       return total;
     }
-    case ScorerType::kLocation: return linear64(s.linear_location, query_row, 0, j);
+    case ScorerType::kLocation:
+      return linear64(s.linear_location, query_row, 0, j);
     case ScorerType::kCosine: {
       const double beta = std::log1p(std::exp(linear64(s.linear_sharpness, query_row, 0, 0)));
       return beta * dot / (std::sqrt(qq) * std::sqrt(mm));

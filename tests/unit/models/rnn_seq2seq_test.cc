@@ -83,7 +83,8 @@ TEST(RnnSeq2Seq, ConfigRoundTripsThroughTheMap) {
 }
 
 TEST(RnnSeq2Seq, ConfigRejectsBadValues) {
-  const ConfigMap good = tiny_config(CellType::kLstm, ScorerType::kDot, ScopeType::kGlobal).to_map();
+  const ConfigMap good =
+      tiny_config(CellType::kLstm, ScorerType::kDot, ScopeType::kGlobal).to_map();
   auto with = [&](const std::string& key, const std::string& value) {
     ConfigMap m = good;
     m[key] = value;
@@ -92,7 +93,7 @@ TEST(RnnSeq2Seq, ConfigRejectsBadValues) {
   EXPECT_NO_THROW(RnnConfig::from_map(good));
   EXPECT_THROW(RnnConfig::from_map(with("cell", "rnn")), InputError);
   EXPECT_THROW(RnnConfig::from_map(with("attention", "bilinear")), InputError);
-  EXPECT_THROW(RnnConfig::from_map(with("scope", "local")), InputError);
+  EXPECT_THROW(RnnConfig::from_map(with("attention_scope", "local")), InputError);
   EXPECT_THROW(RnnConfig::from_map(with("bridge", "last")), InputError);
   EXPECT_THROW(RnnConfig::from_map(with("hidden", "15")), InputError);  // odd, bidirectional
   ConfigMap odd_unidirectional = with("hidden", "15");
@@ -129,11 +130,11 @@ TEST(RnnSeq2Seq, ParameterNamesAreUniqueAndTorchShaped) {
   std::map<std::string, Shape> shapes;
   for (auto& [name, var] : model.parameters())
     EXPECT_TRUE(shapes.emplace(name, var.shape()).second) << "duplicate " << name;
-  EXPECT_EQ(shapes.at("encoder.rnn.weight_ih_l0"), (Shape{32, 8}));          // 4 · H/2, E
+  EXPECT_EQ(shapes.at("encoder.rnn.weight_ih_l0"), (Shape{32, 8}));  // 4 · H/2, E
   EXPECT_EQ(shapes.at("encoder.rnn.weight_hh_l1_reverse"), (Shape{32, 8}));
-  EXPECT_EQ(shapes.at("decoder.rnn.weight_ih_l0"), (Shape{64, 24}));         // E + H (feeding)
+  EXPECT_EQ(shapes.at("decoder.rnn.weight_ih_l0"), (Shape{64, 24}));  // E + H (feeding)
   EXPECT_EQ(shapes.at("decoder.rnn.weight_ih_l1"), (Shape{64, 16}));
-  EXPECT_EQ(shapes.at("decoder.bridge.weight"), (Shape{64, 16}));            // 2 layers · (h, c)
+  EXPECT_EQ(shapes.at("decoder.bridge.weight"), (Shape{64, 16}));  // 2 layers · (h, c)
   EXPECT_EQ(shapes.at("decoder.attention.linear_context.weight"), (Shape{16, 16}));
   EXPECT_EQ(shapes.at("decoder.attention.v.weight"), (Shape{1, 16}));
   EXPECT_EQ(shapes.at("decoder.attention.position_out.weight"), (Shape{1, 16}));
@@ -167,8 +168,8 @@ TEST(RnnSeq2Seq, OverfitsOneBatchForEveryCellScorerAndScope) {
     for (ScorerType scorer : {ScorerType::kDot, ScorerType::kGeneral, ScorerType::kConcat,
                               ScorerType::kScaledDot, ScorerType::kLocation, ScorerType::kCosine})
       table.push_back(tiny_config(cell, scorer, ScopeType::kGlobal));
-    for (ScopeType scope : {ScopeType::kLocalM, ScopeType::kLocalP, ScopeType::kHard,
-                            ScopeType::kMonotonic})
+    for (ScopeType scope :
+         {ScopeType::kLocalM, ScopeType::kLocalP, ScopeType::kHard, ScopeType::kMonotonic})
       table.push_back(tiny_config(cell, ScorerType::kGeneral, scope));
   }
   Batch batch = copy_batch();

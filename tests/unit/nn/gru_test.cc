@@ -28,7 +28,8 @@ std::vector<double> gru_reference(const GruCell& cell, const Tensor& x, const Te
         gi[g] = bi[row];
         gh[g] = bh[row];
         for (int64_t k = 0; k < in; ++k) gi[g] += double(wi[row * in + k]) * x[b * in + k];
-        for (int64_t k = 0; k < hidden; ++k) gh[g] += double(wh[row * hidden + k]) * h[b * hidden + k];
+        for (int64_t k = 0; k < hidden; ++k)
+          gh[g] += double(wh[row * hidden + k]) * h[b * hidden + k];
       }
       const double r = sigmoid64(gi[0] + gh[0]), z = sigmoid64(gi[1] + gh[1]);
       const double n = std::tanh(gi[2] + r * gh[2]);
@@ -67,36 +68,35 @@ TEST(GruCell, GradientsOverThreeSteps) {
   Rng rng(12);
   GradCheck check;
   // Inputs: x [3 steps, B, in], h0, then the four parameters.
-  check.run(
-      "gru-3-steps",
-      [](const std::vector<Var>& in) {
-        GruCell cell;
-        cell.weight_ih = in[2], cell.weight_hh = in[3], cell.bias_ih = in[4], cell.bias_hh = in[5];
-        Var h = in[1];
-        for (int64_t t = 0; t < 3; ++t) {
-          Var x = Var(in[0].value().select(0, t).contiguous(), false);
-          h = cell.forward(x, h);
-        }
-        return h;
-      },
-      {random_tensor({3, 2, 3}, rng), random_tensor({2, 4}, rng), random_tensor({12, 3}, rng),
-       random_tensor({12, 4}, rng), random_tensor({12}, rng), random_tensor({12}, rng)},
-      {false, true, true, true, true, true});
+  check.run("gru-3-steps",
+            [](const std::vector<Var>& in) {
+              GruCell cell;
+              cell.weight_ih = in[2], cell.weight_hh = in[3], cell.bias_ih = in[4],
+              cell.bias_hh = in[5];
+              Var h = in[1];
+              for (int64_t t = 0; t < 3; ++t) {
+                Var x = Var(in[0].value().select(0, t).contiguous(), false);
+                h = cell.forward(x, h);
+              }
+              return h;
+            },
+            {random_tensor({3, 2, 3}, rng), random_tensor({2, 4}, rng), random_tensor({12, 3}, rng),
+             random_tensor({12, 4}, rng), random_tensor({12}, rng), random_tensor({12}, rng)},
+            {false, true, true, true, true, true});
 }
 
 TEST(GruCell, GradientsReachTheInputsOfEveryStep) {
   Rng rng(13);
   GruCell cell(3, 4, rng);
   GradCheck check;
-  check.run(
-      "gru-inputs",
-      [&](const std::vector<Var>& in) {
-        Var h = in[3];
-        for (int t = 0; t < 3; ++t) h = cell.forward(in[t], h);
-        return h;
-      },
-      {random_tensor({2, 3}, rng), random_tensor({2, 3}, rng), random_tensor({2, 3}, rng),
-       random_tensor({2, 4}, rng)});
+  check.run("gru-inputs",
+            [&](const std::vector<Var>& in) {
+              Var h = in[3];
+              for (int t = 0; t < 3; ++t) h = cell.forward(in[t], h);
+              return h;
+            },
+            {random_tensor({2, 3}, rng), random_tensor({2, 3}, rng), random_tensor({2, 3}, rng),
+             random_tensor({2, 4}, rng)});
 }
 
 }  // namespace

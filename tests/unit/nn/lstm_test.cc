@@ -30,7 +30,8 @@ void lstm_reference(const LstmCell& cell, const Tensor& x, const Tensor& h, cons
         const int64_t row = g * hidden + j;
         gate[g] = double(bi[row]) + bh[row];
         for (int64_t k = 0; k < in; ++k) gate[g] += double(wi[row * in + k]) * x[b * in + k];
-        for (int64_t k = 0; k < hidden; ++k) gate[g] += double(wh[row * hidden + k]) * h[b * hidden + k];
+        for (int64_t k = 0; k < hidden; ++k)
+          gate[g] += double(wh[row * hidden + k]) * h[b * hidden + k];
       }
       const double cell_value =
           sigmoid64(gate[1]) * c[b * hidden + j] + sigmoid64(gate[0]) * std::tanh(gate[2]);
@@ -71,22 +72,22 @@ TEST(LstmCell, GradientsOverThreeSteps) {
   GradCheck check;
   // Inputs: x [3 steps, B, in], h0, c0, then the four parameters. Both h and c of the last
   // step enter the checked output, so the gradient through the memory cell is checked too.
-  check.run(
-      "lstm-3-steps",
-      [](const std::vector<Var>& in) {
-        LstmCell cell;
-        cell.weight_ih = in[3], cell.weight_hh = in[4], cell.bias_ih = in[5], cell.bias_hh = in[6];
-        LstmState state{in[1], in[2]};
-        for (int64_t t = 0; t < 3; ++t) {
-          Var x = Var(in[0].value().select(0, t).contiguous(), false);
-          state = cell.forward(x, state);
-        }
-        return concat({state.h, state.c}, -1);
-      },
-      {random_tensor({3, 2, 3}, rng), random_tensor({2, 4}, rng), random_tensor({2, 4}, rng),
-       random_tensor({16, 3}, rng), random_tensor({16, 4}, rng), random_tensor({16}, rng),
-       random_tensor({16}, rng)},
-      {false, true, true, true, true, true, true});
+  check.run("lstm-3-steps",
+            [](const std::vector<Var>& in) {
+              LstmCell cell;
+              cell.weight_ih = in[3], cell.weight_hh = in[4], cell.bias_ih = in[5],
+              cell.bias_hh = in[6];
+              LstmState state{in[1], in[2]};
+              for (int64_t t = 0; t < 3; ++t) {
+                Var x = Var(in[0].value().select(0, t).contiguous(), false);
+                state = cell.forward(x, state);
+              }
+              return concat({state.h, state.c}, -1);
+            },
+            {random_tensor({3, 2, 3}, rng), random_tensor({2, 4}, rng), random_tensor({2, 4}, rng),
+             random_tensor({16, 3}, rng), random_tensor({16, 4}, rng), random_tensor({16}, rng),
+             random_tensor({16}, rng)},
+            {false, true, true, true, true, true, true});
 }
 
 }  // namespace

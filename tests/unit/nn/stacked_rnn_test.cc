@@ -24,15 +24,15 @@ void expect_padding_invisible(CellType type) {
   ASSERT_EQ(p.shape(), (Shape{2, length, 8}));
   for (int64_t t = 0; t < real; ++t)
     for (int64_t k = 0; k < 8; ++k)
-      EXPECT_NEAR(p[t * 8 + k], a[t * 8 + k], 1e-6) << cell_type_name(type) << " t=" << t << " k=" << k;
+      EXPECT_NEAR(p[t * 8 + k], a[t * 8 + k], 1e-6)
+          << cell_type_name(type) << " t=" << t << " k=" << k;
   ASSERT_EQ(padded.final_states.size(), 4u);  // 2 layers x 2 directions
   for (size_t s = 0; s < 4; ++s)
     for (int64_t k = 0; k < 4; ++k) {
       EXPECT_NEAR(padded.final_states[s].h.value()[k], alone.final_states[s].h.value()[k], 1e-6)
           << s;
       if (type == CellType::kLstm) {
-        EXPECT_NEAR(padded.final_states[s].c.value()[k], alone.final_states[s].c.value()[k],
-                    1e-6)
+        EXPECT_NEAR(padded.final_states[s].c.value()[k], alone.final_states[s].c.value()[k], 1e-6)
             << s;
       }
     }
@@ -72,16 +72,15 @@ TEST(StackedRnn, GradientsThroughPaddedBidirectionalStack) {
     Rng rng(34);
     StackedRnn rnn(type, 2, 3, 2, true, rng);
     GradCheck check;
-    check.run(
-        std::string("stacked-") + cell_type_name(type),
-        [&](const std::vector<Var>& in) {
-          StackedRnnOutput out = rnn.forward(in[0], {3, 2}, 0.0f, {});
-          // Outputs and the final states (the bridge's input) both carry gradient.
-          return concat({reshape(out.outputs, {2, -1}), out.final_states[2].h,
-                         out.final_states[3].h},
-                        -1);
-        },
-        {random_tensor({2, 3, 2}, rng)});
+    check.run(std::string("stacked-") + cell_type_name(type),
+              [&](const std::vector<Var>& in) {
+                StackedRnnOutput out = rnn.forward(in[0], {3, 2}, 0.0f, {});
+                // Outputs and the final states (the bridge's input) both carry gradient.
+                return concat(
+                    {reshape(out.outputs, {2, -1}), out.final_states[2].h, out.final_states[3].h},
+                    -1);
+              },
+              {random_tensor({2, 3, 2}, rng)});
   }
 }
 
