@@ -26,18 +26,22 @@ class LineReader {
   explicit LineReader(int fd) : fd_(fd) {}
 
   // The next line without its newline (a final line without one counts); false at EOF.
+  // Like the training corpus reader, drops a "\r" before the newline (CRLF files) and a
+  // byte-order mark before the first line, so a line decodes as the same line trained.
   bool next(std::string& line) {
     for (;;) {
       size_t newline = buffer_.find('\n', start_);
       if (newline != std::string::npos) {
         line.assign(buffer_, start_, newline - start_);
         start_ = newline + 1;
+        clean(line);
         return true;
       }
       if (eof_) {
         if (start_ >= buffer_.size()) return false;
         line.assign(buffer_, start_, std::string::npos);
         start_ = buffer_.size();
+        clean(line);
         return true;
       }
       fill();
@@ -54,6 +58,12 @@ class LineReader {
   }
 
  private:
+  void clean(std::string& line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (first_line_ && line.compare(0, 3, "\xef\xbb\xbf") == 0) line.erase(0, 3);
+    first_line_ = false;
+  }
+
   bool ready_without_poll() const {
     return buffer_.find('\n', start_) != std::string::npos || eof_;
   }
@@ -77,6 +87,7 @@ class LineReader {
   std::string buffer_;
   size_t start_ = 0;
   bool eof_ = false;
+  bool first_line_ = true;
 };
 
 }  // namespace attn

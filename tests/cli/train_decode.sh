@@ -107,6 +107,11 @@ for model in chars spm; do
   check_one_line_per_input out.$model.txt "--tokens $model"
   grep -q '▁' out.$model.txt && fail "--tokens $model: pieces in the output: $(cat out.$model.txt)"
   grep -q ' ' out.$model.txt || fail "--tokens $model: no spaces in the output: $(cat out.$model.txt)"
+  # CRLF lines and a byte-order mark are read as training read them: not as characters.
+  { printf '\xef\xbb\xbf'; sed 's/$/\r/' input.txt; } |
+    "$ATTN_DECODE" -m $model.attn -b 4 >out.$model.crlf.txt
+  cmp -s out.$model.txt out.$model.crlf.txt ||
+    fail "--tokens $model: CRLF input decodes differently: $(cat out.$model.crlf.txt)"
 done
 "$ATTN_INSPECT" spm.attn | grep -qi spm || fail "attn-inspect: spm.attn does not say spm"
 echo "train_decode: OK"
