@@ -21,6 +21,7 @@
 #include "libattn/decode/greedy.h"
 #include "libattn/models/model_bundle.h"
 #include "tools/line_reader.h"
+#include "tools/synthetic_decode.h"
 #include "tools/tool_main.h"
 
 namespace po = boost::program_options;
@@ -76,6 +77,7 @@ nlohmann::json attention_record(int64_t line_index, const std::vector<int32_t>& 
 
 int decode_main(int argc, char** argv) {
   DecodeFlags flags;
+  SyntheticDecodeOptions synthetic;
   po::options_description options("attn-decode: decode raw text lines with a trained model");
   options.add_options()
     ("help,h", "show this help")
@@ -99,12 +101,25 @@ int decode_main(int argc, char** argv) {
      "write each sentence's attention matrix as one JSON object a line")
     ("threads", po::value(&flags.threads)->default_value(1), "CPU threads")
     ("stats", po::bool_switch(&flags.stats), "print sentences/s and tokens/s to stderr at the end")
-    ("quiet", po::bool_switch(&flags.quiet), "print nothing but errors on stderr");
+    ("quiet", po::bool_switch(&flags.quiet), "print nothing but errors on stderr")
+    ("synthetic", "benchmark: a random model of --preset's shape decodes random sources, "
+     "--mini-batch at a time, exactly --tgt-len tokens each")
+    ("preset", po::value(&synthetic.preset)->default_value("small"), "--synthetic model shape")
+    ("src-len", po::value(&synthetic.source_length)->default_value(30), "--synthetic source length")
+    ("tgt-len", po::value(&synthetic.target_length)->default_value(30), "--synthetic output length")
+    ("vocab", po::value(&synthetic.vocab)->default_value(8000), "--synthetic vocabulary size")
+    ("seconds", po::value(&synthetic.seconds)->default_value(3.0), "--synthetic run time");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, options), vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
     return 0;
+  }
+  if (vm.count("synthetic")) {
+    set_threads(vm["threads"].as<int>());
+    synthetic.batch = vm["mini-batch"].as<int>();
+    synthetic.beam_size = vm["beam-size"].as<int>();
+    return run_synthetic_decode(synthetic);
   }
   po::notify(vm);
   if (flags.beam.beam_size < 1) throw InputError("--beam-size must be at least 1");

@@ -2,7 +2,54 @@
 
 #include <cblas.h>
 
+#include "libattn/core/threads.h"
+#include "libattn/kernels/row_reduce.h"
+
 namespace attn {
+
+namespace {
+
+// Up to this many rows, skinny products skip sgemm's packing (see gemm.h).
+constexpr int64_t kSmallRows = 8;
+// Columns per parallel chunk, so each thread streams a good run of B.
+constexpr int64_t kColumnsPerChunk = 256;
+
+// C[m, n] = alpha * A[m, k] op(B) + beta * C for small m, A not transposed.
+void small_rows_gemm(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                     int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  parallel_for(
+      n,
+      [&](int64_t n0, int64_t n1) {
+        if (trans_b) {
+          // B stored [N, K]: each output is a dot product of a row of A and a row of B.
+          for (int64_t j = n0; j < n1; ++j) {
+            const float* b_row = b + j * ldb;
+            for (int64_t i = 0; i < m; ++i) {
+              const float dot = row_dot(a + i * lda, b_row, k);
+              float& out = c[i * ldc + j];
+              out = alpha * dot + (beta == 0.0f ? 0.0f : beta * out);
+            }
+          }
+          return;
+        }
+        // B stored [K, N]: rows of C accumulate scaled rows of B.
+        for (int64_t i = 0; i < m; ++i) {
+          float* c_row = c + i * ldc;
+          for (int64_t j = n0; j < n1; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];
+        }
+        for (int64_t p = 0; p < k; ++p) {
+          const float* b_row = b + p * ldb;
+          for (int64_t i = 0; i < m; ++i) {
+            const float scale = alpha * a[i * lda + p];
+            float* c_row = c + i * ldc;
+            for (int64_t j = n0; j < n1; ++j) c_row[j] += scale * b_row[j];
+          }
+        }
+      },
+      kColumnsPerChunk);
+}
+
+}  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
@@ -14,6 +61,10 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
     int64_t inc_a = trans_a ? lda : 1;
     cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, trans_b ? n : k,
                 trans_b ? k : n, alpha, b, ldb, a, inc_a, beta, c, 1);
+    return;
+  }
+  if (m <= kSmallRows && !trans_a) {
+    small_rows_gemm(trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,

@@ -1,0 +1,94 @@
+// attn-decode --synthetic: decoding throughput of a randomly initialised model of a preset's
+// shape on random sources, with exactly --tgt-len tokens generated per sentence (EOS is
+// suppressed), so every run does the same work as the PyTorch script in tests/bench.
+//
+//   attn-decode --synthetic --preset small --mini-batch 32 --beam-size 5 --src-len 30 --tgt-len 30
+//   -> "attn-decode --synthetic: ... tokens/s: 1234.5" on stderr
+#pragma once
+
+#include <chrono>
+
+#include "libattn/autograd/tape.h"
+#include "libattn/decode/beam_search.h"
+#include "libattn/decode/greedy.h"
+#include "libattn/models/registry.h"
+
+namespace attn {
+
+struct SyntheticDecodeOptions {
+  std::string preset = "small";
+  int64_t vocab = 8000;
+  int64_t batch = 1;
+  int64_t source_length = 30;
+  int64_t target_length = 30;
+  double seconds = 3;  // repeat whole batches until this much time has passed
+  int beam_size = 1;
+  uint64_t seed = 1;
+};
+
+// Forwards every call to the model but gives EOS a log-probability of -inf until `length`
+// tokens are out: the search then always runs to its length limit.
+class NoEndModel : public DecoderModel {
+ public:
+  NoEndModel(DecoderModel& model, int64_t length) : model_(model), length_(length) {}
+  std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override {
+    steps_ = 0;
+    return model_.encode(sources);
+  }
+  Tensor step(DecoderState& state, const std::vector<int32_t>& prev, Tensor* attention) override {
+    Tensor log_probs = model_.step(state, prev, attention).contiguous();
+    if (steps_++ >= length_) return log_probs;
+    const int64_t rows = log_probs.dim(0), vocab = log_probs.dim(1);
+    for (int64_t r = 0; r < rows; ++r) log_probs.data()[r * vocab + eos_id()] = -INFINITY;
+    return log_probs;
+  }
+  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override {
+    model_.reorder(state, rows);
+  }
+  int32_t bos_id() const override { return model_.bos_id(); }
+  int32_t eos_id() const override { return model_.eos_id(); }
+  int64_t vocab_size() const override { return model_.vocab_size(); }
+
+ private:
+  DecoderModel& model_;
+  int64_t length_;
+  int64_t steps_ = 0;
+};
+
+inline int run_synthetic_decode(const SyntheticDecodeOptions& options) {
+  ConfigMap config = default_config("transformer", options.preset);
+  config["src_vocab"] = config["tgt_vocab"] = std::to_string(options.vocab);
+  Rng rng(options.seed);
+  auto model = create_model("transformer", config, rng);
+  NoEndModel no_end(*model, options.target_length);
+  std::vector<std::vector<int32_t>> sources(options.batch);
+  for (auto& s : sources)
+    for (int64_t i = 0; i < options.source_length; ++i)
+      s.push_back(4 + static_cast<int32_t>(rng.below(options.vocab - 4)));
+  BeamOptions beam;
+  beam.beam_size = options.beam_size;
+  beam.max_length = static_cast<int>(options.target_length);
+  beam.max_length_factor = 0;
+  NoGrad no_grad;
+  auto decode_once = [&] {
+    return options.beam_size == 1 ? greedy_search(no_end, sources, beam)
+                                  : beam_search(no_end, sources, beam);
+  };
+  decode_once();  // warm-up: first-touch allocations
+  int64_t rounds = 0, tokens = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  do {
+    for (const NBest& n : decode_once()) tokens += n.empty() ? 0 : n[0].tokens.size();
+    ++rounds;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (elapsed < options.seconds);
+  fmt::print(stderr,
+             "attn-decode --synthetic: {} rounds of {} sentences, beam {}, {}->{} tokens: "
+             "{:.1f} sentences/s, tokens/s: {:.1f}\n",
+             rounds, options.batch, options.beam_size, options.source_length,
+             options.target_length, rounds * options.batch / elapsed, tokens / elapsed);
+  return 0;
+}
+
+}  // namespace attn
