@@ -9,8 +9,8 @@
 // --dump-config prints the effective configuration in that syntax.
 #include <unistd.h>
 
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -107,6 +107,33 @@ void build_codecs(const DataFlags& flags, const ParallelCorpus& corpus, const st
   }
 }
 
+// Flag values the library would reject only once training reaches them (some after hours,
+// as internal errors): bad usage, said up front with the flag's name.
+void check_training_flags(const DataFlags& data, const TrainerOptions& trainer, float lr,
+                          int64_t warmup) {
+  auto require = [](bool ok, const std::string& message) {
+    if (!ok) throw InputError(message);
+  };
+  require(data.batch.batch_tokens > 0,
+          fmt::format("--batch-tokens must be positive, not {}", data.batch.batch_tokens));
+  require(
+      data.batch.max_length >= 0,
+      fmt::format("--max-length must be 0 (no limit) or positive, not {}", data.batch.max_length));
+  require(data.vocab_size == 0 || data.vocab_size >= Vocabulary::kSpecials,
+          fmt::format("--vocab-size must be 0 (no limit) or at least {} (the special tokens), "
+                      "not {}",
+                      Vocabulary::kSpecials, data.vocab_size));
+  require(lr > 0, fmt::format("--lr must be positive, not {}", lr));
+  require(warmup >= 0, fmt::format("--warmup must be 0 or positive, not {}", warmup));
+  require(trainer.step.label_smoothing >= 0 && trainer.step.label_smoothing < 1,
+          fmt::format("--label-smoothing must be in [0, 1), not {}", trainer.step.label_smoothing));
+  require(trainer.step.clip_norm >= 0,
+          fmt::format("--clip-norm must be 0 (off) or positive, not {}", trainer.step.clip_norm));
+  require(trainer.max_steps >= 0 && trainer.epochs >= 0 && trainer.valid_every >= 0 &&
+              trainer.early_stopping >= 0,
+          "--max-steps, --epochs, --valid-every and --early-stopping must be 0 (off) or positive");
+}
+
 // "d-model" -> "d_model": the config key a model flag sets.
 std::string config_key(std::string flag) {
   std::replace(flag.begin(), flag.end(), '-', '_');
@@ -146,8 +173,7 @@ void continue_checkpoint_settings(const po::variables_map& vm, const formats::Me
   if (vm["seed"].defaulted()) seed = meta.training.data_position.shuffle_seed;
   const auto& settings = meta.training.optimizer.settings;
   auto saved_lr = settings.find("lr"), saved_warmup = settings.find("warmup");
-  if (vm["lr"].defaulted() && saved_lr != settings.end())
-    lr = static_cast<float>(saved_lr->second);
+  if (vm["lr"].defaulted() && saved_lr != settings.end()) lr = static_cast<float>(saved_lr->second);
   if (vm["warmup"].defaulted() && saved_warmup != settings.end())
     warmup = static_cast<int64_t>(saved_warmup->second);
 }
@@ -155,13 +181,11 @@ void continue_checkpoint_settings(const po::variables_map& vm, const formats::Me
 // Cosine and linear decay over --max-steps; checked here, not once training reaches the end
 // of warmup.
 void check_schedule_fits(const LrSchedule& schedule, const std::string& name) {
-  if (schedule.kind != LrScheduleKind::kCosine && schedule.kind != LrScheduleKind::kLinear)
-    return;
+  if (schedule.kind != LrScheduleKind::kCosine && schedule.kind != LrScheduleKind::kLinear) return;
   if (schedule.total <= schedule.warmup)
     throw InputError(fmt::format(
         "--lr-schedule {} decays to zero at --max-steps: give --max-steps above --warmup ({}){}",
-        name, schedule.warmup,
-        schedule.total == 0 ? "" : fmt::format(", not {}", schedule.total)));
+        name, schedule.warmup, schedule.total == 0 ? "" : fmt::format(", not {}", schedule.total)));
 }
 
 // Random-token batches of a fixed shape: the throughput benchmark. Prints target tokens/s
@@ -294,6 +318,7 @@ int train_main(int argc, char** argv) {
     }
     return 0;
   }
+  check_training_flags(data, trainer, lr, warmup);
   set_threads(threads);
   install_stop_handlers();
 

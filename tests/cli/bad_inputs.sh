@@ -27,6 +27,11 @@ expect_input_error "no_dir/model.attn" "$ATTN_TRAIN" --train train.tsv "${TRAIN_
   --save no_dir/model.attn
 expect_input_error "--lr-schedule cosine" "$ATTN_TRAIN" --train train.tsv "${TINY[@]}" \
   --epochs 1 --lr-schedule cosine
+for flag in "--batch-tokens 0" "--max-length -1" "--lr -0.1" "--warmup -5" \
+  "--label-smoothing 1.5" "--vocab-size 2" "--epochs -1"; do
+  # shellcheck disable=SC2086  # the flag and its value are two words
+  expect_input_error "${flag% *}" "$ATTN_TRAIN" --train train.tsv "${TINY[@]}" $flag
+done
 
 "$ATTN_TRAIN" --train train.tsv "${TRAIN_FAST[@]}" --save model.attn
 printf 'a b\n' >one_line.txt
