@@ -131,6 +131,9 @@ int decode_main(int argc, char** argv) {
   flags.beam.return_alignment = !flags.alignment.empty() || !flags.attention_json.empty();
   set_threads(flags.threads);
 
+  if (flags.model == "-" && flags.input == "-")
+    throw InputError("--model - reads the model from stdin, so the input needs --input FILE");
+
   ModelBundle bundle = load_bundle(flags.model, BindMode::kMap);
   int input_fd = STDIN_FILENO;
   if (flags.input != "-") {
@@ -148,6 +151,14 @@ int decode_main(int argc, char** argv) {
     if (!attention_out) throw InputError(flags.attention_json + ": cannot write");
   }
   const std::string input_name = flags.input == "-" ? "<stdin>" : flags.input;
+  const std::string output_name = flags.output == "-" ? "<stdout>" : flags.output;
+  // A full disk must not look like success: the answers would be lost without a word.
+  auto flush_or_throw = [&] {
+    if (std::fflush(out) != 0 || std::ferror(out))
+      throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
+    if (attention_out.is_open() && !attention_out.flush())
+      throw Error(flags.attention_json + ": cannot write");
+  };
 
   NoGrad no_grad;
   LineReader reader(input_fd);
@@ -183,9 +194,11 @@ int decode_main(int argc, char** argv) {
       ++line_index;
     }
     sentences += static_cast<int64_t>(sources.size());
-    std::fflush(out);
+    flush_or_throw();
   }
-  if (out != stdout) std::fclose(out);
+  flush_or_throw();
+  if (out != stdout && std::fclose(out) != 0)
+    throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
   if (flags.stats && !flags.quiet) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

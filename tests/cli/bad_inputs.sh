@@ -48,6 +48,17 @@ head -c $((size / 2)) model.attn >truncated.attn
 expect_input_error "truncated.attn" "$ATTN_DECODE" -m truncated.attn -i one_line.txt
 printf 'a b\n\xfe\n' >not_utf8.txt
 expect_input_error "not_utf8.txt:2" "$ATTN_DECODE" -m model.attn -i not_utf8.txt
+expect_input_error "--input" "$ATTN_DECODE" -m -
+# A full disk is an error (exit 1: not the input's fault), never a silent success.
+if [[ -w /dev/full ]]; then
+  for target in "-o /dev/full" "--attention-json /dev/full"; do
+    rc=0
+    # shellcheck disable=SC2086  # the flag and its value are two words
+    "$ATTN_DECODE" -m model.attn -i one_line.txt $target >/dev/null 2>stderr || rc=$?
+    [[ $rc -eq 1 ]] && grep -q "/dev/full: cannot write" stderr ||
+      fail "$target: exit $rc, stderr '$(cat stderr)'"
+  done
+fi
 # A decode-only model has no optimizer state to resume from.
 expect_input_error "model.best.attn" "$ATTN_TRAIN" --train train.tsv "${TRAIN_FAST[@]}" \
   --resume model.best.attn
