@@ -196,7 +196,6 @@ int decode_main(int argc, char** argv) {
     sentences += static_cast<int64_t>(sources.size());
     flush_or_throw();
   }
-  flush_or_throw();
   if (out != stdout && std::fclose(out) != 0)
     throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
   if (flags.stats && !flags.quiet) {
