@@ -1,6 +1,8 @@
+#!/usr/bin/env bash
 # Bad input to attn-train and attn-decode: exit code 2 and one stderr line that names the
 # file (and line, where there is one), never a crash or a half-trained model; and a failed
 # run leaves an existing --save file as it was.
+# shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
 make_reversal_data train.tsv 20
@@ -55,8 +57,9 @@ if [[ -w /dev/full ]]; then
     rc=0
     # shellcheck disable=SC2086  # the flag and its value are two words
     "$ATTN_DECODE" -m model.attn -i one_line.txt $target >/dev/null 2>stderr || rc=$?
-    [[ $rc -eq 1 ]] && grep -q "/dev/full: cannot write" stderr ||
+    if [[ $rc -ne 1 ]] || ! grep -q "/dev/full: cannot write" stderr; then
       fail "$target: exit $rc, stderr '$(cat stderr)'"
+    fi
   done
 fi
 # A decode-only model has no optimizer state to resume from.
@@ -76,5 +79,5 @@ expect_input_error "source.txt:4" "$ATTN_TRAIN" --train-src source.txt --train-t
   "${TRAIN_FAST[@]}" --save model.attn
 after=$(cksum <model.attn; cksum <model.best.attn)
 [[ $before == "$after" ]] || fail "a failed run changed model.attn or model.best.attn"
-ls -A | grep -q '\.tmp' && fail "temporary files left behind: $(ls -A)"
+compgen -G '.*.tmp*' >/dev/null && fail "temporary files left behind: $(compgen -G '.*.tmp*')"
 echo "bad_inputs: OK"

@@ -1,6 +1,8 @@
+#!/usr/bin/env bash
 # attn-train --config/--dump-config: the dump is "key = value" lines that --config reads back
 # to the same dump; the command line wins over the file; a config file trains like the
 # flags it holds; and an unknown key or a malformed line is bad input (exit 2, one line).
+# shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
 make_reversal_data train.tsv 20
@@ -15,7 +17,8 @@ done
 [[ -e from_config.attn ]] && fail "--dump-config trained a model"
 
 "$ATTN_TRAIN" --config first.ini --dump-config >second.ini
-cmp -s first.ini second.ini || fail "--config of a dump dumps differently: $(diff first.ini second.ini)"
+cmp -s first.ini second.ini ||
+  fail "--config of a dump dumps differently: $(diff first.ini second.ini)"
 
 # The command line wins over the file.
 "$ATTN_TRAIN" --config first.ini --seed 12 --dump-config | grep -qxF "seed = 12" ||

@@ -1,7 +1,9 @@
+#!/usr/bin/env bash
 # attn-decode in a pipe: each line is answered (and flushed) while the input is still open,
 # even with --mini-batch 16, so a program (or a person) can wait for the answer before it
 # writes the next line. A decoder that reads ahead to fill a batch, or that buffers its
 # output until exit, hangs here until `read -t` gives up.
+# shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
 make_reversal_data train.tsv 20

@@ -1,8 +1,10 @@
+#!/usr/bin/env bash
 # Resume equivalence: N steps in one run, or N/2 steps, a checkpoint, and --resume up to N,
 # give the same per-step losses, learning rates and gradient norms, to the last bit. That
 # holds only if the checkpoint restores the step count (LR schedule), the Adam moments, the
 # dropout RNG and the data position, and the resumed run takes the checkpoint's seed, LR and
 # warmup when its command line does not repeat them.
+# shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
 make_reversal_data train.tsv 40

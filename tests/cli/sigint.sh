@@ -1,5 +1,7 @@
+#!/usr/bin/env bash
 # SIGINT (Ctrl-C) and SIGTERM stop training cleanly: the run finishes its step, writes a
 # checkpoint that verifies, decodes and resumes, and exits 0.
+# shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
 make_reversal_data train.tsv 40
@@ -30,7 +32,8 @@ for signal in INT TERM; do
   "$ATTN_INSPECT" --verify $signal.attn >/dev/null || fail "the SIG$signal checkpoint is damaged"
   echo "a b c" | "$ATTN_DECODE" -m $signal.attn -b 1 >decoded.txt ||
     fail "the SIG$signal checkpoint does not decode"
-  [[ $(line_count decoded.txt) -eq 1 ]] || fail "the SIG$signal checkpoint decoded $(cat decoded.txt)"
+  [[ $(line_count decoded.txt) -eq 1 ]] ||
+    fail "the SIG$signal checkpoint decoded to $(line_count decoded.txt) lines"
   # The checkpoint holds the last logged step, and training goes on from there.
   steps=$(tail -1 $signal.json | grep -oE '"step":[0-9]+' | cut -d: -f2)
   "$ATTN_TRAIN" --train train.tsv --batch-tokens 40 --threads 1 --quiet --resume $signal.attn \

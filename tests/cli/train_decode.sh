@@ -1,7 +1,9 @@
+#!/usr/bin/env bash
 # attn-train -> attn-decode -> attn-inspect on tiny data: the file is written and sound, and
 # attn-decode answers line i with line i in every output mode (beam sizes, n-best,
 # alignments, scores, files, mini-batches, attention JSON), for words, characters and
 # SentencePiece.
+# shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
 make_reversal_data train.tsv 40
@@ -46,34 +48,42 @@ cmp -s out.b4.txt out.file.txt || fail "--input/--output differ from stdin/stdou
 # n-best: three "i ||| hypothesis ||| score" lines per non-empty input, best first; the empty
 # input line still answers with one empty line.
 "$ATTN_DECODE" -m model.attn -b 4 --n-best 3 <input.txt >nbest.txt
-awk -F' [|][|][|] ' '
-  $0 == "" { empties++; next }
-  NF != 3 || $1 !~ /^[0-9]+$/ || $3 !~ /^-?[0-9]+[.][0-9]+$/ { print "bad n-best line: " $0; bad = 1; exit }
-  { count[$1]++; if ($1 == last && $3 + 0 > previous + 0) { print "not best first: " $0; bad = 1; exit }
-    last = $1; previous = $3 }
-  END {
-    if (bad) exit 1
-    if (empties != 1) { print "empty lines: " empties; exit 1 }
-    for (i = 0; i < 5; i++) if (i != 1 && count[i] != 3) { print "line " i ": " count[i] " hypotheses"; exit 1 }
-    if (1 in count) { print "the empty input line got hypotheses"; exit 1 }
-  }' nbest.txt || fail "--n-best 3: $(cat nbest.txt)"
-[[ $(head -1 nbest.txt | awk -F' [|][|][|] ' '{print $2}') == $(head -1 out.b4.txt) ]] ||
-  fail "--n-best: the first hypothesis is not the 1-best output"
+python3 - nbest.txt out.b4.txt <<'PY' || fail "--n-best 3: $(cat nbest.txt)"
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")[:-1]
+best = open(sys.argv[2]).read().split("\n")
+assert lines.count("") == 1, "the empty input line is not answered by one empty line"
+groups = {}
+for line in filter(None, lines):
+    match = re.fullmatch(r"(\d+) \|\|\| (.*) \|\|\| (-?\d+\.\d+)", line)
+    assert match, f"not 'i ||| hypothesis ||| score': {line!r}"
+    groups.setdefault(int(match[1]), []).append((match[2], float(match[3])))
+assert sorted(groups) == [0, 2, 3, 4], f"answered lines {sorted(groups)}"
+for i, hyps in groups.items():
+    assert len(hyps) == 3, f"line {i}: {len(hyps)} hypotheses"
+    scores = [score for _, score in hyps]
+    assert scores == sorted(scores, reverse=True), f"line {i}: not best first: {scores}"
+    assert hyps[0][0] == best[i], f"line {i}: first hypothesis {hyps[0][0]!r}, 1-best {best[i]!r}"
+PY
 
 # Hard alignments: "text ||| i-j ..." with i a source word and j an output word.
 "$ATTN_DECODE" -m model.attn -b 4 --alignment hard <input.txt >align.txt
-paste input.txt align.txt | awk -F'\t' '
-  $1 == "" { if ($2 != "") { print "empty input answered: " $2; exit 1 } next }
-  {
-    split($2, parts, / [|][|][|] ?/); nsrc = split($1, src, " "); nout = split(parts[1], out, " ")
-    npairs = split(parts[2], pairs, " ")
-    if (npairs == 0) { print "no alignment: " $2; exit 1 }
-    for (k = 1; k <= npairs; k++) {
-      if (pairs[k] !~ /^[0-9]+-[0-9]+$/) { print "not i-j: " pairs[k]; exit 1 }
-      split(pairs[k], ij, "-")
-      if (ij[1] >= nsrc || ij[2] >= nout) { print "out of range " pairs[k] ": " $0; exit 1 }
-    }
-  }' || fail "--alignment hard: $(cat align.txt)"
+python3 - input.txt align.txt <<'PY' || fail "--alignment hard: $(cat align.txt)"
+import re, sys
+sources = open(sys.argv[1]).read().split("\n")
+answers = open(sys.argv[2]).read().split("\n")[:-1]
+assert len(answers) == 5, f"{len(answers)} answers"
+for source, answer in zip(sources, answers):
+    if not source:
+        assert answer == "", f"empty input answered {answer!r}"
+        continue
+    text, pairs = answer.split(" ||| ")
+    assert pairs, f"no alignment: {answer!r}"
+    for pair in pairs.split(" "):
+        assert re.fullmatch(r"\d+-\d+", pair), f"not i-j: {pair!r}"
+        i, j = map(int, pair.split("-"))
+        assert i < len(source.split()) and j < len(text.split()), f"{pair} out of range: {answer!r}"
+PY
 sed 's/ |||.*//' align.txt | cmp -s - out.b4.txt || fail "--alignment changed the outputs"
 
 # --scores: "score<TAB>text", the text as without --scores.
@@ -105,8 +115,8 @@ PY
 for model in chars spm; do
   "$ATTN_DECODE" -m $model.attn -b 4 <input.txt >out.$model.txt
   check_one_line_per_input out.$model.txt "--tokens $model"
-  grep -q '▁' out.$model.txt && fail "--tokens $model: pieces in the output: $(cat out.$model.txt)"
-  grep -q ' ' out.$model.txt || fail "--tokens $model: no spaces in the output: $(cat out.$model.txt)"
+  grep -q '▁' out.$model.txt && fail "--tokens $model: pieces in the output"
+  grep -q ' ' out.$model.txt || fail "--tokens $model: no spaces in the output"
   # CRLF lines and a byte-order mark are read as training read them: not as characters.
   { printf '\xef\xbb\xbf'; sed 's/$/\r/' input.txt; } |
     "$ATTN_DECODE" -m $model.attn -b 4 >out.$model.crlf.txt

@@ -1,16 +1,17 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034  # the variables are for the scripts that source this file
 # Shared by the tests/cli scripts: the tools' paths, a scratch directory that is removed
 # at exit, tiny training data, and checks that say what failed. (It lives in lib/ so the
 # tests/cli/*.sh glob does not run it as a test.)
 #
-#   source "$(dirname "$0")/lib/tools.bash" "$@"     # $1 = build dir, $2 = source dir
+#   source "$(dirname "$0")/lib/tools.bash" "$@"   # $1: the build directory
 #   make_reversal_data train.tsv 40
 #   "$ATTN_TRAIN" --train train.tsv "${TINY[@]}" --max-steps 5 --save model.attn
 #   expect_input_error "train.tsv:2" "$ATTN_TRAIN" --train bad.tsv
 set -euo pipefail
 
-[[ $# -ge 2 ]] || { echo "usage: bash $0 BUILD_DIR SOURCE_DIR" >&2; exit 2; }
+[[ $# -ge 1 ]] || { echo "usage: bash $0 BUILD_DIR [SOURCE_DIR]" >&2; exit 2; }
 BUILD_DIR=$(cd "$1" && pwd)
-SOURCE_DIR=$(cd "$2" && pwd)
 ATTN_TRAIN=$BUILD_DIR/attn-train
 ATTN_DECODE=$BUILD_DIR/attn-decode
 ATTN_INSPECT=$BUILD_DIR/attn-inspect
