@@ -7,6 +7,7 @@
 
 #include "libattn/autograd/ops.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/greedy.h"
 #include "libattn/models/registry.h"
 #include "libattn/train/optimizer.h"
 
@@ -195,6 +196,15 @@ TEST(RnnSeq2Seq, OverfitsOneBatchForEveryCellScorerAndScope) {
       wrong += std::max_element(row, row + kVocab) - row != batch.tgt_out.ints()[i];
     }
     EXPECT_EQ(wrong, 0) << describe(config);
+    // And greedy search, which drops finished rows through reorder(), decodes it.
+    BeamOptions options;
+    options.return_alignment = true;
+    const std::vector<NBest> greedy = greedy_search(model, batch.sources, options);
+    for (size_t r = 0; r < batch.sources.size(); ++r) {
+      EXPECT_EQ(greedy[r][0].tokens, batch.sources[r]) << describe(config) << " row " << r;
+      ASSERT_EQ(greedy[r][0].attention.size(), batch.sources[r].size()) << describe(config);
+      EXPECT_EQ(greedy[r][0].attention[0].size(), batch.sources[r].size()) << describe(config);
+    }
   }
 }
 
