@@ -137,6 +137,7 @@ void Trainer::save_checkpoint() {
 void Trainer::save_best() {
   if (options_.save_path.empty()) return;
   bundle_.metadata.provenance.steps = static_cast<uint64_t>(optimizer_.step_count());
+  bundle_.metadata.provenance.epochs = static_cast<uint64_t>(epochs_done_);
   bundle_.metadata.provenance.best_valid_metric = "loss";
   bundle_.metadata.provenance.best_valid_score = best_valid_loss_;
   save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_, nullptr);
