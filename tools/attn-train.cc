@@ -356,6 +356,7 @@ int train_main(int argc, char** argv) {
   Rng init_rng(trainer.seed);
 
   if (vm.count("synthetic")) {
+    if (!resume.empty()) throw InputError("--synthetic trains a fresh model; drop --resume");
     config["src_vocab"] = config["tgt_vocab"] = std::to_string(vocab_override);
     bundle.model = create_model(model_name, config, init_rng);
     return run_synthetic(bundle, trainer, synthetic_batch, synthetic_src, synthetic_tgt);
