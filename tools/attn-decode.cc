@@ -10,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/threads.h"
 #include "libattn/decode/alignment.h"
+#include "libattn/decode/attention_picture.h"
 #include "libattn/decode/beam_search.h"
 #include "libattn/decode/greedy.h"
 #include "libattn/models/model_bundle.h"
@@ -30,7 +32,7 @@ namespace attn {
 namespace {
 
 struct DecodeFlags {
-  std::string model, input = "-", output = "-", alignment, attention_json;
+  std::string model, input = "-", output = "-", alignment, attention_json, attention_map;
   BeamOptions beam;
   int n_best = 0;
   int mini_batch = 16;
@@ -75,6 +77,17 @@ nlohmann::json attention_record(int64_t line_index, const std::vector<int32_t>& 
   return record;
 }
 
+// DIR/<line number from 1>.svg; the directory is created when missing.
+void write_picture(const std::string& dir, int64_t line_index, const std::vector<int32_t>& source_ids,
+                   const Hypothesis& best, const ModelBundle& bundle) {
+  std::filesystem::create_directories(dir);
+  const std::string path = fmt::format("{}/{}.svg", dir, line_index + 1);
+  std::ofstream out(path);
+  out << attention_svg(bundle.source.pieces(source_ids), bundle.target.pieces(best.tokens),
+                       best.attention);
+  if (!out) throw InputError(path + ": cannot write");
+}
+
 int decode_main(int argc, char** argv) {
   DecodeFlags flags;
   SyntheticDecodeOptions synthetic;
@@ -99,6 +112,8 @@ int decode_main(int argc, char** argv) {
     ("alignment", po::value(&flags.alignment), "append alignments: hard (i-j pairs) or soft")
     ("attention-json", po::value(&flags.attention_json),
      "write each sentence's attention matrix as one JSON object a line")
+    ("attention-map", po::value(&flags.attention_map),
+     "draw each sentence's attention as DIR/LINE.svg (source across, output down)")
     ("threads", po::value(&flags.threads)->default_value(1), "CPU threads")
     ("stats", po::bool_switch(&flags.stats), "print sentences/s and tokens/s to stderr at the end")
     ("quiet", po::bool_switch(&flags.quiet), "print nothing but errors on stderr")
@@ -128,7 +143,8 @@ int decode_main(int argc, char** argv) {
     throw InputError("--alignment must be hard or soft, got '" + flags.alignment + "'");
   if (flags.n_best < 0) flags.n_best = flags.beam.beam_size;
   flags.beam.n_best = std::max(1, std::min(flags.n_best, flags.beam.beam_size));
-  flags.beam.return_alignment = !flags.alignment.empty() || !flags.attention_json.empty();
+  flags.beam.return_alignment = !flags.alignment.empty() || !flags.attention_json.empty() ||
+                                 !flags.attention_map.empty();
   set_threads(flags.threads);
 
   if (flags.model == "-" && flags.input == "-")
@@ -190,6 +206,8 @@ int decode_main(int argc, char** argv) {
       if (attention_out.is_open() && !hyps.empty())
         attention_out << attention_record(line_index, sources[s], hyps.front(), bundle).dump()
                       << "\n";
+      if (!flags.attention_map.empty() && !hyps.empty() && !hyps.front().attention.empty())
+        write_picture(flags.attention_map, line_index, sources[s], hyps.front(), bundle);
       if (!hyps.empty()) output_tokens += static_cast<int64_t>(hyps.front().tokens.size());
       ++line_index;
     }

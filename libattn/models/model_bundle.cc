@@ -11,7 +11,10 @@ std::vector<int32_t> TextCodec::encode(std::string_view line, std::string_view w
 }
 
 std::vector<std::string> TextCodec::pieces(const std::vector<int32_t>& ids) const {
-  return vocab.decode(ids);
+  std::vector<std::string> out;
+  out.reserve(ids.size());
+  for (int32_t id : ids) out.push_back(vocab.token(id));
+  return out;
 }
 
 std::string TextCodec::decode(const std::vector<int32_t>& ids) const {

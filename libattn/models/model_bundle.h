@@ -31,7 +31,8 @@ struct TextCodec {
   Vocabulary vocab;
 
   std::vector<int32_t> encode(std::string_view line, std::string_view where) const;
-  std::vector<std::string> pieces(const std::vector<int32_t>& ids) const;  // specials dropped
+  // One string per id, specials included: labels for attention rows and columns.
+  std::vector<std::string> pieces(const std::vector<int32_t>& ids) const;
   std::string decode(const std::vector<int32_t>& ids) const;
 };
 
