@@ -50,8 +50,12 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
                                                                : Tokenizer::words();
     bundle.source = {tokenizer, Vocabulary::from_tokens(find_vocabulary(file, "source").tokens)};
     bundle.target = {tokenizer, Vocabulary::from_tokens(find_vocabulary(file, "target").tokens)};
+    // "tokens" picks the tokenizer above; it is the bundle's key, not the model's, and the
+    // models that check their keys would refuse it.
+    ConfigMap model_config = meta.config;
+    model_config.erase("tokens");
     Rng rng(0);
-    bundle.model = create_model(meta.architecture, meta.config, rng);
+    bundle.model = create_model(meta.architecture, model_config, rng);
   } catch (const InputError& e) {
     throw InputError(file.path() + ": " + e.what());
   }

@@ -124,4 +124,10 @@ for model in chars spm; do
     fail "--tokens $model: CRLF input decodes differently: $(cat out.$model.crlf.txt)"
 done
 "$ATTN_INSPECT" spm.attn | grep -qi spm || fail "attn-inspect: spm.attn does not say spm"
+
+# The RNN encoder-decoder goes through the same tools (its own config keys, no "tokens").
+"$ATTN_TRAIN" --model rnn --preset tiny --threads 1 --quiet --train train.tsv "${FAST[@]}" \
+  --save rnn.attn
+"$ATTN_DECODE" -m rnn.attn -b 4 <input.txt >out.rnn.txt
+check_one_line_per_input out.rnn.txt "--model rnn"
 echo "train_decode: OK"
