@@ -16,7 +16,7 @@ cd "$work"
 python3 "$here/generate.py" --out .
 echo "== training a tiny Transformer on $(wc -l < train.tsv) reversal pairs ($threads threads)"
 "$build/attn-train" --train train.tsv --valid dev.tsv --preset tiny \
-  --lr 2e-3 --warmup 300 --dropout 0 --label-smoothing 0 --batch-tokens 3000 \
+  --lr 1e-3 --warmup 300 --dropout 0 --label-smoothing 0 --batch-tokens 3000 \
   --max-steps "${STEPS:-1500}" --valid-every 250 --valid-decode 300 \
   --seed 1 --threads "$threads" --save reverse.attn --report-every 250
 
