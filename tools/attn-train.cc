@@ -16,9 +16,11 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <type_traits>
 
 #include "libattn/core/threads.h"
 #include "libattn/data/corpus.h"
+#include "libattn/models/pointer_network.h"
 #include "libattn/models/registry.h"
 #include "libattn/train/trainer.h"
 #include "tools/tool_main.h"
@@ -33,7 +35,9 @@ namespace {
 const std::vector<std::string> kModelFlags = {
     "d-model", "heads", "ffn", "encoder-layers", "decoder-layers", "dropout", "pre-norm",
     "tie-output", "shared-vocab", "cell", "attention", "attention-scope", "window", "embed",
-    "hidden", "layers", "bidirectional", "input-feeding", "bridge"};
+    "hidden", "layers", "bidirectional", "input-feeding", "bridge", "max-positions", "mask-chosen",
+    "controller", "controller-size", "memory-slots", "memory-width", "read-heads", "write-heads",
+    "shift-range"};
 
 struct DataFlags {
   std::string train, train_src, train_tgt, valid, valid_src, valid_tgt;
@@ -167,15 +171,22 @@ void check_model_flags_match(const po::variables_map& vm, const ConfigMap& saved
 }
 
 // Without these flags a resumed run continues as the checkpoint's run went on: the same
-// data order (the seed), and the same learning-rate curve (peak and warmup), not defaults.
+// data order (the seed), learning-rate curve (peak and warmup) and optimizer, not defaults.
 void continue_checkpoint_settings(const po::variables_map& vm, const formats::Metadata& meta,
-                                  uint64_t& seed, float& lr, int64_t& warmup) {
-  if (vm["seed"].defaulted()) seed = meta.training.data_position.shuffle_seed;
+                                  TrainerOptions& trainer, std::string& optimizer, float& lr,
+                                  int64_t& warmup) {
+  if (vm["seed"].defaulted()) trainer.seed = meta.training.data_position.shuffle_seed;
+  if (vm["optimizer"].defaulted() && !meta.training.optimizer.name.empty())
+    optimizer = meta.training.optimizer.name;
   const auto& settings = meta.training.optimizer.settings;
-  auto saved_lr = settings.find("lr"), saved_warmup = settings.find("warmup");
-  if (vm["lr"].defaulted() && saved_lr != settings.end()) lr = static_cast<float>(saved_lr->second);
-  if (vm["warmup"].defaulted() && saved_warmup != settings.end())
-    warmup = static_cast<int64_t>(saved_warmup->second);
+  auto saved = [&](const char* flag, const char* key, auto& value) {
+    auto it = settings.find(key);
+    if (vm[flag].defaulted() && it != settings.end())
+      value = static_cast<std::remove_reference_t<decltype(value)>>(it->second);
+  };
+  saved("lr", "lr", lr);
+  saved("warmup", "warmup", warmup);
+  saved("weight-decay", "weight_decay", trainer.adam.weight_decay);
 }
 
 // Cosine and linear decay over --max-steps; checked here, not once training reaches the end
@@ -258,7 +269,7 @@ int train_main(int argc, char** argv) {
     ("max-length-crop", po::bool_switch(&data.crop), "crop longer sentences instead of skipping them");
   po::options_description model_options("Model");
   model_options.add_options()
-    ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn")
+    ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn | ntm | pointer")
     ("preset", po::value(&preset)->default_value("small"), "tiny | small | base");
   for (const std::string& flag : kModelFlags)
     model_options.add_options()(flag.c_str(), po::value<std::string>()->implicit_value("true"),
@@ -327,7 +338,7 @@ int train_main(int argc, char** argv) {
   if (!resume.empty()) {
     bundle = load_bundle(resume, BindMode::kCopy);
     check_model_flags_match(vm, bundle.model->config_map(), resume);
-    continue_checkpoint_settings(vm, bundle.metadata, trainer.seed, lr, warmup);
+    continue_checkpoint_settings(vm, bundle.metadata, trainer, optimizer, lr, warmup);
   } else {
     config = default_config(model_name, preset);
     for (const std::string& flag : kModelFlags) {
@@ -372,11 +383,19 @@ int train_main(int argc, char** argv) {
   if (resume.empty()) {
     const bool shared = config.count("shared_vocab") && config["shared_vocab"] == "true";
     build_codecs(data, train_corpus, train_name, shared, bundle);
+    if (model_name == "pointer") set_pointer_target(bundle, config);
     config["src_vocab"] = std::to_string(bundle.source.vocab.size());
     config["tgt_vocab"] = std::to_string(bundle.target.vocab.size());
     bundle.model = create_model(model_name, config, init_rng);
   }
 
+  // A pointer model gives impossible positions probability 0 (pointer_network.h): smoothing
+  // toward them is an infinite loss, so it trains without.
+  if (bundle.model->architecture() == "pointer" && trainer.step.label_smoothing > 0) {
+    if (!vm["label-smoothing"].defaulted())
+      throw InputError("--label-smoothing must be 0 for --model pointer");
+    trainer.step.label_smoothing = 0;
+  }
   Batcher train_batches(to_examples(bundle.source, bundle.target, train_corpus, train_name), data.batch);
   ValidationData valid;
   if (valid_corpus.size() > 0) {

@@ -2,8 +2,8 @@
 # Resume equivalence: N steps in one run, or N/2 steps, a checkpoint, and --resume up to N,
 # give the same per-step losses, learning rates and gradient norms, to the last bit. That
 # holds only if the checkpoint restores the step count (LR schedule), the Adam moments, the
-# dropout RNG and the data position, and the resumed run takes the checkpoint's seed, LR and
-# warmup when its command line does not repeat them.
+# dropout RNG and the data position, and the resumed run takes the checkpoint's seed, LR,
+# warmup and optimizer (AdamW and its decay) when its command line does not repeat them.
 # shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
@@ -12,7 +12,8 @@ make_reversal_data valid.tsv 6
 # Several batches per epoch (so the data position matters), dropout (so the RNG state
 # matters), a schedule still warming up at the split, and validations before and after it.
 RUN=(--train train.tsv --valid valid.tsv --valid-every 3 --batch-tokens 40 --seed 7 --lr 0.01
-     --warmup 10 --report-every 1 "${TINY[@]}" --dropout 0.3)
+     --warmup 10 --optimizer adamw --weight-decay 0.01 --report-every 1 "${TINY[@]}"
+     --dropout 0.3)
 N=14
 
 "$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json full.json --save full.attn
