@@ -62,6 +62,19 @@ TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::s
       throw InputError("model config field '" + key + "' is not true/false: '" + v + "'");
     return v == "true";
   };
+  auto probability = [&](const std::string& key) {
+    const std::string& v = get(key);
+    size_t used = 0;
+    float value = -1;
+    try {
+      value = std::stof(v, &used);
+    } catch (const std::logic_error&) {
+    }
+    if (used != v.size() || !(value >= 0 && value < 1))
+      throw InputError("model config field '" + key + "' is not a probability in [0, 1): '" + v +
+                       "'");
+    return value;
+  };
   TransformerConfig c;
   c.src_vocab = integer("src_vocab");
   c.tgt_vocab = integer("tgt_vocab");
@@ -70,7 +83,7 @@ TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::s
   c.ffn = integer("ffn");
   c.encoder_layers = integer("encoder_layers");
   c.decoder_layers = integer("decoder_layers");
-  c.dropout = std::stof(get("dropout"));
+  c.dropout = probability("dropout");
   c.pre_norm = boolean("pre_norm");
   c.tie_output = boolean("tie_output");
   c.shared_vocab = boolean("shared_vocab");

@@ -34,6 +34,9 @@ for flag in "--batch-tokens 0" "--max-length -1" "--lr -0.1" "--warmup -5" \
   # shellcheck disable=SC2086  # the flag and its value are two words
   expect_input_error "${flag% *}" "$ATTN_TRAIN" --train train.tsv "${TINY[@]}" $flag
 done
+for dropout in 1.5 abc; do
+  expect_input_error "'dropout'" "$ATTN_TRAIN" --train train.tsv "${TINY[@]}" --dropout $dropout
+done
 
 "$ATTN_TRAIN" --train train.tsv "${TRAIN_FAST[@]}" --save model.attn
 printf 'a b\n' >one_line.txt
