@@ -69,6 +69,7 @@ TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::s
     try {
       value = std::stof(v, &used);
     } catch (const std::logic_error&) {
+      // Not a number: `used` stays 0, and the check below says so with the field's name.
     }
     if (used != v.size() || !(value >= 0 && value < 1))
       throw InputError("model config field '" + key + "' is not a probability in [0, 1): '" + v +
