@@ -291,6 +291,23 @@ TEST(RnnSeq2Seq, PaddingDoesNotChangeTheOutput) {
   }
 }
 
+// An empty source has nothing to attend to: zero weights and a zero context, never NaN.
+TEST(RnnSeq2Seq, EmptySourceDecodesToFiniteLogProbabilities) {
+  for (const RnnConfig& config : decoding_table()) {
+    Rng rng(10);
+    RnnSeq2Seq model(config, rng);
+    auto state = model.encode({{}, {4, 5}});
+    for (int32_t token : {2, 6}) {
+      Tensor attention;
+      Tensor log_probs = model.step(*state, {token, token}, &attention).contiguous();
+      for (int64_t i = 0; i < log_probs.numel(); ++i)
+        ASSERT_TRUE(std::isfinite(log_probs[i])) << describe(config) << " " << i;
+      EXPECT_EQ(attention[0], 0.0f) << describe(config);
+      EXPECT_EQ(attention[1], 0.0f) << describe(config);
+    }
+  }
+}
+
 TEST(RnnSeq2Seq, LocationScorerRefusesTooLongSources) {
   Rng rng(8);
   RnnSeq2Seq model(tiny_config(CellType::kGru, ScorerType::kLocation, ScopeType::kGlobal), rng);
