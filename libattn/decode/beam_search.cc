@@ -136,12 +136,13 @@ std::vector<NBest> beam_search(DecoderModel& model,
   while (!prev_tokens.empty()) {
     const auto rows = static_cast<int64_t>(prev_tokens.size());
     Tensor attention;
-    const Tensor log_probs =
+    Tensor log_probs =
         model.step(*state, prev_tokens, options.return_alignment ? &attention : nullptr)
             .contiguous();
     ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
                "beam_search: step returned {}, expected [{}, {}]", shape_str(log_probs.shape()),
                rows, vocab);
+    forbid_unemittable(log_probs, model.bos_id(), model.pad_id());
 
     std::vector<int32_t> parent_rows;  // the old row each new row continues
     std::vector<int32_t> next_tokens;
@@ -150,12 +151,16 @@ std::vector<NBest> beam_search(DecoderModel& model,
       if (sentence.done) continue;
       const std::vector<Candidate> candidates =
           top_candidates(sentence, log_probs.data() + first_row * vocab, vocab, eos, 2 * beam);
+      // Each finished hypothesis takes one place of the sentence's beam for good (as in
+      // Marian): the live ones shrink to the best few, so a run of weak hypotheses that end
+      // early cannot crowd out the strong one that is still going.
+      const size_t width = beam - sentence.finished.size();
       std::vector<Live> next_live;
-      for (size_t rank = 0; rank < candidates.size() && next_live.size() < beam; ++rank) {
+      for (size_t rank = 0; rank < candidates.size() && next_live.size() < width; ++rank) {
         const Candidate& c = candidates[rank];
         const Live& parent = sentence.live[c.live_index];
         if (c.token == eos) {
-          if (rank < beam)
+          if (rank < width)
             sentence.finished.push_back(finish(parent, c.score, options.length_penalty));
           continue;
         }

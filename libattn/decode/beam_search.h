@@ -11,8 +11,10 @@
 //
 // Each step, per sentence: the 2 x beam_size best continuations (raw score = sum of
 // log-probabilities; ties to the lower row, then the lower token id) are walked in order.
-// An EOS among the first beam_size ranks finishes a hypothesis; the first beam_size
-// non-EOS continuations stay live (as in fairseq's sequence generator). A hypothesis at
+// A finished hypothesis keeps its place in the beam for good, so the sentence's width is
+// beam_size minus its finished count (as in Marian): an EOS among the first `width` ranks
+// finishes a hypothesis, and the first `width` non-EOS continuations stay live. Weak
+// hypotheses that end early thus cannot crowd out a strong one still going. A hypothesis at
 // max_output_length() may only take EOS. A sentence stops when
 //   (a) beam_size hypotheses have finished, or
 //   (b) no live hypothesis is left, or

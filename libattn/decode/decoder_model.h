@@ -51,6 +51,8 @@ class DecoderModel {
 
   virtual int32_t bos_id() const = 0;
   virtual int32_t eos_id() const = 0;
+  // Padding: like BOS, a token the search never emits, whatever the model scores it.
+  virtual int32_t pad_id() const { return 0; }
   virtual int64_t vocab_size() const = 0;
 };
 

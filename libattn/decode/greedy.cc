@@ -26,12 +26,13 @@ std::vector<NBest> greedy_search(DecoderModel& model,
   while (!row_sentence.empty()) {
     const auto rows = static_cast<int64_t>(row_sentence.size());
     Tensor attention;
-    const Tensor log_probs =
+    Tensor log_probs =
         model.step(*state, prev_tokens, options.return_alignment ? &attention : nullptr)
             .contiguous();
     ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
                "greedy_search: step returned {}, expected [{}, {}]", shape_str(log_probs.shape()),
                rows, vocab);
+    forbid_unemittable(log_probs, model.bos_id(), model.pad_id());
 
     std::vector<int32_t> kept_rows;
     std::vector<int64_t> kept_sentences;

@@ -41,6 +41,11 @@ struct Hypothesis {
   std::vector<std::vector<float>> attention;
 };
 
+// Sets the log-probabilities of BOS and padding to -inf in every row of a step's [rows, V]:
+// an undertrained model may score them highly, and emitting them prints nothing while still
+// taking an alignment link.
+void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id);
+
 // One sentence's hypotheses, best normalized score first.
 using NBest = std::vector<Hypothesis>;
 

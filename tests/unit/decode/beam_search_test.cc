@@ -103,12 +103,14 @@ TEST(BeamSearch, StopsWhenNoLiveHypothesisCanWin) {
 
 // Raw scores prefer "am" (0.6 * 0.55 = 0.33) over "am Chinese" (0.6 * 0.45 * 1 = 0.27);
 // normalized by length (alpha 1, EOS counted): log(.33)/2 = -0.5543 < log(.27)/3 = -0.4364.
+// The "I" branch (I am .2, I a .2) loses either way. Beam 2:
+//   step 2: am EOS .33 (finished, one place gone) | am Chinese .27, I am .2 live
+//   step 3: one place left: am Chinese EOS .27 finishes; I am EOS (rank 1) does not.
 TEST(BeamSearch, LengthPenaltyChangesTheWinner) {
   TableModel model(6);
   model.set({7}, {}, {{kAm, 0.6}, {kI, 0.4}});
   model.set({7}, {kAm}, {{kEos, 0.55}, {kChinese, 0.45}});
-  model.set({7}, {kI}, {{kAm, 1.0}});
-  model.set({7}, {kI, kAm}, {{kChinese, 1.0}});
+  model.set({7}, {kI}, {{kAm, 0.5}, {kA, 0.5}});
   const NBest raw = beam_search(model, {{7}}, beam(2, 1, 0.0f))[0];
   ASSERT_EQ(raw.size(), 1u);
   EXPECT_EQ(raw[0].tokens, (std::vector<int32_t>{kAm}));
@@ -230,6 +232,32 @@ TEST(BeamSearch, RejectsBadOptions) {
   EXPECT_THROW(beam_search(model, {{7}}, beam(0, 1, 0.0f)), Error);
   EXPECT_THROW(beam_search(model, {{7}}, beam(2, 3, 0.0f)), Error);
   EXPECT_TRUE(beam_search(model, {}, beam(2, 1, 0.0f)).empty());
+}
+
+}  // namespace
+}  // namespace attn
+
+namespace attn {
+namespace {
+
+// Two weak hypotheses end early (B EOS, C EOS at .125 each) while the strong one (A A A, .49)
+// is still going. If finished hypotheses did not take places from the beam, B x and C x
+// would refill it and finish too, three finished would stop the search, and beam 3 would
+// return B (.125), far worse than greedy's A A A.
+TEST(BeamSearch, EarlyEndingRivalsDoNotCrowdOutTheBest) {
+  constexpr int32_t kB = 2, kC = 3, kX = 4, kAa = 5;
+  TableModel model(6);
+  model.set({7}, {}, {{kAa, 0.5}, {kB, 0.25}, {kC, 0.25}});
+  model.set({7}, {kAa}, {{kAa, 0.99}, {kEos, 0.01}});
+  model.set({7}, {kAa, kAa}, {{kAa, 0.99}, {kEos, 0.01}});
+  model.set({7}, {kB}, {{kEos, 0.5}, {kX, 0.5}});
+  model.set({7}, {kC}, {{kEos, 0.5}, {kX, 0.5}});
+  const NBest greedy = greedy_search(model, {{7}}, beam(1, 1, 0.0f))[0];
+  ASSERT_EQ(greedy[0].tokens, (std::vector<int32_t>{kAa, kAa, kAa}));
+  const NBest best = beam_search(model, {{7}}, beam(3, 1, 0.0f))[0];
+  ASSERT_EQ(best.size(), 1u);
+  EXPECT_EQ(best[0].tokens, greedy[0].tokens);
+  EXPECT_NEAR(best[0].score, std::log(0.5 * 0.99 * 0.99), 1e-6);
 }
 
 }  // namespace
