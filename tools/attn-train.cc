@@ -20,6 +20,7 @@
 
 #include "libattn/core/threads.h"
 #include "libattn/data/corpus.h"
+#include "libattn/models/pointer_network.h"
 #include "libattn/models/registry.h"
 #include "libattn/train/trainer.h"
 #include "tools/tool_main.h"
@@ -34,7 +35,9 @@ namespace {
 const std::vector<std::string> kModelFlags = {
     "d-model", "heads", "ffn", "encoder-layers", "decoder-layers", "dropout", "pre-norm",
     "tie-output", "shared-vocab", "cell", "attention", "attention-scope", "window", "embed",
-    "hidden", "layers", "bidirectional", "input-feeding", "bridge"};
+    "hidden", "layers", "bidirectional", "input-feeding", "bridge", "max-positions", "mask-chosen",
+    "controller", "controller-size", "memory-slots", "memory-width", "read-heads", "write-heads",
+    "shift-range"};
 
 struct DataFlags {
   std::string train, train_src, train_tgt, valid, valid_src, valid_tgt;
@@ -266,7 +269,7 @@ int train_main(int argc, char** argv) {
     ("max-length-crop", po::bool_switch(&data.crop), "crop longer sentences instead of skipping them");
   po::options_description model_options("Model");
   model_options.add_options()
-    ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn")
+    ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn | ntm | pointer")
     ("preset", po::value(&preset)->default_value("small"), "tiny | small | base");
   for (const std::string& flag : kModelFlags)
     model_options.add_options()(flag.c_str(), po::value<std::string>()->implicit_value("true"),
@@ -380,11 +383,19 @@ int train_main(int argc, char** argv) {
   if (resume.empty()) {
     const bool shared = config.count("shared_vocab") && config["shared_vocab"] == "true";
     build_codecs(data, train_corpus, train_name, shared, bundle);
+    if (model_name == "pointer") set_pointer_target(bundle, config);
     config["src_vocab"] = std::to_string(bundle.source.vocab.size());
     config["tgt_vocab"] = std::to_string(bundle.target.vocab.size());
     bundle.model = create_model(model_name, config, init_rng);
   }
 
+  // A pointer model gives impossible positions probability 0 (pointer_network.h): smoothing
+  // toward them is an infinite loss, so it trains without.
+  if (bundle.model->architecture() == "pointer" && trainer.step.label_smoothing > 0) {
+    if (!vm["label-smoothing"].defaulted())
+      throw InputError("--label-smoothing must be 0 for --model pointer");
+    trainer.step.label_smoothing = 0;
+  }
   Batcher train_batches(to_examples(bundle.source, bundle.target, train_corpus, train_name), data.batch);
   ValidationData valid;
   if (valid_corpus.size() > 0) {

@@ -1,0 +1,123 @@
+// Neural Turing machine as a sequence-to-sequence model (Graves et al. 2014): a controller
+// (LSTM, GRU or feed-forward) with read and write heads on an N × M memory
+// (libattn/attention/ntm_memory.h).
+//
+//   NtmConfig config = NtmConfig::preset("small");   // LSTM 100, memory 128 × 20, 1 + 1 heads
+//   config.src_vocab = config.tgt_vocab = 12;
+//   NtmSeq2Seq model(config, rng);
+//   Var logits = model.forward(src, tgt_in, {true, &rng});  // [B, T, V]
+//
+// One machine step, for input token y (Graves et al. §4 run the copy task this way):
+//   x_t  = [E y; r_{t-1}]                           controller input: token + last reads
+//   h_t  = controller(x_t, h_{t-1})                 [B, H]
+//   M_t  = write(M_{t-1}, write heads(h_t))         erase then add
+//   r_t  = read(M_t, read heads(h_t))               [B, R·M]
+//   o_t  = W_o [h_t; r_t] + b_o                     logits [B, V]
+// The machine first reads the source, one token a step with outputs ignored (the input
+// phase: it can only store what it will need in memory), then the target's BOS, the
+// delimiter, and from then on it emits the output one token a step, fed its previous
+// output. The decoding state is everything a step carries: controller state, memory, head
+// weightings and reads; reorder() copies rows.
+//
+// step()'s attention, and forward()'s "attention" map [B, T, N], are the first read head's
+// weighting over the N memory slots during the output phase. forward() also fills "read"
+// and "write" [B, S + T, N]: the first read and write heads' weightings over the whole run
+// (the picture of Graves et al. Fig. 6), input phase first; padded source steps are zero rows.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libattn/attention/ntm_memory.h"
+#include "libattn/models/seq2seq_model.h"
+#include "libattn/nn/recurrent_cell.h"
+
+namespace attn {
+
+enum class ControllerType { kLstm, kGru, kFeedForward };
+const char* controller_name(ControllerType type);             // "lstm" | "gru" | "feedforward"
+ControllerType parse_controller(const std::string& name);      // throws InputError otherwise
+
+struct NtmConfig {
+  int64_t src_vocab = 0;
+  int64_t tgt_vocab = 0;
+  int64_t embed = 32;  // E
+  ControllerType controller = ControllerType::kLstm;
+  int64_t controller_size = 100;  // H
+  int64_t memory_slots = 128;     // N
+  int64_t memory_width = 20;      // M
+  int64_t read_heads = 1;         // R heads
+  int64_t write_heads = 1;
+  int64_t shift_range = 1;  // shifts -shift_range..shift_range (Graves et al. use -1, 0, 1)
+
+  // tiny (E 16, H 64, memory 64 × 16) | small (the copy task of Graves et al. §4.1: one LSTM
+  // layer of 100, memory 128 × 20, one read and one write head) | base (E 64, H 256,
+  // memory 128 × 64, two read heads). Vocabulary sizes stay 0 for the data to set.
+  static NtmConfig preset(const std::string& name);
+  std::map<std::string, std::string> to_map() const;
+  // Starts from the defaults: src_vocab and tgt_vocab required; an unknown key or a bad
+  // value throws InputError.
+  static NtmConfig from_map(const std::map<std::string, std::string>& map);
+  void validate() const;  // throws InputError naming the bad field
+};
+
+// What one machine step carries to the next.
+struct NtmRecurrence {
+  RecurrentState controller;        // h (and c) [B, H]; unset for a feed-forward controller
+  Var memory;                       // [B, N, M]
+  std::vector<Var> read_weights;    // per read head [B, N]
+  std::vector<Var> write_weights;   // per write head [B, N]
+  Var reads;                        // r_t of every read head, concatenated [B, R·M]
+
+  NtmRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only
+};
+
+class NtmSeq2Seq : public Seq2SeqModel {
+ public:
+  static constexpr uint32_t kNamingRevision = 1;
+
+  NtmSeq2Seq(const NtmConfig& config, Rng& rng);
+
+  std::string architecture() const override { return "ntm"; }
+  uint32_t naming_revision() const override { return kNamingRevision; }
+  ConfigMap config_map() const override { return config_.to_map(); }
+  NamedParameters parameters() const override;
+  // src [B, S], tgt_in [B, T] -> [B, T, V]; `attention` gets "attention" [B, T, N] and
+  // "read", "write" [B, S + T, N].
+  Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
+              std::map<std::string, Tensor>* attention = nullptr) const override;
+  const NtmConfig& config() const { return config_; }
+
+  NtmRecurrence initial_recurrence(int64_t batch) const;
+  // The input phase: one step per source column (src [B, S], right-padded); a padded step
+  // leaves its row's state exactly as it was. `trace`, when given, receives the first read
+  // and write heads' weightings of every column ([B, N] each, zeros on padding).
+  void read_source(const Tensor& src, NtmRecurrence& recurrence,
+                   std::vector<std::pair<Tensor, Tensor>>* trace = nullptr) const;
+  // The output phase: prev_tokens int32 [B, 1] (BOS first) -> logits [B, V]; advances
+  // `recurrence`.
+  Var decode_step(const Tensor& prev_tokens, NtmRecurrence& recurrence) const;
+
+  std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
+  Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
+              Tensor* attention) override;
+  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
+  int64_t vocab_size() const override { return config_.tgt_vocab; }
+
+ private:
+  // One machine step on an embedded input x [B, E]: returns the logits.
+  Var machine_step(const Var& x, NtmRecurrence& recurrence) const;
+
+  NtmConfig config_;
+  Var src_embedding_;                 // [V_src, E]
+  Var tgt_embedding_;                 // [V_tgt, E]
+  RecurrentCell recurrent_controller_;  // LSTM or GRU: reads [E + R·M]
+  Linear feedforward_controller_;       // feed-forward: tanh(W x + b), [H, E + R·M]
+  std::vector<NtmHead> read_heads_;
+  std::vector<NtmHead> write_heads_;
+  Linear output_projection_;  // [V, H + R·M]
+};
+
+}  // namespace attn

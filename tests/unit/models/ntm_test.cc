@@ -1,0 +1,258 @@
+#include "libattn/models/ntm.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "libattn/autograd/ops.h"
+#include "libattn/core/error.h"
+#include "libattn/decode/beam_search.h"
+#include "libattn/decode/greedy.h"
+#include "libattn/models/registry.h"
+#include "libattn/train/optimizer.h"
+
+namespace attn {
+namespace {
+
+constexpr int64_t kVocab = 10;
+
+NtmConfig tiny_config(ControllerType controller) {
+  NtmConfig c;
+  c.src_vocab = kVocab;
+  c.tgt_vocab = kVocab;
+  c.embed = 8;
+  c.controller = controller;
+  c.controller_size = 16;
+  c.memory_slots = 8;
+  c.memory_width = 6;
+  return c;
+}
+
+// Copy of short sentences of different lengths: src [B, S], tgt_in = BOS + src,
+// tgt_out = src + EOS, padded with 0.
+struct Batch {
+  std::vector<std::vector<int32_t>> sources;
+  Tensor src, tgt_in, tgt_out;
+};
+
+Batch copy_batch() {
+  Batch b;
+  b.sources = {{4, 5, 6, 7, 8}, {9, 8, 7, 4}, {5, 5, 9}, {6, 4, 8, 9, 5}};
+  const int64_t batch = 4, length = 5, steps = 6;
+  b.src = Tensor::zeros({batch, length}, DType::kI32);
+  b.tgt_in = Tensor::zeros({batch, steps}, DType::kI32);
+  b.tgt_out = Tensor::zeros({batch, steps}, DType::kI32);
+  for (int64_t r = 0; r < batch; ++r) {
+    const auto& s = b.sources[r];
+    b.tgt_in.ints()[r * steps] = 2;
+    for (size_t i = 0; i < s.size(); ++i) {
+      b.src.ints()[r * length + i] = s[i];
+      b.tgt_in.ints()[r * steps + 1 + i] = s[i];
+      b.tgt_out.ints()[r * steps + i] = s[i];
+    }
+    b.tgt_out.ints()[r * steps + s.size()] = 3;
+  }
+  return b;
+}
+
+std::vector<NtmConfig> config_table() {
+  std::vector<NtmConfig> table = {tiny_config(ControllerType::kLstm),
+                                  tiny_config(ControllerType::kGru),
+                                  tiny_config(ControllerType::kFeedForward)};
+  table[1].read_heads = 2;
+  table[1].write_heads = 2;
+  table[2].shift_range = 2;
+  return table;
+}
+
+TEST(NtmSeq2Seq, ConfigRoundTripsAndRejectsBadValues) {
+  NtmConfig c = tiny_config(ControllerType::kFeedForward);
+  c.read_heads = 3, c.shift_range = 0;
+  EXPECT_EQ(NtmConfig::from_map(c.to_map()).to_map(), c.to_map());
+  EXPECT_EQ(NtmConfig::from_map(c.to_map()).controller, ControllerType::kFeedForward);
+  const NtmConfig minimal = NtmConfig::from_map({{"src_vocab", "7"}, {"tgt_vocab", "9"}});
+  EXPECT_EQ(minimal.memory_slots, 128);
+  auto with = [&](const std::string& key, const std::string& value) {
+    ConfigMap m = tiny_config(ControllerType::kLstm).to_map();
+    m[key] = value;
+    return m;
+  };
+  EXPECT_THROW(NtmConfig::from_map(with("controller", "rnn")), InputError);
+  EXPECT_THROW(NtmConfig::from_map(with("memory_slots", "0")), InputError);
+  EXPECT_THROW(NtmConfig::from_map(with("read_heads", "-1")), InputError);
+  EXPECT_THROW(NtmConfig::from_map(with("shift_range", "4")), InputError);  // 9 shifts, 8 slots
+  EXPECT_THROW(NtmConfig::from_map(with("memory_width", "2x")), InputError);
+  EXPECT_THROW(NtmConfig::from_map(with("heads", "4")), InputError);  // not an NTM field
+  ConfigMap missing = tiny_config(ControllerType::kLstm).to_map();
+  missing.erase("src_vocab");
+  EXPECT_THROW(NtmConfig::from_map(missing), InputError);
+}
+
+TEST(NtmSeq2Seq, RegistryBuildsIt) {
+  Rng rng(1);
+  const auto names = known_architectures();
+  EXPECT_NE(std::find(names.begin(), names.end(), "ntm"), names.end());
+  auto model = create_model("ntm", tiny_config(ControllerType::kLstm).to_map(), rng);
+  EXPECT_EQ(model->architecture(), "ntm");
+  EXPECT_EQ(model->vocab_size(), kVocab);
+  EXPECT_EQ(default_config("ntm", "small").at("memory_slots"), "128");
+  std::map<std::string, Shape> shapes;
+  for (auto& [name, var] : model->parameters())
+    EXPECT_TRUE(shapes.emplace(name, var.shape()).second) << "duplicate " << name;
+  EXPECT_EQ(shapes.at("controller.weight_ih_l0"), (Shape{64, 8 + 6}));  // 4H, E + R·M
+  EXPECT_EQ(shapes.at("heads.read.0.weight"), (Shape{6 + 3 + 3, 16}));  // k, β g γ, s
+  EXPECT_EQ(shapes.at("heads.write.0.weight"), (Shape{6 + 3 + 3 + 12, 16}));  // + e, a
+  EXPECT_EQ(shapes.at("output_projection.weight"), (Shape{kVocab, 16 + 6}));
+}
+
+TEST(NtmSeq2Seq, ForwardShapesAndWeightings) {
+  Rng rng(2);
+  NtmSeq2Seq model(tiny_config(ControllerType::kLstm), rng);
+  Batch batch = copy_batch();
+  std::map<std::string, Tensor> maps;
+  Var logits = model.forward(batch.src, batch.tgt_in, {}, &maps);
+  EXPECT_EQ(logits.shape(), (Shape{4, 6, kVocab}));
+  ASSERT_EQ(maps.at("attention").shape(), (Shape{4, 6, 8}));
+  ASSERT_EQ(maps.at("write").shape(), (Shape{4, 11, 8}));
+  for (int64_t r = 0; r < 4; ++r)
+    for (int64_t t = 0; t < 11; ++t) {
+      double read = 0, write = 0;
+      for (int64_t i = 0; i < 8; ++i) {
+        read += maps.at("read")[(r * 11 + t) * 8 + i];
+        write += maps.at("write")[(r * 11 + t) * 8 + i];
+      }
+      // Padded source steps are zero rows; every other step is a distribution.
+      const bool padded = t < 5 && t >= static_cast<int64_t>(batch.sources[r].size());
+      EXPECT_NEAR(read, padded ? 0.0 : 1.0, 1e-5) << r << " " << t;
+      EXPECT_NEAR(write, padded ? 0.0 : 1.0, 1e-5) << r << " " << t;
+    }
+}
+
+// Each controller learns to reproduce one small copy batch, and greedy and beam search
+// (through encode/step/reorder) decode it.
+TEST(NtmSeq2Seq, OverfitsOneBatchForEveryController) {
+  Batch batch = copy_batch();
+  for (const NtmConfig& config : config_table()) {
+    Rng rng(4);
+    NtmSeq2Seq model(config, rng);
+    Adam adam(model.parameters());
+    float loss = 0;
+    for (int step = 0; step < 300; ++step) {
+      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
+      auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
+      loss = ce.loss.value().item();
+      adam.zero_grad();
+      tape().backward(ce.loss);
+      adam.step(1e-2f);
+    }
+    const std::string name = controller_name(config.controller);
+    EXPECT_LT(loss, 0.05f) << name;
+    BeamOptions options;
+    options.beam_size = 3;
+    options.return_alignment = true;
+    const std::vector<NBest> greedy = greedy_search(model, batch.sources, options);
+    const std::vector<NBest> beam = beam_search(model, batch.sources, options);
+    for (size_t r = 0; r < batch.sources.size(); ++r) {
+      EXPECT_EQ(greedy[r][0].tokens, batch.sources[r]) << name << " row " << r;
+      EXPECT_EQ(beam[r][0].tokens, batch.sources[r]) << name << " row " << r;
+      ASSERT_FALSE(beam[r][0].attention.empty()) << name;
+    }
+  }
+}
+
+// encode + step reproduces the teacher-forced forward pass, log-probabilities and read
+// weightings both.
+TEST(NtmSeq2Seq, IncrementalDecodingMatchesTeacherForcedForward) {
+  Batch batch = copy_batch();
+  for (const NtmConfig& config : config_table()) {
+    Rng rng(5);
+    NtmSeq2Seq model(config, rng);
+    NoGrad no_grad;
+    std::map<std::string, Tensor> maps;
+    Tensor reference = log_softmax(model.forward(batch.src, batch.tgt_in, {}, &maps)).value();
+    auto state = model.encode(batch.sources);
+    for (int64_t t = 0; t < 6; ++t) {
+      std::vector<int32_t> prev(4);
+      for (int64_t r = 0; r < 4; ++r) prev[r] = batch.tgt_in.ints()[r * 6 + t];
+      Tensor attention;
+      Tensor step = model.step(*state, prev, &attention).contiguous();
+      ASSERT_EQ(step.shape(), (Shape{4, kVocab}));
+      ASSERT_EQ(attention.shape(), (Shape{4, 8}));
+      for (int64_t r = 0; r < 4; ++r) {
+        for (int64_t v = 0; v < kVocab; ++v)
+          EXPECT_NEAR(step[r * kVocab + v], reference[(r * 6 + t) * kVocab + v], 1e-5)
+              << controller_name(config.controller) << " t=" << t << " r=" << r;
+        for (int64_t i = 0; i < 8; ++i)
+          EXPECT_NEAR(attention[r * 8 + i], maps.at("attention")[(r * 6 + t) * 8 + i], 1e-6);
+      }
+    }
+  }
+}
+
+TEST(NtmSeq2Seq, ReorderFollowsRowsAndPaddingChangesNothing) {
+  for (const NtmConfig& config : config_table()) {
+    Rng rng(6);
+    NtmSeq2Seq model(config, rng);
+    NoGrad no_grad;
+    auto state = model.encode({{4, 5, 6}, {7, 8}});
+    model.step(*state, {2, 2}, nullptr);
+    model.step(*state, {4, 7}, nullptr);
+    model.reorder(*state, {1, 1, 0});
+    Tensor reordered = model.step(*state, {9, 9, 5}, nullptr).contiguous();
+    auto fresh = model.encode({{7, 8}, {4, 5, 6}});
+    model.step(*fresh, {2, 2}, nullptr);
+    model.step(*fresh, {7, 4}, nullptr);
+    Tensor direct = model.step(*fresh, {9, 5}, nullptr).contiguous();
+    for (int64_t v = 0; v < kVocab; ++v) {
+      EXPECT_NEAR(reordered[v], direct[v], 1e-5);
+      EXPECT_NEAR(reordered[kVocab + v], direct[v], 1e-5);
+      EXPECT_NEAR(reordered[2 * kVocab + v], direct[kVocab + v], 1e-5);
+    }
+    Tensor tgt = Tensor::from_ints({1, 3}, {2, 6, 7});
+    Tensor padded = model.forward(Tensor::from_ints({1, 5}, {4, 5, 6, 0, 0}), tgt, {}).value();
+    Tensor exact = model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), tgt, {}).value();
+    for (int64_t i = 0; i < exact.numel(); ++i) EXPECT_NEAR(padded[i], exact[i], 1e-6);
+  }
+}
+
+// End to end: analytic gradients of a few elements of every parameter tensor against
+// central differences of the whole machine (controller, both head kinds, memory).
+TEST(NtmSeq2Seq, ModelGradientsMatchFiniteDifferences) {
+  Batch batch = copy_batch();
+  for (const NtmConfig& config : config_table()) {
+    Rng rng(9);
+    NtmSeq2Seq model(config, rng);
+    Tensor weights = Tensor::empty_heap({4, 6, kVocab});
+    for (int64_t i = 0; i < weights.numel(); ++i) weights[i] = 2.0f * rng.uniform() - 1.0f;
+    auto loss_value = [&]() {
+      NoGrad no_grad;
+      Tensor logits = model.forward(batch.src, batch.tgt_in, {}).value();
+      double total = 0;
+      for (int64_t i = 0; i < logits.numel(); ++i) total += double(logits[i]) * weights[i];
+      return total;
+    };
+    NamedParameters params = model.parameters();
+    for (auto& [name, var] : params) var.zero_grad();
+    tape().backward(sum(mul(model.forward(batch.src, batch.tgt_in, {}), Var(weights))));
+    const float eps = 1e-2f;
+    for (auto& [name, var] : params) {
+      Tensor& value = var.mutable_value();
+      for (int k = 0; k < 3; ++k) {
+        const int64_t i = static_cast<int64_t>(rng.below(value.numel()));
+        const float saved = value[i];
+        value[i] = saved + eps;
+        const double plus = loss_value();
+        value[i] = saved - eps;
+        const double minus = loss_value();
+        value[i] = saved;
+        const double numeric = (plus - minus) / (2.0 * eps);
+        EXPECT_NEAR(var.grad()[i], numeric, 3e-3 + 3e-2 * std::abs(numeric))
+            << controller_name(config.controller) << " " << name << "[" << i << "]";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace attn
