@@ -1,0 +1,440 @@
+#include "libattn/models/pointer_network.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "libattn/autograd/dropout.h"
+#include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/embedding.h"
+#include "libattn/autograd/matmul.h"
+#include "libattn/autograd/reduce.h"
+#include "libattn/autograd/shape_ops.h"
+#include "libattn/autograd/softmax.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/core/error.h"
+#include "libattn/models/model_bundle.h"
+
+namespace attn {
+
+namespace {
+
+// What a closed position's logit becomes. Not -infinity: the cross-entropy kernel sums every
+// logit (for label smoothing), and 0 · -inf is NaN. exp(-1e9 - max) is exactly 0 in float32,
+// so a closed position still gets exactly zero probability.
+constexpr float kClosed = -1e9f;
+constexpr int32_t kFirstPosition = Vocabulary::kSpecials;  // the id of "position 0"
+
+int64_t parse_positive(const std::map<std::string, std::string>& map, const std::string& key,
+                       int64_t fallback) {
+  auto it = map.find(key);
+  if (it == map.end()) return fallback;
+  try {
+    size_t used = 0;
+    const int64_t value = std::stoll(it->second, &used);
+    if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
+      throw std::out_of_range(key);
+    return value;
+  } catch (const std::logic_error&) {
+    throw InputError("pointer model config field '" + key + "' is not a positive integer: '" +
+                     it->second + "'");
+  }
+}
+
+// Real tokens per row of a right-padded batch: one past the last non-pad id.
+std::vector<int32_t> source_lengths(const Tensor& src) {
+  const int64_t batch = src.dim(0), length = src.dim(1);
+  std::vector<int32_t> lengths(batch, 0);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t j = length; j > 0; --j)
+      if (src.ints()[b * length + j - 1] != 0) {
+        lengths[b] = static_cast<int32_t>(j);
+        break;
+      }
+  return lengths;
+}
+
+// Removes the positions prev_tokens [B, 1] chose from a copy of mask [B, V].
+Tensor without_chosen(const Tensor& mask, const Tensor& prev_tokens) {
+  Tensor out = mask.clone();
+  const int64_t vocab = mask.dim(1);
+  for (int64_t b = 0; b < mask.dim(0); ++b) {
+    const int32_t token = prev_tokens.ints()[b];
+    if (token >= kFirstPosition) out[b * vocab + token] = kClosed;
+  }
+  return out;
+}
+
+// The probability of pointing at each of the first `length` positions: softmax of logits
+// [B, V] read at ids 4 .. 4 + length. [B, length].
+Tensor position_probabilities(const Tensor& logits, int64_t length) {
+  const int64_t batch = logits.dim(0), vocab = logits.dim(1);
+  Tensor out = Tensor::empty_heap({batch, length});
+  for (int64_t b = 0; b < batch; ++b) {
+    const float* row = logits.data() + b * vocab;
+    const float max = *std::max_element(row, row + vocab);
+    double total = 0;
+    for (int64_t v = 0; v < vocab; ++v) total += std::exp(double(row[v]) - max);
+    for (int64_t j = 0; j < length; ++j)
+      out[b * length + j] = static_cast<float>(std::exp(double(row[kFirstPosition + j]) - max) / total);
+  }
+  return out;
+}
+
+// A target must name a position of its own source; with mask_chosen, each at most once.
+void check_targets(const Tensor& tgt_in, const std::vector<int32_t>& lengths, bool mask_chosen,
+                   int64_t max_positions) {
+  const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1);
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<bool> seen(lengths[b], false);
+    for (int64_t t = 1; t < steps; ++t) {
+      const int32_t token = tgt_in.ints()[b * steps + t];
+      if (token == Vocabulary::kPad) continue;
+      const int64_t position = token - kFirstPosition;
+      if (token < kFirstPosition)
+        throw InputError(fmt::format(
+            "pointer network: a target token is not a source position 0..{} (batch row {}); "
+            "targets are 0-based positions of the source's tokens",
+            max_positions - 1, b));
+      if (position >= lengths[b])
+        throw InputError(fmt::format(
+            "pointer network: target position {} lies past its source of {} tokens (batch "
+            "row {}); targets are 0-based positions",
+            position, lengths[b], b));
+      if (mask_chosen && seen[position])
+        throw InputError(fmt::format(
+            "pointer network: target points at position {} twice (batch row {}), which "
+            "mask_chosen forbids",
+            position, b));
+      seen[position] = true;
+    }
+  }
+}
+
+struct PointerDecoderState : DecoderState {
+  PointerEncoding encoding;
+  PointerRecurrence recurrence;
+};
+
+// Decoder state outlives any training arena: keep it on the heap.
+Var on_heap(const Var& x) {
+  if (!x.defined() || x.value().on_heap()) return x;
+  return Var(x.value().clone_heap());
+}
+
+}  // namespace
+
+PointerConfig PointerConfig::preset(const std::string& name) {
+  PointerConfig c;
+  if (name == "tiny") {
+    c.embed = 32, c.hidden = 64;
+  } else if (name == "base") {
+    c.embed = 256, c.hidden = 512, c.layers = 2;
+  } else if (name != "small") {
+    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
+  }
+  return c;
+}
+
+std::map<std::string, std::string> PointerConfig::to_map() const {
+  return {{"src_vocab", std::to_string(src_vocab)},
+          {"tgt_vocab", std::to_string(tgt_vocab)},
+          {"max_positions", std::to_string(max_positions)},
+          {"embed", std::to_string(embed)},
+          {"hidden", std::to_string(hidden)},
+          {"layers", std::to_string(layers)},
+          {"cell", cell_type_name(cell)},
+          {"bidirectional", bidirectional ? "true" : "false"},
+          {"mask_chosen", mask_chosen ? "true" : "false"},
+          {"dropout", fmt::format("{}", dropout)}};
+}
+
+PointerConfig PointerConfig::from_map(const std::map<std::string, std::string>& map) {
+  const std::map<std::string, std::string> known = PointerConfig().to_map();
+  for (const auto& [key, value] : map)
+    if (!known.count(key))
+      throw InputError("pointer model config has an unknown field '" + key + "'");
+  for (const char* required : {"src_vocab", "tgt_vocab"})
+    if (!map.count(required))
+      throw InputError(std::string("pointer model config has no field '") + required + "'");
+  auto boolean = [&](const std::string& key, bool& field) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    if (it->second != "true" && it->second != "false")
+      throw InputError("pointer model config field '" + key + "' is not true/false: '" +
+                       it->second + "'");
+    field = it->second == "true";
+  };
+  PointerConfig c;
+  c.src_vocab = parse_positive(map, "src_vocab", c.src_vocab);
+  c.tgt_vocab = parse_positive(map, "tgt_vocab", c.tgt_vocab);
+  c.max_positions = parse_positive(map, "max_positions", c.max_positions);
+  c.embed = parse_positive(map, "embed", c.embed);
+  c.hidden = parse_positive(map, "hidden", c.hidden);
+  c.layers = parse_positive(map, "layers", c.layers);
+  if (auto it = map.find("cell"); it != map.end()) c.cell = parse_cell_type(it->second);
+  boolean("bidirectional", c.bidirectional);
+  boolean("mask_chosen", c.mask_chosen);
+  if (auto it = map.find("dropout"); it != map.end()) {
+    try {
+      size_t used = 0;
+      c.dropout = std::stof(it->second, &used);
+      if (used != it->second.size()) throw std::invalid_argument("dropout");
+    } catch (const std::logic_error&) {
+      throw InputError("pointer model config field 'dropout' is not a number: '" + it->second +
+                       "'");
+    }
+  }
+  c.validate();
+  return c;
+}
+
+void PointerConfig::validate() const {
+  auto positive = [](const char* key, int64_t value) {
+    if (value <= 0)
+      throw InputError(
+          fmt::format("pointer model config: {} must be positive, got {}", key, value));
+  };
+  positive("src_vocab", src_vocab);
+  positive("max_positions", max_positions);
+  positive("embed", embed);
+  positive("hidden", hidden);
+  positive("layers", layers);
+  if (tgt_vocab != Vocabulary::kSpecials + max_positions)
+    throw InputError(fmt::format(
+        "pointer model config: tgt_vocab must be {} (4 specials + max_positions {}), got {}",
+        Vocabulary::kSpecials + max_positions, max_positions, tgt_vocab));
+  if (bidirectional && hidden % 2 != 0)
+    throw InputError(fmt::format(
+        "pointer model config: a bidirectional encoder splits hidden {} into two directions; "
+        "use an even hidden size",
+        hidden));
+  if (!(dropout >= 0.0f && dropout < 1.0f))
+    throw InputError(
+        fmt::format("pointer model config: dropout must lie in [0, 1), got {}", dropout));
+}
+
+Vocabulary pointer_target_vocabulary(const ConfigMap& config) {
+  const int64_t positions = parse_positive(config, "max_positions", PointerConfig().max_positions);
+  std::vector<std::string> tokens = Vocabulary().tokens();
+  for (int64_t j = 0; j < positions; ++j) tokens.push_back(std::to_string(j));
+  return Vocabulary::from_tokens(tokens);
+}
+
+void set_pointer_target(ModelBundle& bundle, const ConfigMap& config) {
+  if (bundle.source.tokenizer.kind() != TokenizerKind::kWords)
+    throw InputError(
+        "the pointer model reads word tokens (--tokens words): its targets are positions, "
+        "whole words, and a model file keeps one tokenizer for both sides");
+  bundle.target = {Tokenizer::words(), pointer_target_vocabulary(config)};
+}
+
+PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : config_(config) {
+  config.validate();
+  const int64_t h = config.hidden;
+  // Luong et al. 2015 (§4.1): uniform in [-0.1, 0.1] for the embedding-like vectors.
+  auto uniform = [&](const Shape& shape) {
+    Tensor t = Tensor::empty_heap(shape);
+    for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
+    return Var::parameter(t);
+  };
+  src_embedding_ = uniform({config.src_vocab, config.embed});
+  start_input_ = uniform({config.embed});
+  end_memory_ = uniform({h});
+  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h,
+                        config.layers, config.bidirectional, rng);
+  const int64_t per_layer = config.cell == CellType::kLstm ? 2 * h : h;
+  bridge_ = Linear(h, config.layers * per_layer, rng);
+  for (int64_t l = 0; l < config.layers; ++l)
+    decoder_.emplace_back(config.cell, l > 0 ? h : config.embed, h, rng);
+  pointer_ = Scorer(ScorerType::kConcat, h, 0, rng);
+}
+
+PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMode& mode) const {
+  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
+             "PointerNetwork: source must be int32 [B, S], got {} {}", dtype_name(src.dtype()),
+             shape_str(src.shape()));
+  const int64_t batch = src.dim(0), length = src.dim(1), h = config_.hidden;
+  PointerEncoding encoding;
+  encoding.lengths = source_lengths(src);
+  const int32_t longest = *std::max_element(encoding.lengths.begin(), encoding.lengths.end());
+  if (longest > config_.max_positions)
+    throw InputError(fmt::format(
+        "pointer network: a source of {} tokens, but this model points into at most {} "
+        "(max_positions)",
+        longest, config_.max_positions));
+  encoding.inputs = embedding(src_embedding_, src);
+  const Var memory =
+      encoder_.forward(encoding.inputs, encoding.lengths, config_.dropout, mode).outputs;
+  // The end slot e joins every row's memory as slot 0: [B, 1, H] by broadcasting.
+  const Var end = add(Var(Tensor::zeros({batch, 1, h})), reshape(end_memory_, {1, 1, h}));
+  encoding.keys = pointer_.keys(concat({end, memory}, 1));
+  // Mean over real tokens only: padded positions are zeroed, then divided by the length.
+  Tensor keep = Tensor::empty({batch, length, 1});
+  Tensor inverse_length = Tensor::empty({batch, 1});
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t j = 0; j < length; ++j) keep[b * length + j] = j < encoding.lengths[b] ? 1 : 0;
+    inverse_length[b] = 1.0f / static_cast<float>(std::max(encoding.lengths[b], 1));
+  }
+  encoding.summary = mul(sum(mul(memory, Var(keep)), 1), Var(inverse_length));
+  return encoding;
+}
+
+PointerRecurrence PointerNetwork::initial_recurrence(const PointerEncoding& encoding) const {
+  const int64_t batch = encoding.inputs.dim(0), h = config_.hidden, vocab = config_.tgt_vocab;
+  PointerRecurrence recurrence;
+  const bool lstm = config_.cell == CellType::kLstm;
+  const int64_t parts = config_.layers * (lstm ? 2 : 1);
+  const std::vector<Var> initial =
+      split(tanh(bridge_.forward(encoding.summary)), -1, std::vector<int64_t>(parts, h));
+  for (int64_t l = 0; l < config_.layers; ++l) {
+    RecurrentState state;
+    state.h = initial[lstm ? 2 * l : l];
+    if (lstm) state.c = initial[2 * l + 1];
+    recurrence.layers.push_back(state);
+  }
+  // </s> and the row's own positions are open; the other specials and the positions past
+  // the row's length are not.
+  recurrence.mask = Tensor::full({batch, vocab}, kClosed);
+  for (int64_t b = 0; b < batch; ++b) {
+    float* row = recurrence.mask.data() + b * vocab;
+    row[Vocabulary::kEos] = 0.0f;
+    std::fill(row + kFirstPosition, row + kFirstPosition + encoding.lengths[b], 0.0f);
+  }
+  return recurrence;
+}
+
+Var PointerNetwork::decoder_inputs(const Tensor& tokens, const PointerEncoding& encoding) const {
+  const int64_t batch = tokens.dim(0), steps = tokens.dim(1), length = encoding.inputs.dim(1);
+  // One-hot rows pick the embedding of the position pointed at (a GEMM, whose backward
+  // scatters into the source embeddings); <s> rows take the start vector instead.
+  Tensor pick = Tensor::zeros({batch, steps, length});
+  Tensor start = Tensor::zeros({batch, steps, 1});
+  for (int64_t i = 0; i < batch * steps; ++i) {
+    const int32_t token = tokens.ints()[i];
+    if (token == Vocabulary::kBos) start[i] = 1.0f;
+    const int64_t position = token - kFirstPosition;
+    if (position >= 0) {
+      ATTN_CHECK(position < length, "PointerNetwork: token {} points past {} source positions",
+                 token, length);
+      pick[i * length + position] = 1.0f;
+    }
+  }
+  return add(batched_matmul(Var(pick), encoding.inputs), mul(Var(start), start_input_));
+}
+
+Var PointerNetwork::decode_step(const Var& x, const Tensor& prev_tokens,
+                                const PointerEncoding& encoding, PointerRecurrence& recurrence,
+                                const ForwardMode& mode) const {
+  const int64_t batch = x.dim(0), length = encoding.inputs.dim(1);
+  ATTN_CHECK(prev_tokens.shape() == (Shape{batch, 1}) && batch == encoding.inputs.dim(0),
+             "PointerNetwork: previous tokens {} for {} rows", shape_str(prev_tokens.shape()),
+             encoding.inputs.dim(0));
+  if (config_.mask_chosen) recurrence.mask = without_chosen(recurrence.mask, prev_tokens);
+  Var h = x;
+  for (size_t l = 0; l < decoder_.size(); ++l) {
+    if (l > 0 && mode.training && config_.dropout > 0)
+      h = dropout(h, config_.dropout, *mode.rng, true);
+    recurrence.layers[l] = decoder_[l].step(decoder_[l].project_input(h), recurrence.layers[l]);
+    h = recurrence.layers[l].h;
+  }
+  const Var scores = pointer_.score(h, encoding.keys);  // [B, 1 + S]: </s>, positions
+  // Laid out as the target vocabulary: <pad> <unk> <s> (masked), </s>, positions 0..P-1
+  // (those past S masked, and filled with zeros here only to take the mask).
+  std::vector<Var> parts = {Var(Tensor::zeros({batch, Vocabulary::kEos})), scores};
+  const int64_t past = config_.max_positions - length;
+  if (past > 0) parts.push_back(Var(Tensor::zeros({batch, past})));
+  return add(concat(parts, -1), Var(recurrence.mask));
+}
+
+Var PointerNetwork::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
+                            std::map<std::string, Tensor>* attention) const {
+  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
+             "PointerNetwork: target must be int32 [B, T] with the source's B, got {} {}",
+             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), length = src.dim(1);
+  const PointerEncoding encoding = encode_source(src, mode);
+  check_targets(tgt_in, encoding.lengths, config_.mask_chosen, config_.max_positions);
+  PointerRecurrence recurrence = initial_recurrence(encoding);
+  const Var inputs = decoder_inputs(tgt_in, encoding);  // [B, T, E]
+  std::vector<Var> logits;
+  Tensor maps;
+  if (attention) maps = Tensor::empty_heap({batch, steps, length});
+  for (int64_t t = 0; t < steps; ++t) {
+    Tensor column = Tensor::empty({batch, 1}, DType::kI32);
+    for (int64_t b = 0; b < batch; ++b) column.ints()[b] = tgt_in.ints()[b * steps + t];
+    const Var x = reshape(slice(inputs, 1, t, t + 1), {batch, config_.embed});
+    logits.push_back(decode_step(x, column, encoding, recurrence, mode));
+    if (attention)
+      maps.slice(1, t, t + 1).copy_from(
+          position_probabilities(logits.back().value(), length).view({batch, 1, length}));
+  }
+  if (attention) (*attention)["attention"] = maps;
+  return stack(logits, 1);  // [B, T, V]
+}
+
+NamedParameters PointerNetwork::parameters() const {
+  NamedParameters out;
+  out.emplace_back("encoder.embed_tokens.weight", src_embedding_);
+  encoder_.collect_parameters("encoder.rnn", out);
+  out.emplace_back("decoder.start_input", start_input_);
+  bridge_.collect_parameters("decoder.bridge", out);
+  for (size_t l = 0; l < decoder_.size(); ++l)
+    decoder_[l].collect_parameters("decoder.rnn", "_l" + std::to_string(l), out);
+  out.emplace_back("decoder.pointer.end_memory", end_memory_);
+  pointer_.collect_parameters("decoder.pointer", out);
+  return out;
+}
+
+// Incremental decoding: encode() keeps the source embeddings, the pointer keys and the
+// initial state on the heap; each step() is one decode_step() without gradients.
+
+std::unique_ptr<DecoderState> PointerNetwork::encode(
+    const std::vector<std::vector<int32_t>>& sources) {
+  NoGrad no_grad;
+  size_t longest = 1;
+  for (const auto& s : sources) longest = std::max(longest, s.size());
+  const int64_t batch = static_cast<int64_t>(sources.size());
+  const int64_t length = static_cast<int64_t>(longest);
+  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
+  for (int64_t b = 0; b < batch; ++b)
+    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
+  auto state = std::make_unique<PointerDecoderState>();
+  PointerEncoding encoding = encode_source(src, ForwardMode{});
+  state->recurrence = initial_recurrence(encoding);
+  for (auto& layer : state->recurrence.layers) layer = {on_heap(layer.h), on_heap(layer.c)};
+  state->recurrence.mask = state->recurrence.mask.clone_heap();
+  state->encoding.inputs = on_heap(encoding.inputs);
+  state->encoding.keys = on_heap(encoding.keys);
+  state->encoding.lengths = encoding.lengths;
+  return state;
+}
+
+Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
+                            Tensor* attention) {
+  NoGrad no_grad;
+  auto& state = static_cast<PointerDecoderState&>(base_state);
+  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
+  ATTN_CHECK(rows == state.encoding.inputs.dim(0), "PointerNetwork::step: {} tokens for {} rows",
+             rows, state.encoding.inputs.dim(0));
+  const Tensor tokens = Tensor::from_ints({rows, 1}, prev_tokens);
+  const Var x = reshape(decoder_inputs(tokens, state.encoding), {rows, config_.embed});
+  const Var logits = decode_step(x, tokens, state.encoding, state.recurrence, ForwardMode{});
+  for (auto& layer : state.recurrence.layers) layer = {on_heap(layer.h), on_heap(layer.c)};
+  if (!state.recurrence.mask.on_heap()) state.recurrence.mask = state.recurrence.mask.clone_heap();
+  if (attention) *attention = position_probabilities(logits.value(), state.encoding.inputs.dim(1));
+  return log_softmax(logits).value();
+}
+
+void PointerNetwork::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
+  auto& state = static_cast<PointerDecoderState&>(base_state);
+  PointerEncoding& encoding = state.encoding;
+  encoding.inputs = Var(encoding.inputs.value().gather_rows(rows));
+  encoding.keys = Var(encoding.keys.value().gather_rows(rows));
+  std::vector<int32_t> lengths;
+  for (int32_t r : rows) lengths.push_back(encoding.lengths[r]);
+  encoding.lengths = lengths;
+  for (auto& layer : state.recurrence.layers) layer = layer.gather_rows(rows);
+  state.recurrence.mask = state.recurrence.mask.gather_rows(rows);
+}
+
+}  // namespace attn
