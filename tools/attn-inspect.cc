@@ -6,6 +6,10 @@
 //   attn-inspect --json a.attn b.attn       all of it as JSON (an array for several files)
 //   attn-inspect --verify model.attn        check every CRC; exit 2 on any damage
 //   cat model.attn | attn-inspect -         read stdin
+//   attn-inspect --attention "a line" model.attn [--out map.svg] [--beam-size N]
+//                                           decode the line and draw its attention: source
+//                                           across, output down; an SVG with --out, else
+//                                           Unicode shades on stdout
 //
 // Damaged or unreadable input: one line per problem on stderr, "attn-inspect: <message>",
 // the other files still inspected, and exit code 2.
@@ -13,6 +17,7 @@
 
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -20,6 +25,11 @@
 
 #include "formats/inspect.h"
 #include "formats/model_reader.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/decode/attention_picture.h"
+#include "libattn/decode/beam_search.h"
+#include "libattn/decode/greedy.h"
+#include "libattn/models/model_bundle.h"
 #include "tools/tool_main.h"
 
 namespace po = boost::program_options;
@@ -35,6 +45,9 @@ struct InspectFlags {
   bool meta = false;
   bool json = false;
   bool verify = false;
+  std::string attention;  // a source line to decode and draw
+  std::string out;        // the attention picture's SVG file; empty: shades on stdout
+  int beam_size = 5;
 };
 
 // Returns false (after printing help) when there is nothing to inspect.
@@ -45,7 +58,12 @@ bool parse_flags(int argc, char** argv, InspectFlags& flags) {
       "list every tensor: shape, dtype, bytes, mean, std, min, max, NaN/Inf counts")(
       "meta,m", po::bool_switch(&flags.meta), "print the raw metadata archive")(
       "json,j", po::bool_switch(&flags.json), "print everything as JSON")(
-      "verify,v", po::bool_switch(&flags.verify), "check every CRC; exit 2 on any damage");
+      "verify,v", po::bool_switch(&flags.verify), "check every CRC; exit 2 on any damage")(
+      "attention", po::value(&flags.attention),
+      "decode this source line and draw its attention (source across, output down)")(
+      "out,o", po::value(&flags.out), "--attention: write an SVG here instead of shades on stdout")(
+      "beam-size,b", po::value(&flags.beam_size)->default_value(5),
+      "--attention: beam size; 1 = greedy");
   po::options_description hidden;
   hidden.add_options()("file", po::value(&flags.files));
   po::options_description all;
@@ -62,7 +80,40 @@ bool parse_flags(int argc, char** argv, InspectFlags& flags) {
     return false;
   }
   if (flags.files.empty()) throw po::error("no input file (use '-' for stdin)");
+  if (vm.count("attention") && flags.attention.empty())
+    throw po::error("--attention needs a source line to decode");
+  if (vm.count("attention") && flags.files.size() != 1)
+    throw po::error("--attention decodes with one model file");
+  if (!vm.count("attention") && (vm.count("out") || !vm["beam-size"].defaulted()))
+    throw po::error("--out and --beam-size go with --attention");
+  if (flags.beam_size < 1) throw po::error("--beam-size must be at least 1");
   return true;
+}
+
+// Decodes flags.attention with the model in `path` and draws the best hypothesis' attention.
+void draw_attention(const std::string& path, const InspectFlags& flags) {
+  const ModelBundle bundle = load_bundle(path, BindMode::kMap);
+  const std::vector<int32_t> source = bundle.source.encode(flags.attention, "--attention");
+  if (source.empty()) throw InputError("--attention: the line has no tokens");
+  BeamOptions options;
+  options.beam_size = flags.beam_size;
+  options.return_alignment = true;
+  NoGrad no_grad;
+  const Hypothesis best = (flags.beam_size == 1 ? greedy_search(*bundle.model, {source}, options)
+                                                : beam_search(*bundle.model, {source}, options))
+                              .front()
+                              .front();
+  if (best.attention.empty())
+    throw InputError(path + ": the model returned no attention weights to draw");
+  const std::vector<std::string> source_pieces = bundle.source.pieces(source);
+  const std::vector<std::string> output_pieces = bundle.target.pieces(best.tokens);
+  if (flags.out.empty()) {
+    fmt::print("{}", attention_shades(source_pieces, output_pieces, best.attention));
+    return;
+  }
+  std::ofstream out(flags.out);
+  out << attention_svg(source_pieces, output_pieces, best.attention);
+  if (!out.flush()) throw InputError(flags.out + ": cannot write");
 }
 
 void report(const std::string& message) { fmt::print(stderr, "{}: {}\n", kTool, message); }
@@ -105,6 +156,10 @@ bool inspect_file(const std::string& path, const InspectFlags& flags, nlohmann::
 int inspect_main(int argc, char** argv) {
   InspectFlags flags;
   if (!parse_flags(argc, argv, flags)) return 0;
+  if (!flags.attention.empty()) {
+    draw_attention(flags.files.front(), flags);
+    return 0;
+  }
   nlohmann::json documents = nlohmann::json::array();
   bool sound = true;
   for (const std::string& path : flags.files) sound = inspect_file(path, flags, documents) && sound;
