@@ -72,7 +72,7 @@ void write_output(const std::string& path, const ByteEmitter& emit) {
   }
   const std::string temporary = temporary_path(path);
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) throw_io(temporary, "cannot create");
+  if (fd < 0) throw_io(path, "cannot create the temporary file " + temporary);
   try {
     emit([&](const void* data, std::size_t size) { write_fully(fd, data, size, temporary); });
     if (::fsync(fd) != 0) throw_io(temporary, "cannot sync");

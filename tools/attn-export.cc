@@ -154,25 +154,26 @@ void print_forward(const ExportFlags& flags) {
 
 // Writes flags.output in the --to format and says what it wrote.
 std::string write_model(const ExportFlags& flags) {
+  const std::string target = flags.output == "-" ? "<stdout>" : flags.output;
   const std::string source = flags.average.empty()
                                  ? flags.inputs[0]
                                  : fmt::format("the average of {} files", flags.average.size());
   if (flags.to == "attn" && flags.average.empty() && !flags.strip_optimizer) {
     rewrite(flags.inputs[0], flags.output);
-    return fmt::format("{} -> {} (format {}.{})", source, flags.output, formats::kFormatMajor,
+    return fmt::format("{} -> {} (format {}.{})", source, target, formats::kFormatMajor,
                        formats::kFormatMinor);
   }
   const ModelBundle bundle = input_bundle(flags);
   if (flags.to == "attn") {
     save_bundle(flags.output, formats::FileKind::kModel, bundle, nullptr);
-    return fmt::format("{} -> {} (decode-only model)", source, flags.output);
+    return fmt::format("{} -> {} (decode-only model)", source, target);
   }
   const auto tensors = parameter_tensors(bundle.model->parameters());
   if (flags.to == "safetensors")
     formats::write_safetensors(flags.output, tensors, export_config(bundle));
   else
     formats::write_npz(flags.output, tensors, export_config(bundle));
-  return fmt::format("{} -> {} ({} tensors, {} parameters)", source, flags.output, tensors.size(),
+  return fmt::format("{} -> {} ({} tensors, {} parameters)", source, target, tensors.size(),
                      count_parameters(bundle.model->parameters()));
 }
 
@@ -235,10 +236,10 @@ int export_main(int argc, char** argv) {
     print_forward(flags);
     return 0;
   }
-  if (flags.output.empty() && flags.vocab_dir.empty())
-    throw InputError("nothing to write: give -o FILE (or --vocab DIR)");
   if (flags.output.empty() && (flags.strip_optimizer || !vm["to"].defaulted()))
     throw InputError("--to and --strip-optimizer need -o FILE");
+  if (flags.output.empty() && flags.vocab_dir.empty())
+    throw InputError("nothing to write: give -o FILE (or --vocab DIR)");
 
   std::vector<std::string> done;
   if (!flags.output.empty()) done.push_back(write_model(flags));
