@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# attn-train --model pointer -> attn-decode on a tiny sorting task: every output line is a
+# permutation of its input's positions (--mask-chosen), most lines are sorted exactly, with
+# greedy and beam search alike; targets that are not positions, label smoothing and
+# non-word tokens are refused as bad input.
+# shellcheck source-path=SCRIPTDIR source=lib/tools.bash
+source "$(dirname "$0")/lib/tools.bash" "$@"
+
+# N lines "v1 v2 ...<TAB>positions in increasing order of v" over different numbers 0..19;
+# awk's seeded generator makes the same file on every run.
+make_sort_data() {
+  awk -v count="$2" 'BEGIN {
+    srand(11)
+    for (i = 0; i < count; ++i) {
+      n = 2 + int(rand() * 4)
+      delete used
+      for (j = 0; j < n; ++j) {
+        do v = int(rand() * 20); while (v in used)
+        used[v] = 1; value[j] = v; order[j] = j
+      }
+      for (j = 1; j < n; ++j)  # insertion sort of the positions by value
+        for (k = j; k > 0 && value[order[k - 1]] > value[order[k]]; --k) {
+          t = order[k]; order[k] = order[k - 1]; order[k - 1] = t
+        }
+      line = value[0]; out = order[0]
+      for (j = 1; j < n; ++j) { line = line " " value[j]; out = out " " order[j] }
+      print line "\t" out
+    }
+  }' >"$1"
+}
+
+make_sort_data train.tsv 60
+POINTER=(--model pointer --preset tiny --max-positions 8 --mask-chosen --threads 1 --quiet
+         --lr 0.01 --lr-schedule constant --warmup 0 --batch-tokens 128 --max-steps 300)
+"$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" --save model.attn
+"$ATTN_INSPECT" --verify model.attn >/dev/null || fail "attn-inspect --verify"
+"$ATTN_INSPECT" model.attn | grep -q pointer || fail "attn-inspect names no pointer architecture"
+
+cut -f1 train.tsv | head -20 >input.txt
+for beam in 1 4; do
+  "$ATTN_DECODE" -m model.attn -b "$beam" <input.txt >out.txt
+  [[ $(line_count out.txt) -eq 20 ]] || fail "beam $beam: $(line_count out.txt) lines for 20"
+  paste input.txt out.txt | awk -F'\t' -v beam="$beam" '
+    { n = split($1, v, " "); m = split($2, p, " ")
+      if (m != n) { print "beam " beam ": line " NR ": " m " positions for " n " numbers"; exit 1 }
+      delete seen
+      for (i = 1; i <= m; ++i) {
+        if (p[i] !~ /^[0-9]+$/ || p[i] >= n || (p[i] in seen)) {
+          print "beam " beam ": line " NR ": \"" $2 "\" is not a permutation of 0.." n - 1; exit 1 }
+        seen[p[i]] = 1 }
+    }' || fail "outputs are not position permutations"
+  correct=$(cut -f2 train.tsv | head -20 | paste - out.txt | awk -F'\t' '$1 == $2' | wc -l)
+  [[ $correct -ge 18 ]] || fail "beam $beam: only $correct of 20 training lines sorted"
+done
+
+# --scores and --n-best come through the same search.
+"$ATTN_DECODE" -m model.attn -b 3 --n-best 2 <<<"3 1 2" | grep -q '^0 ||| 1 2 0 ||| ' ||
+  fail "--n-best: no '1 2 0' hypothesis for '3 1 2'"
+
+printf '1 2 3\t0 5 1\n' >past.tsv
+expect_input_error "past its source" "$ATTN_TRAIN" --train past.tsv "${POINTER[@]}"
+printf '1 2 3\t0 x 1\n' >word.tsv
+expect_input_error "not a source position" "$ATTN_TRAIN" --train word.tsv "${POINTER[@]}"
+expect_input_error "--label-smoothing" "$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" \
+  --label-smoothing 0.1
+expect_input_error "--tokens words" "$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" --tokens chars
+echo "pointer: ok"
