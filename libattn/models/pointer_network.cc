@@ -75,7 +75,8 @@ Tensor position_probabilities(const Tensor& logits, int64_t length) {
     double total = 0;
     for (int64_t v = 0; v < vocab; ++v) total += std::exp(double(row[v]) - max);
     for (int64_t j = 0; j < length; ++j)
-      out[b * length + j] = static_cast<float>(std::exp(double(row[kFirstPosition + j]) - max) / total);
+      out[b * length + j] =
+          static_cast<float>(std::exp(double(row[kFirstPosition + j]) - max) / total);
   }
   return out;
 }
@@ -101,10 +102,10 @@ void check_targets(const Tensor& tgt_in, const std::vector<int32_t>& lengths, bo
             "row {}); targets are 0-based positions",
             position, lengths[b], b));
       if (mask_chosen && seen[position])
-        throw InputError(fmt::format(
-            "pointer network: target points at position {} twice (batch row {}), which "
-            "mask_chosen forbids",
-            position, b));
+        throw InputError(
+            fmt::format("pointer network: target points at position {} twice (batch row {}), which "
+                        "mask_chosen forbids",
+                        position, b));
       seen[position] = true;
     }
   }
@@ -240,8 +241,8 @@ PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : config_(
   src_embedding_ = uniform({config.src_vocab, config.embed});
   start_input_ = uniform({config.embed});
   end_memory_ = uniform({h});
-  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h,
-                        config.layers, config.bidirectional, rng);
+  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h, config.layers,
+                        config.bidirectional, rng);
   const int64_t per_layer = config.cell == CellType::kLstm ? 2 * h : h;
   bridge_ = Linear(h, config.layers * per_layer, rng);
   for (int64_t l = 0; l < config.layers; ++l)
@@ -258,10 +259,10 @@ PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMo
   encoding.lengths = source_lengths(src);
   const int32_t longest = *std::max_element(encoding.lengths.begin(), encoding.lengths.end());
   if (longest > config_.max_positions)
-    throw InputError(fmt::format(
-        "pointer network: a source of {} tokens, but this model points into at most {} "
-        "(max_positions)",
-        longest, config_.max_positions));
+    throw InputError(
+        fmt::format("pointer network: a source of {} tokens, but this model points into at most {} "
+                    "(max_positions)",
+                    longest, config_.max_positions));
   encoding.inputs = embedding(src_embedding_, src);
   const Var memory =
       encoder_.forward(encoding.inputs, encoding.lengths, config_.dropout, mode).outputs;
@@ -365,8 +366,9 @@ Var PointerNetwork::forward(const Tensor& src, const Tensor& tgt_in, const Forwa
     const Var x = reshape(slice(inputs, 1, t, t + 1), {batch, config_.embed});
     logits.push_back(decode_step(x, column, encoding, recurrence, mode));
     if (attention)
-      maps.slice(1, t, t + 1).copy_from(
-          position_probabilities(logits.back().value(), length).view({batch, 1, length}));
+      maps.slice(1, t, t + 1)
+          .copy_from(
+              position_probabilities(logits.back().value(), length).view({batch, 1, length}));
   }
   if (attention) (*attention)["attention"] = maps;
   return stack(logits, 1);  // [B, T, V]
