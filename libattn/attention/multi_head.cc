@@ -68,9 +68,8 @@ Var MultiHeadAttention::forward_step(const Var& query, KeyValueCache& cache,
   cache.append(split_heads(k_proj.forward(query)).value(),
                split_heads(v_proj.forward(query)).value());
   const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(3)));
-  Var context = scaled_dot_product_attention(q, Var(cache.active_keys().contiguous()),
-                                             Var(cache.active_values().contiguous()), Tensor(),
-                                             scale, weights);
+  Var context = scaled_dot_product_attention(q, Var(cache.active_keys()),
+                                             Var(cache.active_values()), Tensor(), scale, weights);
   return out_proj.forward(merge_heads(context));
 }
 

@@ -34,6 +34,18 @@ std::array<int64_t, 3> mask_strides(const Tensor& mask, const std::array<int64_t
   return strides;
 }
 
+// The tensor itself when its [S, E] matrices are dense and evenly spaced along B·H (the
+// stride between them read from axis 1), else a contiguous copy.
+Tensor batch_strided(const Tensor& t) {
+  if (t.rank() == 4 && t.strides()[3] == 1 && t.strides()[2] == t.dim(3) &&
+      t.strides()[0] == t.strides()[1] * t.dim(1))
+    return t;
+  return t.contiguous();
+}
+
+// Floats between consecutive (b, h) matrices of a batch_strided tensor.
+int64_t matrix_stride(const Tensor& t) { return t.strides()[1]; }
+
 }  // namespace
 
 // Forward, per (b, h):  P = softmax(scale · Q Kᵀ + M),  O = P V.
@@ -42,8 +54,11 @@ std::array<int64_t, 3> mask_strides(const Tensor& mask, const std::array<int64_t
 Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& v_var,
                                  const Tensor& mask_in, float scale, Tensor* weights) {
   const Tensor q = q_var.value().contiguous();
-  const Tensor k = k_var.value().contiguous();
-  const Tensor v = v_var.value().contiguous();
+  // Keys and values may be a prefix of a longer cache ([B, H, capacity, E] sliced to S):
+  // each (b, h) matrix is still dense, only the stride between them is longer, and the GEMMs
+  // take that stride instead of a copy of the whole cache every decoding step.
+  const Tensor k = batch_strided(k_var.value());
+  const Tensor v = batch_strided(v_var.value());
   ATTN_CHECK(q.rank() == 4 && k.rank() == 4 && v.rank() == 4,
              "attention: q, k, v must be [B, H, *, *], got {}, {}, {}", shape_str(q.shape()),
              shape_str(k.shape()), shape_str(v.shape()));
@@ -54,10 +69,13 @@ Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& 
              "attention: shapes disagree: q {} k {} v {}", shape_str(q.shape()),
              shape_str(k.shape()), shape_str(v.shape()));
   const int64_t batch = b * h;
+  const int64_t k_stride = matrix_stride(k), v_stride = matrix_stride(v);
+  const float* k_data = k.strided_data();
+  const float* v_data = v.strided_data();
 
   Tensor probs = Tensor::empty({b, h, t, s});
   float* p = probs.data();
-  gemm_strided_batched(false, true, t, s, e, scale, q.data(), e, t * e, k.data(), e, s * e, 0.0f, p,
+  gemm_strided_batched(false, true, t, s, e, scale, q.data(), e, t * e, k_data, e, k_stride, 0.0f, p,
                        s, t * s, batch);
   if (mask_in.defined()) {
     ATTN_CHECK(mask_in.dtype() == DType::kF32, "attention: mask must be float32, got {}",
@@ -78,13 +96,14 @@ Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& 
     softmax_rows(p, nullptr, p, batch * t, s);
   }
   Tensor out_value = Tensor::empty({b, h, t, f});
-  gemm_strided_batched(false, false, t, f, s, 1.0f, p, s, t * s, v.data(), f, s * f, 0.0f,
+  gemm_strided_batched(false, false, t, f, s, 1.0f, p, s, t * s, v_data, f, v_stride, 0.0f,
                        out_value.data(), f, t * f, batch);
   if (weights) *weights = probs;
 
   Var out(out_value, needs_grad(q_var, k_var, v_var));
   if (out.requires_grad()) {
-    tape().record([q_var, k_var, v_var, out, q, k, v, probs, batch, t, s, e, f, scale]() {
+    tape().record([q_var, k_var, v_var, out, q, k, v, probs, batch, t, s, e, f, scale, k_stride,
+                   v_stride]() {
       if (!out.has_grad()) return;
       const float* g = out.grad().data();  // [batch, T, F]
       const float* p = probs.data();
@@ -93,13 +112,13 @@ Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& 
                              v_var.grad().data(), f, s * f, batch);
       if (!q_var.requires_grad() && !k_var.requires_grad()) return;
       Tensor d_probs = Tensor::empty({batch, t, s});
-      gemm_strided_batched(false, true, t, s, f, 1.0f, g, f, t * f, v.data(), f, s * f, 0.0f,
+      gemm_strided_batched(false, true, t, s, f, 1.0f, g, f, t * f, v.strided_data(), f, v_stride, 0.0f,
                            d_probs.data(), s, t * s, batch);
       Tensor d_scores = Tensor::zeros({batch, t, s});
       softmax_backward_rows(p, d_probs.data(), d_scores.data(), batch * t, s);
       const float* dz = d_scores.data();
       if (q_var.requires_grad())
-        gemm_strided_batched(false, false, t, e, s, scale, dz, s, t * s, k.data(), e, s * e, 1.0f,
+        gemm_strided_batched(false, false, t, e, s, scale, dz, s, t * s, k.strided_data(), e, k_stride, 1.0f,
                              q_var.grad().data(), e, t * e, batch);
       if (k_var.requires_grad())
         gemm_strided_batched(true, false, s, e, t, scale, dz, s, t * s, q.data(), e, t * e, 1.0f,

@@ -135,6 +135,11 @@ int32_t* Tensor::ints() {
 }
 const int32_t* Tensor::ints() const { return const_cast<Tensor*>(this)->ints(); }
 
+const float* Tensor::strided_data() const {
+  ATTN_CHECK(dtype_ == DType::kF32, "expected an f32 tensor, got {}", dtype_name(dtype_));
+  return static_cast<const float*>(raw());
+}
+
 float Tensor::item() const {
   ATTN_CHECK(numel() == 1, "item() needs one element, shape is {}", shape_str(shape_));
   return *static_cast<const float*>(raw());

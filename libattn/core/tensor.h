@@ -59,6 +59,8 @@ class Tensor {
   float& operator[](int64_t i) { return data()[i]; }
   float operator[](int64_t i) const { return data()[i]; }
   float item() const;
+  // The first element of any f32 view, contiguous or not: for kernels that take strides.
+  const float* strided_data() const;
 
   // Views share storage.
   Tensor view(const Shape& shape) const;  // contiguous only; one dim may be -1

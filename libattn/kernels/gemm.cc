@@ -13,40 +13,39 @@ namespace {
 constexpr int64_t kSmallRows = 8;
 // Columns per parallel chunk, so each thread streams a good run of B.
 constexpr int64_t kColumnsPerChunk = 256;
+// Up to this many elements of B, a batched product's entries are looped here, not in BLAS.
+constexpr int64_t kSmallProduct = 64 * 1024;
 
-// C[m, n] = alpha * A[m, k] op(B) + beta * C for small m, A not transposed.
-void small_rows_gemm(bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-                     int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  parallel_for(
-      n,
-      [&](int64_t n0, int64_t n1) {
-        if (trans_b) {
-          // B stored [N, K]: each output is a dot product of a row of A and a row of B.
-          for (int64_t j = n0; j < n1; ++j) {
-            const float* b_row = b + j * ldb;
-            for (int64_t i = 0; i < m; ++i) {
-              const float dot = row_dot(a + i * lda, b_row, k);
-              float& out = c[i * ldc + j];
-              out = alpha * dot + (beta == 0.0f ? 0.0f : beta * out);
-            }
-          }
-          return;
-        }
-        // B stored [K, N]: rows of C accumulate scaled rows of B.
-        for (int64_t i = 0; i < m; ++i) {
-          float* c_row = c + i * ldc;
-          for (int64_t j = n0; j < n1; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];
-        }
-        for (int64_t p = 0; p < k; ++p) {
-          const float* b_row = b + p * ldb;
-          for (int64_t i = 0; i < m; ++i) {
-            const float scale = alpha * a[i * lda + p];
-            float* c_row = c + i * ldc;
-            for (int64_t j = n0; j < n1; ++j) c_row[j] += scale * b_row[j];
-          }
-        }
-      },
-      kColumnsPerChunk);
+// Columns [n0, n1) of C[m, n] = alpha * A[m, k] op(B) + beta * C for small m, A not
+// transposed, on the calling thread.
+void small_rows_block(bool trans_b, int64_t m, int64_t n0, int64_t n1, int64_t k, float alpha,
+                      const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                      float* c, int64_t ldc) {
+  if (trans_b) {
+    // B stored [N, K]: each output is a dot product of a row of A and a row of B.
+    for (int64_t j = n0; j < n1; ++j) {
+      const float* b_row = b + j * ldb;
+      for (int64_t i = 0; i < m; ++i) {
+        const float dot = row_dot(a + i * lda, b_row, k);
+        float& out = c[i * ldc + j];
+        out = alpha * dot + (beta == 0.0f ? 0.0f : beta * out);
+      }
+    }
+    return;
+  }
+  // B stored [K, N]: rows of C accumulate scaled rows of B.
+  for (int64_t i = 0; i < m; ++i) {
+    float* c_row = c + i * ldc;
+    for (int64_t j = n0; j < n1; ++j) c_row[j] = beta == 0.0f ? 0.0f : beta * c_row[j];
+  }
+  for (int64_t p = 0; p < k; ++p) {
+    const float* b_row = b + p * ldb;
+    for (int64_t i = 0; i < m; ++i) {
+      const float scale = alpha * a[i * lda + p];
+      float* c_row = c + i * ldc;
+      for (int64_t j = n0; j < n1; ++j) c_row[j] += scale * b_row[j];
+    }
+  }
 }
 
 }  // namespace
@@ -64,7 +63,12 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
     return;
   }
   if (m <= kSmallRows && !trans_a) {
-    small_rows_gemm(trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    parallel_for(
+        n,
+        [&](int64_t n0, int64_t n1) {
+          small_rows_block(trans_b, m, n0, n1, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        },
+        kColumnsPerChunk);
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
@@ -75,6 +79,16 @@ void gemm_strided_batched(bool trans_a, bool trans_b, int64_t m, int64_t n, int6
                           float alpha, const float* a, int64_t lda, int64_t stride_a,
                           const float* b, int64_t ldb, int64_t stride_b, float beta, float* c,
                           int64_t ldc, int64_t stride_c, int64_t batch) {
+  if (m <= kSmallRows && !trans_a && n * k <= kSmallProduct) {
+    // Many tiny products (attention while decoding: one query row per head): a BLAS call
+    // each costs more than the arithmetic, so loop here, batch entries split over threads.
+    parallel_for(batch, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i)
+        small_rows_block(trans_b, m, 0, n, k, alpha, a + i * stride_a, lda, b + i * stride_b,
+                         ldb, beta, c + i * stride_c, ldc);
+    });
+    return;
+  }
   for (int64_t i = 0; i < batch; ++i) {
     gemm(trans_a, trans_b, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta,
          c + i * stride_c, ldc);
