@@ -33,6 +33,11 @@ class Seq2SeqModel : public DecoderModel {
   virtual Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                       std::map<std::string, Tensor>* attention = nullptr) const = 0;
 
+  // A term the last forward() adds to the training loss, such as the self-attentive
+  // classifier's penalty ||AAᵀ - I||²_F (Lin et al. 2017); undefined for most models. Valid
+  // until the next forward() or the reset of the arena it ran in.
+  virtual Var extra_loss() const { return Var(); }
+
   int32_t bos_id() const override { return 2; }
   int32_t eos_id() const override { return 3; }
 };

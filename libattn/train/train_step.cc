@@ -1,6 +1,7 @@
 #include "libattn/train/train_step.h"
 
 #include "libattn/autograd/cross_entropy.h"
+#include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/train/grad_clip.h"
 
@@ -14,7 +15,10 @@ CrossEntropyResult batch_loss(const Seq2SeqModel& model, const Tensor& src, cons
   // cross_entropy takes logits [B, T, V] against targets [B, T] directly: no reshape copy
   // of the largest activation of the step.
   Var logits = model.forward(src, tgt_in, mode);
-  return cross_entropy(logits, tgt_out, {label_smoothing, 0});
+  CrossEntropyResult result = cross_entropy(logits, tgt_out, {label_smoothing, 0});
+  // A model's own regulariser (Seq2SeqModel::extra_loss) joins the optimised loss.
+  if (const Var extra = model.extra_loss(); extra.defined()) result.loss = add(result.loss, extra);
+  return result;
 }
 }  // namespace
 

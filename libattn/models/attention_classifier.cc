@@ -1,0 +1,337 @@
+#include "libattn/models/attention_classifier.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "libattn/autograd/dropout.h"
+#include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/embedding.h"
+#include "libattn/autograd/matmul.h"
+#include "libattn/autograd/reduce.h"
+#include "libattn/autograd/shape_ops.h"
+#include "libattn/autograd/softmax.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/core/error.h"
+#include "libattn/data/vocab.h"
+
+namespace attn {
+
+namespace {
+
+// Real tokens per row of a right-padded batch: one past the last non-pad id.
+std::vector<int32_t> source_lengths(const Tensor& src) {
+  const int64_t batch = src.dim(0), length = src.dim(1);
+  std::vector<int32_t> lengths(batch, 0);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t j = length; j > 0; --j)
+      if (src.ints()[b * length + j - 1] != 0) {
+        lengths[b] = static_cast<int32_t>(j);
+        break;
+      }
+  return lengths;
+}
+
+// A target is one label: <s> label (then padding) in tgt_in.
+void check_targets(const Tensor& tgt_in) {
+  const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1);
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t tokens = 0;
+    for (int64_t t = 1; t < steps; ++t) tokens += tgt_in.ints()[b * steps + t] != Vocabulary::kPad;
+    if (steps > 1 && tokens != 1)
+      throw InputError(fmt::format(
+          "classifier: a target is one label (one word-token), got {} tokens (batch row {})",
+          tokens, b));
+  }
+}
+
+struct ClassifierState : DecoderState {
+  Tensor label_log_probs;  // [rows, V]
+  Tensor end_log_probs;    // [1, V]
+  Tensor weights;          // [rows, S]: A averaged over the hops
+};
+
+}  // namespace
+
+const char* pooling_name(PoolingType type) {
+  switch (type) {
+    case PoolingType::kStatic:
+      return "static";
+    case PoolingType::kSelfAttentive:
+      return "self-attentive";
+    case PoolingType::kKeyValue:
+      return "key-value";
+  }
+  return "?";
+}
+
+PoolingType parse_pooling(const std::string& name) {
+  for (PoolingType type :
+       {PoolingType::kStatic, PoolingType::kSelfAttentive, PoolingType::kKeyValue})
+    if (name == pooling_name(type)) return type;
+  throw InputError("unknown pooling '" + name + "' (expected static, self-attentive or key-value)");
+}
+
+Var attention_penalty(const Var& a) {
+  const int64_t batch = a.dim(0), hops = a.dim(1);
+  Tensor identity = Tensor::zeros({hops, hops});
+  for (int64_t i = 0; i < hops; ++i) identity[i * hops + i] = 1.0f;
+  const Var difference = sub(batched_matmul(a, a, false, true), Var(identity));  // [B, r, r]
+  return scale(sum(mul(difference, difference)), 1.0f / static_cast<float>(batch));
+}
+
+ClassifierConfig ClassifierConfig::preset(const std::string& name) {
+  ClassifierConfig c;
+  if (name == "tiny") {
+    c.embed = 32, c.hidden = 64, c.attention_size = 32;
+  } else if (name == "base") {
+    c.embed = 300, c.hidden = 600, c.layers = 2;
+  } else if (name != "small") {
+    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
+  }
+  return c;
+}
+
+std::map<std::string, std::string> ClassifierConfig::to_map() const {
+  return {{"src_vocab", std::to_string(src_vocab)},
+          {"tgt_vocab", std::to_string(tgt_vocab)},
+          {"embed", std::to_string(embed)},
+          {"hidden", std::to_string(hidden)},
+          {"layers", std::to_string(layers)},
+          {"cell", cell_type_name(cell)},
+          {"bidirectional", bidirectional ? "true" : "false"},
+          {"pooling", pooling_name(pooling)},
+          {"hops", std::to_string(hops)},
+          {"attention_size", std::to_string(attention_size)},
+          {"penalty", fmt::format("{}", penalty)},
+          {"dropout", fmt::format("{}", dropout)}};
+}
+
+ClassifierConfig ClassifierConfig::from_map(const std::map<std::string, std::string>& map) {
+  const std::map<std::string, std::string> known = ClassifierConfig().to_map();
+  for (const auto& [key, value] : map)
+    if (!known.count(key))
+      throw InputError("classifier model config has an unknown field '" + key + "'");
+  for (const char* required : {"src_vocab", "tgt_vocab"})
+    if (!map.count(required))
+      throw InputError(std::string("classifier model config has no field '") + required + "'");
+  auto integer = [&](const std::string& key, int64_t& field) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    try {
+      size_t used = 0;
+      const int64_t value = std::stoll(it->second, &used);
+      if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
+        throw std::out_of_range(key);
+      field = value;
+    } catch (const std::logic_error&) {
+      throw InputError("classifier model config field '" + key + "' is not a positive integer: '" +
+                       it->second + "'");
+    }
+  };
+  auto number = [&](const std::string& key, float& field) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    try {
+      size_t used = 0;
+      field = std::stof(it->second, &used);
+      if (used != it->second.size()) throw std::invalid_argument(key);
+    } catch (const std::logic_error&) {
+      throw InputError("classifier model config field '" + key + "' is not a number: '" +
+                       it->second + "'");
+    }
+  };
+  ClassifierConfig c;
+  integer("src_vocab", c.src_vocab);
+  integer("tgt_vocab", c.tgt_vocab);
+  integer("embed", c.embed);
+  integer("hidden", c.hidden);
+  integer("layers", c.layers);
+  if (auto it = map.find("cell"); it != map.end()) c.cell = parse_cell_type(it->second);
+  if (auto it = map.find("bidirectional"); it != map.end()) {
+    if (it->second != "true" && it->second != "false")
+      throw InputError("classifier model config field 'bidirectional' is not true/false: '" +
+                       it->second + "'");
+    c.bidirectional = it->second == "true";
+  }
+  if (auto it = map.find("pooling"); it != map.end()) c.pooling = parse_pooling(it->second);
+  integer("hops", c.hops);
+  integer("attention_size", c.attention_size);
+  number("penalty", c.penalty);
+  number("dropout", c.dropout);
+  c.validate();
+  return c;
+}
+
+void ClassifierConfig::validate() const {
+  auto positive = [](const char* key, int64_t value) {
+    if (value <= 0)
+      throw InputError(
+          fmt::format("classifier model config: {} must be positive, got {}", key, value));
+  };
+  positive("src_vocab", src_vocab);
+  positive("tgt_vocab", tgt_vocab);
+  positive("embed", embed);
+  positive("hidden", hidden);
+  positive("layers", layers);
+  positive("hops", hops);
+  positive("attention_size", attention_size);
+  if (pooling != PoolingType::kSelfAttentive && hops != 1)
+    throw InputError(fmt::format(
+        "classifier model config: {} pooling attends once (hops 1), got hops {}; several hops "
+        "are self-attentive pooling",
+        pooling_name(pooling), hops));
+  if (bidirectional && hidden % 2 != 0)
+    throw InputError(
+        fmt::format("classifier model config: a bidirectional encoder splits hidden {} into two "
+                    "directions; use an even hidden size",
+                    hidden));
+  if (!(penalty >= 0.0f))
+    throw InputError(fmt::format("classifier model config: penalty must be >= 0, got {}", penalty));
+  if (!(dropout >= 0.0f && dropout < 1.0f))
+    throw InputError(
+        fmt::format("classifier model config: dropout must lie in [0, 1), got {}", dropout));
+}
+
+AttentionClassifier::AttentionClassifier(const ClassifierConfig& config, Rng& rng)
+    : config_(config) {
+  config.validate();
+  const int64_t h = config.hidden, d_a = config.attention_size;
+  // Luong et al. 2015 (§4.1): embeddings uniform in [-0.1, 0.1].
+  Tensor table = Tensor::empty_heap({config.src_vocab, config.embed});
+  for (int64_t i = 0; i < table.numel(); ++i) table[i] = 0.2f * rng.uniform() - 0.1f;
+  src_embedding_ = Var::parameter(table);
+  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h, config.layers,
+                        config.bidirectional, rng);
+  int64_t pooled = h;
+  switch (config.pooling) {
+    case PoolingType::kStatic:
+      projection_ = Linear(h, d_a, rng);
+      context_ = Linear(d_a, 1, rng, false);
+      break;
+    case PoolingType::kSelfAttentive:  // Lin et al. 2017 use no biases here
+      projection_ = Linear(h, d_a, rng, false);
+      context_ = Linear(d_a, config.hops, rng, false);
+      pooled = config.hops * h;
+      break;
+    case PoolingType::kKeyValue:
+      key_ = Linear(h, h, rng, false);
+      value_ = Linear(h, h, rng, false);
+      projection_ = Linear(h, d_a, rng);
+      context_ = Linear(d_a, 1, rng, false);
+      break;
+  }
+  output_ = Linear(pooled, config.tgt_vocab, rng);
+  // The step after the label always ends: start the end distribution there (</s> at
+  // e^10 : 1 against every other entry) instead of spending training steps learning it.
+  Tensor end = Tensor::zeros_heap({config.tgt_vocab});
+  end[Vocabulary::kEos] = 10.0f;
+  end_logits_ = Var::parameter(end);
+}
+
+Var AttentionClassifier::apply_dropout(const Var& x, const ForwardMode& mode) const {
+  if (!mode.training || config_.dropout <= 0) return x;
+  return dropout(x, config_.dropout, *mode.rng, true);
+}
+
+AttentionClassifier::Classification AttentionClassifier::classify(const Tensor& src,
+                                                                  const ForwardMode& mode) const {
+  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
+             "AttentionClassifier: source must be int32 [B, S], got {} {}", dtype_name(src.dtype()),
+             shape_str(src.shape()));
+  const int64_t batch = src.dim(0), length = src.dim(1), h = config_.hidden;
+  const std::vector<int32_t> lengths = source_lengths(src);
+  const Var states =
+      encoder_.forward(embedding(src_embedding_, src), lengths, config_.dropout, mode).outputs;
+  Tensor mask = Tensor::zeros({batch, 1, length});  // padding gets no weight
+  for (int64_t b = 0; b < batch; ++b)
+    std::fill(mask.data() + b * length + lengths[b], mask.data() + (b + 1) * length,
+              -std::numeric_limits<float>::infinity());
+  const Var keys = config_.pooling == PoolingType::kKeyValue ? key_.forward(states) : states;
+  const Var values = config_.pooling == PoolingType::kKeyValue ? value_.forward(states) : states;
+  // [B, S, r] scores of every token for every hop, then A [B, r, S].
+  const Var scores = context_.forward(tanh(projection_.forward(keys)));
+  const Var weights = masked_softmax(transpose(scores, 1, 2), mask);
+  const Var pooled = reshape(batched_matmul(weights, values), {batch, config_.hops * h});
+  return {output_.forward(apply_dropout(pooled, mode)), weights};
+}
+
+Var AttentionClassifier::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
+                                 std::map<std::string, Tensor>* attention) const {
+  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
+             "AttentionClassifier: target must be int32 [B, T] with the source's B, got {} {}",
+             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_targets(tgt_in);
+  const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), vocab = config_.tgt_vocab;
+  const Classification out = classify(src, mode);
+  penalty_term_ =
+      config_.penalty > 0 ? scale(attention_penalty(out.weights), config_.penalty) : Var();
+  if (attention) (*attention)["attention"] = out.weights.value().clone_heap();
+  const Var first = reshape(out.logits, {batch, 1, vocab});
+  if (steps == 1) return first;
+  // Every step after the label reads the same learned end distribution.
+  const Var later = add(Var(Tensor::zeros({batch, steps - 1, vocab})), end_logits_);
+  return concat({first, later}, 1);
+}
+
+NamedParameters AttentionClassifier::parameters() const {
+  NamedParameters out;
+  out.emplace_back("encoder.embed_tokens.weight", src_embedding_);
+  encoder_.collect_parameters("encoder.rnn", out);
+  if (config_.pooling == PoolingType::kKeyValue) {
+    key_.collect_parameters("pooling.key", out);
+    value_.collect_parameters("pooling.value", out);
+  }
+  projection_.collect_parameters("pooling.projection", out);
+  context_.collect_parameters("pooling.context", out);
+  output_.collect_parameters("classifier.output", out);
+  out.emplace_back("classifier.end_logits", end_logits_);
+  return out;
+}
+
+// Decoding: encode() classifies once; step() hands out the stored label distribution to rows
+// that have read only <s>, the end distribution to the others.
+
+std::unique_ptr<DecoderState> AttentionClassifier::encode(
+    const std::vector<std::vector<int32_t>>& sources) {
+  NoGrad no_grad;
+  size_t longest = 1;
+  for (const auto& s : sources) longest = std::max(longest, s.size());
+  const int64_t batch = static_cast<int64_t>(sources.size());
+  const int64_t length = static_cast<int64_t>(longest);
+  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
+  for (int64_t b = 0; b < batch; ++b)
+    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
+  const Classification out = classify(src, ForwardMode{});
+  auto state = std::make_unique<ClassifierState>();
+  state->label_log_probs = log_softmax(out.logits).value().clone_heap();
+  state->end_log_probs =
+      log_softmax(reshape(end_logits_, {1, config_.tgt_vocab})).value().clone_heap();
+  state->weights = mean(out.weights, 1).value().clone_heap();
+  return state;
+}
+
+Tensor AttentionClassifier::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
+                                 Tensor* attention) {
+  auto& state = static_cast<ClassifierState&>(base_state);
+  const int64_t rows = static_cast<int64_t>(prev_tokens.size()), vocab = config_.tgt_vocab;
+  ATTN_CHECK(rows == state.label_log_probs.dim(0),
+             "AttentionClassifier::step: {} tokens for {} rows", rows,
+             state.label_log_probs.dim(0));
+  Tensor out = Tensor::empty_heap({rows, vocab});
+  for (int64_t r = 0; r < rows; ++r) {
+    const Tensor& from = prev_tokens[r] == Vocabulary::kBos
+                             ? state.label_log_probs.slice(0, r, r + 1)
+                             : state.end_log_probs;
+    out.slice(0, r, r + 1).copy_from(from);
+  }
+  if (attention) *attention = state.weights.clone_heap();
+  return out;
+}
+
+void AttentionClassifier::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
+  auto& state = static_cast<ClassifierState&>(base_state);
+  state.label_log_probs = state.label_log_probs.gather_rows(rows);
+  state.weights = state.weights.gather_rows(rows);
+}
+
+}  // namespace attn
