@@ -134,7 +134,9 @@ int decode_main(int argc, char** argv) {
     set_threads(vm["threads"].as<int>());
     synthetic.batch = vm["mini-batch"].as<int>();
     synthetic.beam_size = vm["beam-size"].as<int>();
-    return run_synthetic_decode(synthetic);
+    if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
+    ModelBundle bundle = load_bundle(vm["model"].as<std::string>(), BindMode::kMap);
+    return run_synthetic_decode(synthetic, bundle.model.get());
   }
   po::notify(vm);
   if (flags.beam.beam_size < 1) throw InputError("--beam-size must be at least 1");

@@ -4,6 +4,8 @@
 //
 //   attn-decode --synthetic --preset small --mini-batch 32 --beam-size 5 --src-len 30 --tgt-len 30
 //   -> "attn-decode --synthetic: ... tokens/s: 1234.5" on stderr
+//   attn-decode --synthetic -m rnn.attn ...   # any architecture: a model saved by
+//                                             # attn-train --synthetic --save rnn.attn
 #pragma once
 
 #include <chrono>
@@ -55,16 +57,26 @@ class NoEndModel : public DecoderModel {
   int64_t steps_ = 0;
 };
 
-inline int run_synthetic_decode(const SyntheticDecodeOptions& options) {
-  ConfigMap config = default_config("transformer", options.preset);
-  config["src_vocab"] = config["tgt_vocab"] = std::to_string(options.vocab);
+// `model`: the model to time, or null for a random Transformer of options.preset's shape.
+inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqModel* model) {
   Rng rng(options.seed);
-  auto model = create_model("transformer", config, rng);
+  std::unique_ptr<Seq2SeqModel> random_model;
+  if (!model) {
+    ConfigMap config = default_config("transformer", options.preset);
+    config["src_vocab"] = config["tgt_vocab"] = std::to_string(options.vocab);
+    random_model = create_model("transformer", config, rng);
+    model = random_model.get();
+  }
   NoEndModel no_end(*model, options.target_length);
+  // Source ids from the model's own source vocabulary.
+  const ConfigMap config = model->config_map();
+  const auto src_vocab = config.find("src_vocab");
+  const int64_t source_vocab =
+      src_vocab == config.end() ? model->vocab_size() : std::stoll(src_vocab->second);
   std::vector<std::vector<int32_t>> sources(options.batch);
   for (auto& s : sources)
     for (int64_t i = 0; i < options.source_length; ++i)
-      s.push_back(4 + static_cast<int32_t>(rng.below(options.vocab - 4)));
+      s.push_back(4 + static_cast<int32_t>(rng.below(source_vocab - 4)));
   BeamOptions beam;
   beam.beam_size = options.beam_size;
   beam.max_length = static_cast<int>(options.target_length);
