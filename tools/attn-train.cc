@@ -228,6 +228,15 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
   const double rate = double(batch * tgt_len * (steps - 1)) / seconds;
   fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}\n",
              steps - 1, batch, src_len, tgt_len, rate);
+  if (!options.save_path.empty()) {
+    // A model of this exact shape for `attn-decode --synthetic -m`, with placeholder
+    // vocabularies ("w4", "w5", ...) since the data was random ids.
+    std::vector<std::string> tokens = Vocabulary().tokens();
+    for (int64_t id = static_cast<int64_t>(tokens.size()); id < vocab; ++id)
+      tokens.push_back("w" + std::to_string(id));
+    bundle.source.vocab = bundle.target.vocab = Vocabulary::from_tokens(tokens);
+    save_bundle(options.save_path, formats::FileKind::kModel, bundle, nullptr);
+  }
   return 0;
 }
 
