@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -198,6 +199,33 @@ void check_schedule_fits(const LrSchedule& schedule, const std::string& name) {
     throw InputError(fmt::format(
         "--lr-schedule {} decays to zero at --max-steps: give --max-steps above --warmup ({}){}",
         name, schedule.warmup, schedule.total == 0 ? "" : fmt::format(", not {}", schedule.total)));
+}
+
+// FNV-1a 64 over every source and target line: enough to notice a resume on other data.
+std::string corpus_hash(const ParallelCorpus& corpus) {
+  uint64_t hash = 14695981039346656037ull;
+  auto mix = [&](const std::string& text) {
+    for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
+    hash = (hash ^ 0x0A) * 1099511628211ull;
+  };
+  for (int64_t i = 0; i < corpus.size(); ++i) {
+    mix(corpus.sources[i]);
+    mix(corpus.targets[i]);
+  }
+  return fmt::format("fnv1a64:{:016x}", hash);
+}
+
+// Now, or SOURCE_DATE_EPOCH when set (the reproducible-builds convention), so two runs can
+// write byte-identical files.
+std::string utc_now_iso8601() {
+  const char* fixed = std::getenv("SOURCE_DATE_EPOCH");
+  const std::time_t now = fixed ? static_cast<std::time_t>(std::strtoll(fixed, nullptr, 10))
+                                : std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 // Random-token batches of a fixed shape: the throughput benchmark. Prints target tokens/s
@@ -390,7 +418,14 @@ int train_main(int argc, char** argv) {
   const std::string valid_name = data.valid.empty() ? data.valid_src : data.valid;
   if (trainer.max_steps == 0 && trainer.epochs == 0) trainer.epochs = 10;
 
+  const std::string data_hash = corpus_hash(train_corpus);
+  if (!resume.empty() && !bundle.metadata.provenance.data_hash.empty() &&
+      bundle.metadata.provenance.data_hash != data_hash && !trainer.quiet)
+    fmt::print(stderr, "attn-train: warning: {} was trained on other data (hash {}, now {})\n",
+               resume, bundle.metadata.provenance.data_hash, data_hash);
+  bundle.metadata.provenance.data_hash = data_hash;
   if (resume.empty()) {
+    bundle.metadata.provenance.created = utc_now_iso8601();
     const bool shared = config.count("shared_vocab") && config["shared_vocab"] == "true";
     build_codecs(data, train_corpus, train_name, shared, bundle);
     if (model_name == "pointer") set_pointer_target(bundle, config);

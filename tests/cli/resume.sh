@@ -4,6 +4,8 @@
 # holds only if the checkpoint restores the step count (LR schedule), the Adam moments, the
 # dropout RNG and the data position, and the resumed run takes the checkpoint's seed, LR,
 # warmup and optimizer (AdamW and its decay) when its command line does not repeat them.
+# Both runs stamp the same creation time, so their checkpoints can be compared byte for byte.
+export SOURCE_DATE_EPOCH=1700000000
 # shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
