@@ -1,5 +1,7 @@
 #include "libattn/autograd/dropout.h"
 
+#include <algorithm>
+
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 
@@ -17,7 +19,14 @@ Var dropout(const Var& x_var, float p, Rng& rng, bool training) {
   const float* px = x.data();
   float* pk = keep.data();
   float* py = y.data();
-  for (int64_t i = 0; i < n; ++i) pk[i] = rng.uniform() < p ? 0.0f : survivor_scale;
+  // Four 16-bit draws from each 64-bit random word: the RNG was 7% of a training step with
+  // one call per element. p is thereby rounded to a multiple of 1/65536.
+  const uint64_t threshold = static_cast<uint64_t>(p * 65536.0f + 0.5f);
+  for (int64_t i = 0; i < n; i += 4) {
+    uint64_t bits = rng.next();
+    for (int64_t j = i; j < std::min(n, i + 4); ++j, bits >>= 16)
+      pk[j] = (bits & 0xFFFF) < threshold ? 0.0f : survivor_scale;
+  }
   for (int64_t i = 0; i < n; ++i) py[i] = px[i] * pk[i];
   Var out(y, needs_grad(x_var));
   if (out.requires_grad()) {
