@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <numeric>
 #include <nlohmann/json.hpp>
 
 #include "libattn/autograd/tape.h"
@@ -37,7 +38,7 @@ struct DecodeFlags {
   int n_best = 0;
   int mini_batch = 16;
   int threads = 1;
-  bool scores = false, quiet = false, stats = false;
+  bool scores = false, quiet = false, stats = false, attention = false;
 };
 
 // Writes one input line's answer: the best hypothesis, or Moses-style n-best lines.
@@ -65,6 +66,40 @@ void write_answer(FILE* out, int64_t line_index, const NBest& hyps, const TextCo
   if (flags.scores) line = fmt::format("{:.6f}\t{}", best.normalized_score, line);
   if (!flags.alignment.empty()) line += " ||| " + alignment_of(best);
   fmt::print(out, "{}\n", line);
+}
+
+// A classifier (attention_classifier.h) answers "label<TAB>probability", the N best labels
+// so with --n-best N, and with --attention " ||| token:weight ..." for every source token:
+// its first decoding step is the whole label distribution.
+std::vector<std::string> classify(Seq2SeqModel& model, const ModelBundle& bundle,
+                                  const std::vector<std::vector<int32_t>>& sources,
+                                  const DecodeFlags& flags) {
+  auto state = model.encode(sources);
+  Tensor attention;
+  const std::vector<int32_t> bos(sources.size(), model.bos_id());
+  const Tensor log_probs = model.step(*state, bos, &attention).contiguous();
+  const int64_t vocab = log_probs.dim(1);
+  std::vector<std::string> answers;
+  for (size_t r = 0; r < sources.size(); ++r) {
+    const float* row = log_probs.data() + r * vocab;
+    std::vector<int32_t> labels(vocab - Vocabulary::kSpecials);
+    std::iota(labels.begin(), labels.end(), Vocabulary::kSpecials);
+    const size_t shown = std::min<size_t>(labels.size(), std::max(flags.n_best, 1));
+    std::partial_sort(labels.begin(), labels.begin() + shown, labels.end(),
+                      [&](int32_t a, int32_t b) { return row[a] > row[b]; });
+    std::string answer;
+    for (size_t k = 0; k < shown; ++k)
+      answer += fmt::format("{}{}\t{:.4f}", k > 0 ? "\t" : "", bundle.target.vocab.token(labels[k]),
+                            std::exp(row[labels[k]]));
+    if (flags.attention) {
+      answer += " |||";
+      for (size_t j = 0; j < sources[r].size(); ++j)
+        answer += fmt::format(" {}:{:.3f}", bundle.source.vocab.token(sources[r][j]),
+                              attention.data()[r * attention.dim(1) + j]);
+    }
+    answers.push_back(std::move(answer));
+  }
+  return answers;
 }
 
 nlohmann::json attention_record(int64_t line_index, const std::vector<int32_t>& source_ids,
@@ -114,6 +149,8 @@ int decode_main(int argc, char** argv) {
      "write each sentence's attention matrix as one JSON object a line")
     ("attention-map", po::value(&flags.attention_map),
      "draw each sentence's attention as DIR/LINE.svg (source across, output down)")
+    ("attention", po::bool_switch(&flags.attention),
+     "classifier models: append every source token's attention weight")
     ("threads", po::value(&flags.threads)->default_value(1), "CPU threads")
     ("stats", po::bool_switch(&flags.stats), "print sentences/s and tokens/s to stderr at the end")
     ("quiet", po::bool_switch(&flags.quiet), "print nothing but errors on stderr")
@@ -182,6 +219,7 @@ int decode_main(int argc, char** argv) {
   LineReader reader(input_fd);
   std::string line;
   int64_t line_index = 0, sentences = 0, output_tokens = 0;
+  const bool classifier = bundle.model->architecture() == "classifier";
   const auto start = std::chrono::steady_clock::now();
   while (reader.next(line)) {
     std::vector<std::string> lines = {line};
@@ -197,11 +235,19 @@ int decode_main(int argc, char** argv) {
       sources.push_back(std::move(ids));
     }
     std::vector<NBest> results;
-    if (!sources.empty())
+    std::vector<std::string> labels;
+    if (!sources.empty() && classifier)
+      labels = classify(*bundle.model, bundle, sources, flags);
+    else if (!sources.empty())
       results = flags.beam.beam_size == 1 ? greedy_search(*bundle.model, sources, flags.beam)
                                           : beam_search(*bundle.model, sources, flags.beam);
     for (size_t i = 0; i < lines.size(); ++i) {
       const size_t s = source_of_line[i];
+      if (classifier) {
+        fmt::print(out, "{}\n", s == SIZE_MAX ? "" : labels[s]);
+        ++line_index;
+        continue;
+      }
       const NBest empty;
       const NBest& hyps = s == SIZE_MAX ? empty : results[s];
       write_answer(out, line_index, hyps, bundle.target, flags);

@@ -9,7 +9,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:-$here/../../build}" && pwd)"
-work="$here/work"
+work="${WORK:-$here/work}"
 threads="${THREADS:-$(nproc)}"
 mask=()
 [[ "${MASK_CHOSEN:-1}" == 1 ]] && mask=(--mask-chosen)
