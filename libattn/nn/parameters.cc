@@ -7,13 +7,17 @@ namespace attn {
 Var xavier_uniform(const Shape& shape, int64_t fan_in, int64_t fan_out, Rng& rng) {
   Tensor t = Tensor::empty_heap(shape);
   float limit = std::sqrt(6.0f / static_cast<float>(fan_in + fan_out));
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = (2.0f * rng.uniform() - 1.0f) * limit;
+  float* p = t.data();
+  const int64_t n = t.numel();
+  for (int64_t i = 0; i < n; ++i) p[i] = (2.0f * rng.uniform() - 1.0f) * limit;
   return Var::parameter(t);
 }
 
 Var normal_parameter(const Shape& shape, float std, Rng& rng) {
   Tensor t = Tensor::empty_heap(shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = std * rng.normal();
+  float* p = t.data();
+  const int64_t n = t.numel();
+  for (int64_t i = 0; i < n; ++i) p[i] = std * rng.normal();
   return Var::parameter(t);
 }
 
