@@ -5,6 +5,7 @@
 #include "libattn/models/ntm.h"
 #include "libattn/models/pointer_network.h"
 #include "libattn/models/rnn_seq2seq.h"
+#include "libattn/models/snail.h"
 #include "libattn/models/transformer.h"
 
 namespace attn {
@@ -15,6 +16,8 @@ std::unique_ptr<Seq2SeqModel> create_model(const std::string& architecture, cons
     return std::make_unique<Transformer>(TransformerConfig::from_map(config), rng);
   if (architecture == "rnn") return std::make_unique<RnnSeq2Seq>(RnnConfig::from_map(config), rng);
   if (architecture == "ntm") return std::make_unique<NtmSeq2Seq>(NtmConfig::from_map(config), rng);
+  if (architecture == "snail")
+    return std::make_unique<SnailModel>(SnailConfig::from_map(config), rng);
   if (architecture == "pointer")
     return std::make_unique<PointerNetwork>(PointerConfig::from_map(config), rng);
   if (architecture == "classifier")
@@ -23,13 +26,14 @@ std::unique_ptr<Seq2SeqModel> create_model(const std::string& architecture, cons
 }
 
 std::vector<std::string> known_architectures() {
-  return {"transformer", "rnn", "ntm", "pointer", "classifier"};
+  return {"transformer", "rnn", "ntm", "snail", "pointer", "classifier"};
 }
 
 ConfigMap default_config(const std::string& architecture, const std::string& preset) {
   if (architecture == "transformer") return TransformerConfig::preset(preset).to_map();
   if (architecture == "rnn") return RnnConfig::preset(preset).to_map();
   if (architecture == "ntm") return NtmConfig::preset(preset).to_map();
+  if (architecture == "snail") return SnailConfig::preset(preset).to_map();
   if (architecture == "pointer") return PointerConfig::preset(preset).to_map();
   if (architecture == "classifier") return ClassifierConfig::preset(preset).to_map();
   throw InputError("unknown model architecture '" + architecture + "'");

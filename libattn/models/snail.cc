@@ -1,0 +1,211 @@
+#include "libattn/models/snail.h"
+
+#include <cmath>
+#include <limits>
+
+#include "libattn/autograd/conv1d.h"
+#include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/embedding.h"
+#include "libattn/autograd/matmul.h"
+#include "libattn/autograd/shape_ops.h"
+#include "libattn/autograd/softmax.h"
+#include "libattn/core/error.h"
+
+namespace attn {
+
+namespace {
+
+constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
+
+// Uniform in [-0.1, 0.1], as the other models' embeddings (Luong et al. 2015, §4.1).
+Var uniform_embedding(int64_t vocab, int64_t dim, Rng& rng) {
+  Tensor t = Tensor::empty_heap({vocab, dim});
+  for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
+  return Var::parameter(t);
+}
+
+}  // namespace
+
+SnailConfig SnailConfig::preset(const std::string& name) {
+  SnailConfig c;
+  if (name == "tiny") {
+    c.embed = 32, c.filters = 16, c.dilations = 4, c.key_size = 16, c.value_size = 16;
+  } else if (name == "base") {
+    c.embed = 128, c.filters = 64, c.dilations = 6, c.key_size = 64, c.value_size = 128;
+    c.blocks = 3;
+  } else if (name != "small") {
+    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
+  }
+  return c;
+}
+
+std::map<std::string, std::string> SnailConfig::to_map() const {
+  return {{"src_vocab", std::to_string(src_vocab)},   {"tgt_vocab", std::to_string(tgt_vocab)},
+          {"embed", std::to_string(embed)},           {"filters", std::to_string(filters)},
+          {"dilations", std::to_string(dilations)},   {"key_size", std::to_string(key_size)},
+          {"value_size", std::to_string(value_size)}, {"blocks", std::to_string(blocks)}};
+}
+
+SnailConfig SnailConfig::from_map(const std::map<std::string, std::string>& map) {
+  const std::map<std::string, std::string> known = SnailConfig().to_map();
+  for (const auto& [key, value] : map)
+    if (!known.count(key))
+      throw InputError("snail model config has an unknown field '" + key + "'");
+  for (const char* required : {"src_vocab", "tgt_vocab"})
+    if (!map.count(required))
+      throw InputError(std::string("snail model config has no field '") + required + "'");
+  SnailConfig c;
+  auto integer = [&](const std::string& key, int64_t& field) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    try {
+      size_t used = 0;
+      const int64_t value = std::stoll(it->second, &used);
+      if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
+        throw std::out_of_range(key);
+      field = value;
+    } catch (const std::logic_error&) {
+      throw InputError("snail model config field '" + key + "' is not a positive integer: '" +
+                       it->second + "'");
+    }
+  };
+  integer("src_vocab", c.src_vocab);
+  integer("tgt_vocab", c.tgt_vocab);
+  integer("embed", c.embed);
+  integer("filters", c.filters);
+  integer("dilations", c.dilations);
+  integer("key_size", c.key_size);
+  integer("value_size", c.value_size);
+  integer("blocks", c.blocks);
+  c.validate();
+  return c;
+}
+
+void SnailConfig::validate() const {
+  for (auto [key, value] : {std::pair<const char*, int64_t>{"src_vocab", src_vocab},
+                            {"tgt_vocab", tgt_vocab}, {"embed", embed}, {"filters", filters},
+                            {"dilations", dilations}, {"key_size", key_size},
+                            {"value_size", value_size}, {"blocks", blocks}})
+    if (value <= 0)
+      throw InputError(fmt::format("snail model config: {} must be positive, got {}", key, value));
+  if (dilations > 20)
+    throw InputError(fmt::format("snail model config: dilations {} means dilation 2^{}; use at "
+                                 "most 20",
+                                 dilations, dilations - 1));
+}
+
+int64_t SnailUnit::added_channels() const {
+  return attention ? value.out_features() : conv_bias.dim(0) / 2;
+}
+
+SnailModel::SnailModel(const SnailConfig& config, Rng& rng) : config_(config) {
+  config.validate();
+  src_embedding_ = uniform_embedding(config.src_vocab, config.embed, rng);
+  tgt_embedding_ = uniform_embedding(config.tgt_vocab, config.embed, rng);
+  int64_t channels = config.embed;
+  for (int64_t b = 0; b < config.blocks; ++b) {
+    for (int64_t d = 0; d < config.dilations; ++d) {
+      SnailUnit unit;
+      unit.in_channels = channels;
+      unit.dilation = 1 << d;
+      const int64_t f = config.filters;
+      unit.conv_weight = xavier_uniform({2 * f, channels, 2}, 2 * channels, 2 * f, rng);
+      unit.conv_bias = constant_parameter({2 * f}, 0.0f);
+      units_.push_back(unit);
+      channels += f;
+    }
+    SnailUnit unit;
+    unit.attention = true;
+    unit.in_channels = channels;
+    unit.query = Linear(channels, config.key_size, rng, false);
+    unit.key = Linear(channels, config.key_size, rng, false);
+    unit.value = Linear(channels, config.value_size, rng, false);
+    units_.push_back(unit);
+    channels += config.value_size;
+  }
+  output_projection_ = Linear(channels, config.tgt_vocab, rng);
+}
+
+int64_t SnailModel::feature_channels() const { return output_projection_.in_features(); }
+
+Var SnailModel::features(const Var& x, const Tensor& keep, const Tensor& mask,
+                         std::vector<Var>* keys, std::vector<Var>* values,
+                         std::vector<Tensor>* weights) const {
+  const Var keep_var(keep);
+  const float inverse_sqrt_k = 1.0f / std::sqrt(static_cast<float>(config_.key_size));
+  Var h = x;  // [B, L, C], C growing
+  for (const SnailUnit& unit : units_) {
+    Var added;
+    if (unit.attention) {
+      const Var q = unit.query.forward(h), k = unit.key.forward(h), v = unit.value.forward(h);
+      // Scaled by 1/√k so the softmax does not saturate as k grows (Vaswani et al. 2017,
+      // §3.2.1; SNAIL's attention block does the same).
+      const Var a = masked_softmax(scale(batched_matmul(q, k, false, true), inverse_sqrt_k), mask);
+      added = batched_matmul(a, v);
+      if (keys) keys->push_back(k);
+      if (values) values->push_back(v);
+      if (weights) weights->push_back(a.value());
+    } else {
+      const int64_t f = unit.conv_bias.dim(0) / 2;
+      const std::vector<Var> halves =
+          split(causal_conv1d(h, unit.conv_weight, unit.conv_bias, unit.dilation), -1, {f, f});
+      added = mul(tanh(halves[0]), sigmoid(halves[1]));
+    }
+    // Padding back to exact zeros: the next convolution must see what it sees before the start.
+    h = mul(concat({h, added}, -1), keep_var);
+  }
+  return h;
+}
+
+Var SnailModel::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode&,
+                        std::map<std::string, Tensor>* attention) const {
+  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32 && tgt_in.rank() == 2 &&
+                 tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
+             "SnailModel: source and target must be int32 [B, S] and [B, T], got {} and {}",
+             shape_str(src.shape()), shape_str(tgt_in.shape()));
+  const int64_t batch = src.dim(0), length = src.dim(1), steps = tgt_in.dim(1);
+  const int64_t total = length + steps;
+  // Left-pad every source so the targets line up at column S.
+  Tensor left = Tensor::zeros({batch, length}, DType::kI32);
+  Tensor keep = Tensor::full({batch, total, 1}, 1.0f);
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t n = length;
+    while (n > 0 && src.ints()[b * length + n - 1] == 0) --n;
+    for (int64_t j = 0; j < n; ++j) left.ints()[b * length + length - n + j] = src.ints()[b * length + j];
+    for (int64_t j = 0; j < length - n; ++j) keep[b * total + j] = 0.0f;
+  }
+  Tensor mask = Tensor::zeros({batch, total, total});
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < total; ++i)
+      for (int64_t j = 0; j < total; ++j)
+        if (j > i || keep[b * total + j] == 0.0f) mask[(b * total + i) * total + j] = kMinusInfinity;
+  const Var x = concat({embedding(src_embedding_, left), embedding(tgt_embedding_, tgt_in)}, 1);
+  std::vector<Tensor> weights;
+  const Var h = features(mul(x, Var(keep)), keep, mask, nullptr, nullptr, attention ? &weights : nullptr);
+  if (attention)
+    for (size_t i = 0; i < weights.size(); ++i)
+      (*attention)["attention." + std::to_string(i)] = weights[i].slice(1, length, total).contiguous();
+  return output_projection_.forward(slice(h, 1, length, total));  // [B, T, V]
+}
+
+NamedParameters SnailModel::parameters() const {
+  NamedParameters out;
+  out.emplace_back("encoder.embed_tokens.weight", src_embedding_);
+  out.emplace_back("decoder.embed_tokens.weight", tgt_embedding_);
+  for (size_t i = 0; i < units_.size(); ++i) {
+    const std::string prefix = "blocks." + std::to_string(i);
+    const SnailUnit& unit = units_[i];
+    if (unit.attention) {
+      unit.query.collect_parameters(prefix + ".query", out);
+      unit.key.collect_parameters(prefix + ".key", out);
+      unit.value.collect_parameters(prefix + ".value", out);
+    } else {
+      out.emplace_back(prefix + ".conv.weight", unit.conv_weight);
+      out.emplace_back(prefix + ".conv.bias", unit.conv_bias);
+    }
+  }
+  output_projection_.collect_parameters("output_projection", out);
+  return out;
+}
+
+}  // namespace attn
