@@ -11,8 +11,10 @@
 # ATTN_BENCH_STEPS (timed training steps, default 10),
 # ATTN_BENCH_DECODE_SECONDS (per decoding configuration, default 3), ATTN_BENCH_TORCH_1T
 # (1 = also time PyTorch with one thread when threads > 1, default 1: its OpenMP and
-# OpenBLAS threads fight on few cores, so one thread is often its best figure).
-# The whole script takes about 5 minutes on 2 cores.
+# OpenBLAS threads fight on few cores, so one thread is often its best figure),
+# ATTN_BENCH_RNN_STEPS (timed RNN training steps, default 4: a step of the RNN's 30 sequential
+# decoder cells costs about a second, and far more for PyTorch on a loaded machine).
+# The whole script takes about 5 minutes on 2 cores, plus 1 to 2 for the RNN.
 #
 # The end-to-end parts run when the tools offer what they need (checked in --help):
 #   attn-train  --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30
@@ -20,6 +22,10 @@
 #   attn-decode --synthetic --preset small --mini-batch B --beam-size K --src-len 30
 #               --tgt-len 30 --threads T    ... "tokens/s: X" or "X tokens/s" (as --stats),
 #               exactly 30 tokens generated per sentence (no early stop), as the PyTorch side.
+#   RNN (tests/bench/torch_rnn.py the PyTorch side): attn-train --synthetic --model rnn --cell gru
+#               --attention additive --attention-scope global --hidden 256 --embed 256 --layers 1
+#               ... --save FILE, then attn-decode --synthetic -m FILE --mini-batch 1 --beam-size 1
+#               --seconds S: the saved model decoded greedily, one sentence at a time.
 # Peak RSS comes from /usr/bin/time when it is installed.
 set -euo pipefail
 
@@ -32,6 +38,7 @@ repetitions=${ATTN_BENCH_REPETITIONS:-3}
 steps=${ATTN_BENCH_STEPS:-10}
 decode_seconds=${ATTN_BENCH_DECODE_SECONDS:-3}
 torch_one_thread=${ATTN_BENCH_TORCH_1T:-1}
+rnn_steps=${ATTN_BENCH_RNN_STEPS:-4}
 python=/usr/bin/python3
 [[ -x $python ]] || python=python3
 work=$(mktemp -d)
@@ -150,6 +157,41 @@ if reason=$(has_flags "$build/attn-decode" --synthetic --preset --mini-batch --b
       row "decode $label tokens/s" "${name}_attn" "${name}_torch" "$(torch1 && echo "${name}_torch1")" "tokens/s"
     done
   done
+else
+  echo "skipped: $reason"
+fi
+
+# The RNN: a bidirectional GRU encoder (128 units a direction) and a GRU decoder of 256 with
+# additive attention, input feeding and the mean bridge (RnnConfig's defaults, which
+# torch_rnn.py mirrors). attn-decode times the model attn-train saved, so training runs first.
+rnn_width=(--hidden 256 --embed 256)  # attn-decode reads the width from the saved model
+rnn_lengths=(--src-len 30 --tgt-len 30)
+torch_rnn=("$python" "$here/torch_rnn.py" "${rnn_width[@]}" "${rnn_lengths[@]}")
+echo
+echo "== RNN, biGRU 256 + additive attention, 64x30 -> 64x30, $rnn_steps steps; greedy batch 1, threads $threads =="
+if reason=$(has_flags "$build/attn-train" --synthetic --model --cell --attention --attention-scope \
+      --hidden --embed --layers --batch --max-steps --threads --src-len --tgt-len --save) &&
+   reason=$(has_flags "$build/attn-decode" --synthetic --model --mini-batch --beam-size --src-len \
+      --tgt-len --threads --seconds); then
+  # attn-train leaves its first step untimed (first-touch allocation), hence one step more.
+  if run rnn_train_attn "$build/attn-train" --synthetic --model rnn --cell gru --attention additive \
+      --attention-scope global --layers 1 "${rnn_width[@]}" "${rnn_lengths[@]}" --batch 64 \
+      --max-steps $((rnn_steps + 1)) --threads "$threads" --save "$work/rnn.attn"; then
+    run rnn_decode_attn "$build/attn-decode" --synthetic -m "$work/rnn.attn" --mini-batch 1 \
+      --beam-size 1 "${rnn_lengths[@]}" --threads "$threads" --seconds "$decode_seconds" ||
+      echo "attn-decode failed: $(tail -3 "$work/rnn_decode_attn.out")"
+  else
+    echo "attn-train failed: $(tail -3 "$work/rnn_train_attn.out")"
+  fi
+  run rnn_train_torch "${torch_rnn[@]}" --mode train --batch 64 --steps "$rnn_steps" --threads "$threads"
+  torch1 && run rnn_train_torch1 "${torch_rnn[@]}" --mode train --batch 64 --steps "$rnn_steps" --threads 1
+  row "RNN train target tokens/s" rnn_train_attn rnn_train_torch "$(torch1 && echo rnn_train_torch1)" \
+    "target tokens/s"
+  run rnn_decode_torch "${torch_rnn[@]}" --mode decode --batch 1 --seconds "$decode_seconds" --threads "$threads"
+  torch1 && run rnn_decode_torch1 "${torch_rnn[@]}" --mode decode --batch 1 --seconds "$decode_seconds" \
+    --threads 1
+  row "RNN decode b1 greedy tokens/s" rnn_decode_attn rnn_decode_torch \
+    "$(torch1 && echo rnn_decode_torch1)" "tokens/s"
 else
   echo "skipped: $reason"
 fi
