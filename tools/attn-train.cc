@@ -40,7 +40,7 @@ const std::vector<std::string> kModelFlags = {
     "pooling", "hops", "penalty", "attention-size",
     "controller", "controller-size", "memory-slots", "memory-width", "read-heads", "write-heads",
     "filters", "dilations", "key-size", "value-size", "blocks",
-    "shift-range"};
+    "shift-range", "cell-features"};
 
 struct DataFlags {
   std::string train, train_src, train_tgt, valid, valid_src, valid_tgt;
@@ -308,7 +308,7 @@ int train_main(int argc, char** argv) {
     ("max-length-crop", po::bool_switch(&data.crop), "crop longer sentences instead of skipping them");
   po::options_description model_options("Model");
   model_options.add_options()
-    ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn | ntm | snail | pointer | classifier")
+    ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn | ntm | snail | pointer | classifier | caption")
     ("preset", po::value(&preset)->default_value("small"), "tiny | small | base");
   for (const std::string& flag : kModelFlags)
     model_options.add_options()(flag.c_str(), po::value<std::string>()->implicit_value("true"),

@@ -2,6 +2,7 @@
 
 #include "libattn/core/error.h"
 #include "libattn/models/attention_classifier.h"
+#include "libattn/models/caption_model.h"
 #include "libattn/models/ntm.h"
 #include "libattn/models/pointer_network.h"
 #include "libattn/models/rnn_seq2seq.h"
@@ -22,11 +23,13 @@ std::unique_ptr<Seq2SeqModel> create_model(const std::string& architecture, cons
     return std::make_unique<PointerNetwork>(PointerConfig::from_map(config), rng);
   if (architecture == "classifier")
     return std::make_unique<AttentionClassifier>(ClassifierConfig::from_map(config), rng);
+  if (architecture == "caption")
+    return std::make_unique<CaptionModel>(CaptionConfig::from_map(config), rng);
   throw InputError("unknown model architecture '" + architecture + "'");
 }
 
 std::vector<std::string> known_architectures() {
-  return {"transformer", "rnn", "ntm", "snail", "pointer", "classifier"};
+  return {"transformer", "rnn", "ntm", "snail", "pointer", "classifier", "caption"};
 }
 
 ConfigMap default_config(const std::string& architecture, const std::string& preset) {
@@ -36,6 +39,7 @@ ConfigMap default_config(const std::string& architecture, const std::string& pre
   if (architecture == "snail") return SnailConfig::preset(preset).to_map();
   if (architecture == "pointer") return PointerConfig::preset(preset).to_map();
   if (architecture == "classifier") return ClassifierConfig::preset(preset).to_map();
+  if (architecture == "caption") return CaptionConfig::preset(preset).to_map();
   throw InputError("unknown model architecture '" + architecture + "'");
 }
 

@@ -1,0 +1,367 @@
+#include "libattn/models/caption_model.h"
+
+#include <algorithm>
+
+#include "libattn/autograd/dropout.h"
+#include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/embedding.h"
+#include "libattn/autograd/matmul.h"
+#include "libattn/autograd/reduce.h"
+#include "libattn/autograd/shape_ops.h"
+#include "libattn/autograd/softmax.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/core/error.h"
+
+namespace attn {
+
+namespace {
+
+// Xu et al. 2015 initialise as Luong et al.: uniform in [-0.1, 0.1] for the embeddings.
+Var uniform_table(int64_t rows, int64_t dim, Rng& rng) {
+  Tensor t = Tensor::empty_heap({rows, dim});
+  for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
+  return Var::parameter(t);
+}
+
+// Real cells per row: the cell holding the row's last non-pad token ends the grid.
+std::vector<int32_t> cell_counts(const Tensor& src, int64_t features) {
+  const int64_t batch = src.dim(0), length = src.dim(1);
+  std::vector<int32_t> counts(batch, 0);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t j = length; j > 0; --j)
+      if (src.ints()[b * length + j - 1] != 0) {
+        counts[b] = static_cast<int32_t>((j + features - 1) / features);
+        break;
+      }
+  return counts;
+}
+
+void check_whole_cells(int64_t tokens, int64_t features, int64_t max_positions) {
+  if (tokens % features != 0)
+    throw InputError(fmt::format(
+        "caption model: a source of {} tokens is not whole cells of {} feature tokens each; "
+        "write every grid cell as exactly {} tokens (cell_features)",
+        tokens, features, features));
+  if (tokens / features > max_positions)
+    throw InputError(fmt::format("caption model: a grid of {} cells is more than max_positions {}; "
+                                 "train with a larger --max-positions",
+                                 tokens / features, max_positions));
+}
+
+// α [rows, N] over cells -> [rows, N·K] over tokens, each cell's weight shared by its tokens.
+Tensor spread_over_tokens(const Tensor& cell_weights, int64_t features) {
+  const Tensor w = cell_weights.contiguous();
+  const int64_t rows = w.dim(0), cells = w.dim(1);
+  Tensor out = Tensor::empty_heap({rows, cells * features});
+  const float share = 1.0f / static_cast<float>(features);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < cells; ++i)
+      for (int64_t k = 0; k < features; ++k)
+        out[(r * cells + i) * features + k] = w[r * cells + i] * share;
+  return out;
+}
+
+Var on_heap(const Var& x) {
+  if (!x.defined() || x.value().on_heap()) return x;
+  return Var(x.value().clone_heap());
+}
+
+Var gather(const Var& x, const std::vector<int32_t>& rows) {
+  return x.defined() ? Var(x.value().gather_rows(rows)) : x;
+}
+
+struct CaptionDecoderState : DecoderState {
+  CaptionEncoding encoding;
+  CaptionRecurrence recurrence;
+};
+
+}  // namespace
+
+CaptionConfig CaptionConfig::preset(const std::string& name) {
+  CaptionConfig c;
+  if (name == "tiny") {
+    c.embed = 32, c.hidden = 64;
+  } else if (name == "base") {
+    c.embed = 256, c.hidden = 512;
+  } else if (name != "small") {
+    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
+  }
+  return c;
+}
+
+std::map<std::string, std::string> CaptionConfig::to_map() const {
+  return {{"src_vocab", std::to_string(src_vocab)},
+          {"tgt_vocab", std::to_string(tgt_vocab)},
+          {"cell_features", std::to_string(cell_features)},
+          {"max_positions", std::to_string(max_positions)},
+          {"embed", std::to_string(embed)},
+          {"hidden", std::to_string(hidden)},
+          {"cell", cell_type_name(cell)},
+          {"attention", scorer_name(attention)},
+          {"attention_scope", scope_name(scope)},
+          {"window", std::to_string(window)},
+          {"penalty", fmt::format("{}", penalty)},
+          {"dropout", fmt::format("{}", dropout)}};
+}
+
+CaptionConfig CaptionConfig::from_map(const std::map<std::string, std::string>& map) {
+  const std::map<std::string, std::string> known = CaptionConfig().to_map();
+  for (const auto& [key, value] : map)
+    if (!known.count(key))
+      throw InputError("caption model config has an unknown field '" + key + "'");
+  for (const char* required : {"src_vocab", "tgt_vocab"})
+    if (!map.count(required))
+      throw InputError(std::string("caption model config has no field '") + required + "'");
+  auto integer = [&](const std::string& key, int64_t& field) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    try {
+      size_t used = 0;
+      const int64_t value = std::stoll(it->second, &used);
+      if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
+        throw std::out_of_range(key);
+      field = value;
+    } catch (const std::logic_error&) {
+      throw InputError("caption model config field '" + key + "' is not a positive integer: '" +
+                       it->second + "'");
+    }
+  };
+  auto number = [&](const std::string& key, float& field) {
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    try {
+      size_t used = 0;
+      field = std::stof(it->second, &used);
+      if (used != it->second.size()) throw std::invalid_argument(key);
+    } catch (const std::logic_error&) {
+      throw InputError("caption model config field '" + key + "' is not a number: '" +
+                       it->second + "'");
+    }
+  };
+  auto named = [&](const std::string& key, auto parse, auto& field) {
+    auto it = map.find(key);
+    if (it != map.end()) field = parse(it->second);
+  };
+  CaptionConfig c;
+  integer("src_vocab", c.src_vocab);
+  integer("tgt_vocab", c.tgt_vocab);
+  integer("cell_features", c.cell_features);
+  integer("max_positions", c.max_positions);
+  integer("embed", c.embed);
+  integer("hidden", c.hidden);
+  named("cell", parse_cell_type, c.cell);
+  named("attention", parse_scorer, c.attention);
+  named("attention_scope", parse_scope, c.scope);
+  integer("window", c.window);
+  number("penalty", c.penalty);
+  number("dropout", c.dropout);
+  c.validate();
+  return c;
+}
+
+void CaptionConfig::validate() const {
+  auto positive = [](const char* key, int64_t value) {
+    if (value <= 0)
+      throw InputError(fmt::format("caption model config: {} must be positive, got {}", key, value));
+  };
+  positive("src_vocab", src_vocab);
+  positive("tgt_vocab", tgt_vocab);
+  positive("cell_features", cell_features);
+  positive("max_positions", max_positions);
+  positive("embed", embed);
+  positive("hidden", hidden);
+  positive("window", window);
+  if (!(penalty >= 0.0f))
+    throw InputError(fmt::format("caption model config: penalty must be >= 0, got {}", penalty));
+  if (!(dropout >= 0.0f && dropout < 1.0f))
+    throw InputError(
+        fmt::format("caption model config: dropout must lie in [0, 1), got {}", dropout));
+}
+
+CaptionModel::CaptionModel(const CaptionConfig& config, Rng& rng) : config_(config) {
+  config.validate();
+  const int64_t h = config.hidden, e = config.embed;
+  feature_embedding_ = uniform_table(config.src_vocab, h, rng);
+  position_embedding_ = uniform_table(config.max_positions, h, rng);
+  word_embedding_ = uniform_table(config.tgt_vocab, e, rng);
+  init_state_ = Linear(h, config.cell == CellType::kLstm ? 2 * h : h, rng);
+  decoder_ = RecurrentCell(config.cell, e + h, h, rng);
+  scorer_ = Scorer(config.attention, h, config.max_positions, rng);
+  scope_ = Scope(config.scope, h, config.window, rng);
+  hidden_out_ = Linear(h, e, rng, false);
+  context_out_ = Linear(h, e, rng, false);
+  output_ = Linear(e, config.tgt_vocab, rng);
+}
+
+CaptionEncoding CaptionModel::encode_grid(const Tensor& src) const {
+  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
+             "CaptionModel: source must be int32 [B, N·K], got {} {}", dtype_name(src.dtype()),
+             shape_str(src.shape()));
+  const int64_t k = config_.cell_features, h = config_.hidden;
+  check_whole_cells(src.dim(1), k, config_.max_positions);
+  const int64_t batch = src.dim(0), cells = src.dim(1) / k;
+  const std::vector<int32_t> counts = cell_counts(src, k);
+  // a_i = W x_i + p_i: the K feature rows of a cell summed are W times its multi-hot x_i.
+  const Var projected = sum(reshape(embedding(feature_embedding_, src), {batch, cells, k, h}), 2);
+  CaptionEncoding encoding;
+  encoding.memory = add(projected, slice(position_embedding_, 0, 0, cells));
+  encoding.keys = scorer_.keys(encoding.memory);
+  encoding.cells = SourceMask::from_lengths(counts, cells);
+  return encoding;
+}
+
+CaptionRecurrence CaptionModel::initial_recurrence(const CaptionEncoding& encoding) const {
+  const int64_t batch = encoding.memory.dim(0), cells = encoding.memory.dim(1);
+  // Mean over real cells only (Xu et al. §3.1.2 average the annotations to start the LSTM).
+  Tensor keep = Tensor::empty({batch, cells, 1});
+  Tensor inverse_count = Tensor::empty({batch, 1});
+  for (int64_t b = 0; b < batch; ++b) {
+    const int32_t count = encoding.cells.lengths[b];
+    for (int64_t i = 0; i < cells; ++i) keep[b * cells + i] = i < count ? 1.0f : 0.0f;
+    inverse_count[b] = 1.0f / static_cast<float>(std::max(count, 1));
+  }
+  const Var mean_annotation = mul(sum(mul(encoding.memory, Var(keep)), 1), Var(inverse_count));
+  const Var initial = tanh(init_state_.forward(mean_annotation));
+  CaptionRecurrence recurrence;
+  if (config_.cell == CellType::kLstm) {
+    const std::vector<Var> parts = split(initial, -1, {config_.hidden, config_.hidden});
+    recurrence.state.h = parts[0];
+    recurrence.state.c = parts[1];
+  } else {
+    recurrence.state.h = initial;
+  }
+  return recurrence;
+}
+
+CaptionStepOutput CaptionModel::decode_step(const Tensor& prev_tokens,
+                                            const CaptionEncoding& encoding,
+                                            CaptionRecurrence& recurrence,
+                                            const ForwardMode& mode) const {
+  const int64_t batch = prev_tokens.dim(0), h = config_.hidden;
+  ATTN_CHECK(prev_tokens.shape() == (Shape{encoding.memory.dim(0), 1}),
+             "CaptionModel: previous tokens {} for {} rows", shape_str(prev_tokens.shape()),
+             encoding.memory.dim(0));
+  const Var word = reshape(embedding(word_embedding_, prev_tokens), {batch, config_.embed});
+  const Var query = recurrence.state.h;  // h_{t-1}
+  const Var scores = scorer_.score(query, encoding.keys);
+  const Var weights = scope_.weights(scores, query, encoding.cells, recurrence.scope, mode);
+  const int64_t cells = weights.dim(1);
+  const Var context =
+      reshape(batched_matmul(reshape(weights, {batch, 1, cells}), encoding.memory), {batch, h});
+  recurrence.state =
+      decoder_.step(decoder_.project_input(concat({word, context}, -1)), recurrence.state);
+  Var deep = add(add(word, hidden_out_.forward(recurrence.state.h)), context_out_.forward(context));
+  if (mode.training && config_.dropout > 0) deep = dropout(deep, config_.dropout, *mode.rng, true);
+  return {output_.forward(deep), weights};
+}
+
+Var CaptionModel::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
+                          std::map<std::string, Tensor>* attention) const {
+  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
+             "CaptionModel: target must be int32 [B, T] with the source's B, got {} {}",
+             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1);
+  const CaptionEncoding encoding = encode_grid(src);
+  const int64_t cells = encoding.memory.dim(1);
+  CaptionRecurrence recurrence = initial_recurrence(encoding);
+  std::vector<Var> logits, weights;
+  for (int64_t t = 0; t < steps; ++t) {
+    Tensor column = Tensor::empty({batch, 1}, DType::kI32);
+    for (int64_t b = 0; b < batch; ++b) column.ints()[b] = tgt_in.ints()[b * steps + t];
+    const CaptionStepOutput out = decode_step(column, encoding, recurrence, mode);
+    logits.push_back(out.logits);
+    weights.push_back(out.weights);
+  }
+  const Var alpha = stack(weights, 1);  // [B, T, N]
+  extra_loss_ = Var();
+  if (mode.training && config_.penalty > 0) {
+    // Xu et al. 2015 eq. 14 over the real words and cells: padded steps and cells are masked.
+    Tensor real_step = Tensor::empty({batch, steps, 1});
+    for (int64_t i = 0; i < batch * steps; ++i) real_step[i] = tgt_in.ints()[i] != 0 ? 1.0f : 0.0f;
+    Tensor real_cell = Tensor::empty({batch, cells});
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t i = 0; i < cells; ++i)
+        real_cell[b * cells + i] = i < encoding.cells.lengths[b] ? 1.0f : 0.0f;
+    const Var coverage = sum(mul(alpha, Var(real_step)), 1);  // [B, N]: Σ_t α_ti
+    const Var shortfall = add_scalar(scale(coverage, -1.0f), 1.0f);
+    extra_loss_ = scale(sum(mul(mul(shortfall, shortfall), Var(real_cell))),
+                        config_.penalty / static_cast<float>(batch));
+  }
+  if (attention) {
+    const Tensor cell_maps = alpha.value().contiguous();
+    (*attention)["cell_attention"] = cell_maps;
+    (*attention)["attention"] = spread_over_tokens(cell_maps.view({batch * steps, cells}),
+                                                   config_.cell_features)
+                                    .view({batch, steps, cells * config_.cell_features});
+  }
+  return stack(logits, 1);  // [B, T, V]
+}
+
+std::unique_ptr<DecoderState> CaptionModel::encode(
+    const std::vector<std::vector<int32_t>>& sources) {
+  NoGrad no_grad;
+  int64_t longest = config_.cell_features;
+  for (const auto& s : sources) {
+    check_whole_cells(static_cast<int64_t>(s.size()), config_.cell_features,
+                      config_.max_positions);
+    longest = std::max(longest, static_cast<int64_t>(s.size()));
+  }
+  const int64_t batch = static_cast<int64_t>(sources.size());
+  Tensor src = Tensor::zeros_heap({batch, longest}, DType::kI32);
+  for (int64_t b = 0; b < batch; ++b)
+    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * longest);
+  const CaptionEncoding encoding = encode_grid(src);
+  auto state = std::make_unique<CaptionDecoderState>();
+  state->recurrence = initial_recurrence(encoding);
+  state->recurrence.state.h = on_heap(state->recurrence.state.h);
+  state->recurrence.state.c = on_heap(state->recurrence.state.c);
+  // Dot-style scorers use the memory itself as keys: one copy serves both.
+  state->encoding.memory = on_heap(encoding.memory);
+  state->encoding.keys =
+      encoding.keys.same(encoding.memory) ? state->encoding.memory : on_heap(encoding.keys);
+  state->encoding.cells = {encoding.cells.additive.clone_heap(), encoding.cells.lengths};
+  return state;
+}
+
+Tensor CaptionModel::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
+                          Tensor* attention) {
+  NoGrad no_grad;
+  auto& state = static_cast<CaptionDecoderState&>(base_state);
+  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
+  ATTN_CHECK(rows == state.encoding.memory.dim(0), "CaptionModel::step: {} tokens for {} rows",
+             rows, state.encoding.memory.dim(0));
+  const CaptionStepOutput out = decode_step(Tensor::from_ints({rows, 1}, prev_tokens),
+                                            state.encoding, state.recurrence, ForwardMode{});
+  state.recurrence.state.h = on_heap(state.recurrence.state.h);
+  state.recurrence.state.c = on_heap(state.recurrence.state.c);
+  if (attention) *attention = spread_over_tokens(out.weights.value(), config_.cell_features);
+  return log_softmax(out.logits).value();
+}
+
+void CaptionModel::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
+  auto& state = static_cast<CaptionDecoderState&>(base_state);
+  CaptionEncoding& encoding = state.encoding;
+  const bool shared_keys = encoding.keys.same(encoding.memory);
+  encoding.memory = gather(encoding.memory, rows);
+  encoding.keys = shared_keys ? encoding.memory : gather(encoding.keys, rows);
+  encoding.cells = encoding.cells.gather_rows(rows);
+  state.recurrence.state = state.recurrence.state.gather_rows(rows);
+  state.recurrence.scope = state.recurrence.scope.gather_rows(rows);
+}
+
+NamedParameters CaptionModel::parameters() const {
+  NamedParameters out;
+  out.emplace_back("encoder.embed_features.weight", feature_embedding_);
+  out.emplace_back("encoder.embed_positions.weight", position_embedding_);
+  out.emplace_back("decoder.embed_tokens.weight", word_embedding_);
+  init_state_.collect_parameters("decoder.init_state", out);
+  decoder_.collect_parameters("decoder.rnn", "_l0", out);
+  scorer_.collect_parameters("decoder.attention", out);
+  scope_.collect_parameters("decoder.attention", out);
+  hidden_out_.collect_parameters("decoder.deep_output.hidden", out);
+  context_out_.collect_parameters("decoder.deep_output.context", out);
+  output_.collect_parameters("decoder.output_projection", out);
+  return out;
+}
+
+}  // namespace attn
