@@ -65,8 +65,8 @@ Var address(const Var& memory, const Var& previous, const NtmHeadParameters& p) 
 NtmHead::NtmHead(NtmHeadKind kind, int64_t controller_size, int64_t memory_width,
                  int64_t shift_radius, Rng& rng)
     : kind(kind), memory_width(memory_width), shift_radius(shift_radius) {
-  const int64_t outputs =
-      memory_width + 3 + 2 * shift_radius + 1 + (kind == NtmHeadKind::kWrite ? 2 * memory_width : 0);
+  const int64_t outputs = memory_width + 3 + 2 * shift_radius + 1 +
+                          (kind == NtmHeadKind::kWrite ? 2 * memory_width : 0);
   projection = Linear(controller_size, outputs, rng);
 }
 

@@ -20,7 +20,8 @@ Var SelfAttention2d::forward(const Var& x, Tensor* attention) const {
              shape_str(x.shape()));
   const Var queries = g.forward(x);  // g(x_j): the attending position j asks
   const Var keys = f.forward(x);     // f(x_i): every position i answers
-  const Var beta = softmax(batched_matmul(queries, keys, false, true));  // [B, P, P]: s_ij at (j, i)
+  const Var beta =
+      softmax(batched_matmul(queries, keys, false, true));  // [B, P, P]: s_ij at (j, i)
   if (attention) *attention = beta.value().clone_heap();
   const Var o = v.forward(batched_matmul(beta, h.forward(x)));  // [B, P, C]
   return add(mul(gamma, o), x);

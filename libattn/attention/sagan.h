@@ -21,11 +21,11 @@
 namespace attn {
 
 struct SelfAttention2d {
-  Linear f;      // query projection W_f [C̄, C], no bias (a 1×1 conv)
-  Linear g;      // key projection W_g [C̄, C]
-  Linear h;      // value projection W_h [C̄, C]
-  Linear v;      // output projection W_v [C, C̄]
-  Var gamma;     // [1], starts at 0
+  Linear f;   // query projection W_f [C̄, C], no bias (a 1×1 conv)
+  Linear g;   // key projection W_g [C̄, C]
+  Linear h;   // value projection W_h [C̄, C]
+  Linear v;   // output projection W_v [C, C̄]
+  Var gamma;  // [1], starts at 0
 
   SelfAttention2d() = default;
   SelfAttention2d(int64_t channels, int64_t key_width, Rng& rng);

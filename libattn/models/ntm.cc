@@ -110,7 +110,8 @@ NtmConfig NtmConfig::from_map(const std::map<std::string, std::string>& map) {
   integer("read_heads", c.read_heads);
   integer("write_heads", c.write_heads);
   integer("shift_range", c.shift_range);
-  if (auto it = map.find("controller"); it != map.end()) c.controller = parse_controller(it->second);
+  if (auto it = map.find("controller"); it != map.end())
+    c.controller = parse_controller(it->second);
   c.validate();
   return c;
 }
@@ -153,14 +154,14 @@ NtmSeq2Seq::NtmSeq2Seq(const NtmConfig& config, Rng& rng) : config_(config) {
   if (config.controller == ControllerType::kFeedForward) {
     feedforward_controller_ = Linear(config.embed + reads, h, rng);
   } else {
-    const CellType cell = config.controller == ControllerType::kLstm ? CellType::kLstm : CellType::kGru;
+    const CellType cell =
+        config.controller == ControllerType::kLstm ? CellType::kLstm : CellType::kGru;
     recurrent_controller_ = RecurrentCell(cell, config.embed + reads, h, rng);
   }
   for (int64_t i = 0; i < config.read_heads; ++i)
     read_heads_.emplace_back(NtmHeadKind::kRead, h, config.memory_width, config.shift_range, rng);
   for (int64_t i = 0; i < config.write_heads; ++i)
-    write_heads_.emplace_back(NtmHeadKind::kWrite, h, config.memory_width, config.shift_range,
-                              rng);
+    write_heads_.emplace_back(NtmHeadKind::kWrite, h, config.memory_width, config.shift_range, rng);
   output_projection_ = Linear(h + reads, config.tgt_vocab, rng);
 }
 
@@ -184,8 +185,8 @@ Var NtmSeq2Seq::machine_step(const Var& x, NtmRecurrence& r) const {
   if (config_.controller == ControllerType::kFeedForward) {
     h = tanh(feedforward_controller_.forward(input));
   } else {
-    r.controller = recurrent_controller_.step(recurrent_controller_.project_input(input),
-                                              r.controller);
+    r.controller =
+        recurrent_controller_.step(recurrent_controller_.project_input(input), r.controller);
     h = r.controller.h;
   }
   // Every head addresses the memory as it was before this step's write; then the write,
@@ -233,7 +234,8 @@ void NtmSeq2Seq::read_source(const Tensor& src, NtmRecurrence& r,
       auto blend = [&](const Var& fresh, const Var& old, const Var& a, const Var& b) {
         return add(mul(a, fresh), mul(b, old));
       };
-      if (r.controller.h.defined()) r.controller = masked_update(r.controller, previous.controller, k, d);
+      if (r.controller.h.defined())
+        r.controller = masked_update(r.controller, previous.controller, k, d);
       r.memory = blend(r.memory, previous.memory, k3, d3);
       for (size_t i = 0; i < r.read_weights.size(); ++i)
         r.read_weights[i] = blend(r.read_weights[i], previous.read_weights[i], k, d);

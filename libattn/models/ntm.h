@@ -37,8 +37,8 @@
 namespace attn {
 
 enum class ControllerType { kLstm, kGru, kFeedForward };
-const char* controller_name(ControllerType type);             // "lstm" | "gru" | "feedforward"
-ControllerType parse_controller(const std::string& name);      // throws InputError otherwise
+const char* controller_name(ControllerType type);          // "lstm" | "gru" | "feedforward"
+ControllerType parse_controller(const std::string& name);  // throws InputError otherwise
 
 struct NtmConfig {
   int64_t src_vocab = 0;
@@ -65,11 +65,11 @@ struct NtmConfig {
 
 // What one machine step carries to the next.
 struct NtmRecurrence {
-  RecurrentState controller;        // h (and c) [B, H]; unset for a feed-forward controller
-  Var memory;                       // [B, N, M]
-  std::vector<Var> read_weights;    // per read head [B, N]
-  std::vector<Var> write_weights;   // per write head [B, N]
-  Var reads;                        // r_t of every read head, concatenated [B, R·M]
+  RecurrentState controller;       // h (and c) [B, H]; unset for a feed-forward controller
+  Var memory;                      // [B, N, M]
+  std::vector<Var> read_weights;   // per read head [B, N]
+  std::vector<Var> write_weights;  // per write head [B, N]
+  Var reads;                       // r_t of every read head, concatenated [B, R·M]
 
   NtmRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only
 };
@@ -111,8 +111,8 @@ class NtmSeq2Seq : public Seq2SeqModel {
   Var machine_step(const Var& x, NtmRecurrence& recurrence) const;
 
   NtmConfig config_;
-  Var src_embedding_;                 // [V_src, E]
-  Var tgt_embedding_;                 // [V_tgt, E]
+  Var src_embedding_;                   // [V_src, E]
+  Var tgt_embedding_;                   // [V_tgt, E]
   RecurrentCell recurrent_controller_;  // LSTM or GRU: reads [E + R·M]
   Linear feedforward_controller_;       // feed-forward: tanh(W x + b), [H, E + R·M]
   std::vector<NtmHead> read_heads_;

@@ -83,15 +83,20 @@ SnailConfig SnailConfig::from_map(const std::map<std::string, std::string>& map)
 
 void SnailConfig::validate() const {
   for (auto [key, value] : {std::pair<const char*, int64_t>{"src_vocab", src_vocab},
-                            {"tgt_vocab", tgt_vocab}, {"embed", embed}, {"filters", filters},
-                            {"dilations", dilations}, {"key_size", key_size},
-                            {"value_size", value_size}, {"blocks", blocks}})
+                            {"tgt_vocab", tgt_vocab},
+                            {"embed", embed},
+                            {"filters", filters},
+                            {"dilations", dilations},
+                            {"key_size", key_size},
+                            {"value_size", value_size},
+                            {"blocks", blocks}})
     if (value <= 0)
       throw InputError(fmt::format("snail model config: {} must be positive, got {}", key, value));
   if (dilations > 20)
-    throw InputError(fmt::format("snail model config: dilations {} means dilation 2^{}; use at "
-                                 "most 20",
-                                 dilations, dilations - 1));
+    throw InputError(
+        fmt::format("snail model config: dilations {} means dilation 2^{}; use at "
+                    "most 20",
+                    dilations, dilations - 1));
 }
 
 int64_t SnailUnit::added_channels() const {
@@ -171,20 +176,24 @@ Var SnailModel::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMo
   for (int64_t b = 0; b < batch; ++b) {
     int64_t n = length;
     while (n > 0 && src.ints()[b * length + n - 1] == 0) --n;
-    for (int64_t j = 0; j < n; ++j) left.ints()[b * length + length - n + j] = src.ints()[b * length + j];
+    for (int64_t j = 0; j < n; ++j)
+      left.ints()[b * length + length - n + j] = src.ints()[b * length + j];
     for (int64_t j = 0; j < length - n; ++j) keep[b * total + j] = 0.0f;
   }
   Tensor mask = Tensor::zeros({batch, total, total});
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t i = 0; i < total; ++i)
       for (int64_t j = 0; j < total; ++j)
-        if (j > i || keep[b * total + j] == 0.0f) mask[(b * total + i) * total + j] = kMinusInfinity;
+        if (j > i || keep[b * total + j] == 0.0f)
+          mask[(b * total + i) * total + j] = kMinusInfinity;
   const Var x = concat({embedding(src_embedding_, left), embedding(tgt_embedding_, tgt_in)}, 1);
   std::vector<Tensor> weights;
-  const Var h = features(mul(x, Var(keep)), keep, mask, nullptr, nullptr, attention ? &weights : nullptr);
+  const Var h =
+      features(mul(x, Var(keep)), keep, mask, nullptr, nullptr, attention ? &weights : nullptr);
   if (attention)
     for (size_t i = 0; i < weights.size(); ++i)
-      (*attention)["attention." + std::to_string(i)] = weights[i].slice(1, length, total).contiguous();
+      (*attention)["attention." + std::to_string(i)] =
+          weights[i].slice(1, length, total).contiguous();
   return output_projection_.forward(slice(h, 1, length, total));  // [B, T, V]
 }
 

@@ -57,9 +57,9 @@ struct SnailConfig {
 struct SnailUnit {
   bool attention = false;
   int64_t in_channels = 0;
-  int dilation = 1;  // dense blocks
-  Var conv_weight;   // [2F, C_in, 2]: filter and gate halves
-  Var conv_bias;     // [2F]
+  int dilation = 1;          // dense blocks
+  Var conv_weight;           // [2F, C_in, 2]: filter and gate halves
+  Var conv_bias;             // [2F]
   Linear query, key, value;  // attention blocks: C_in -> k, k, v
 
   int64_t added_channels() const;

@@ -68,7 +68,8 @@ Tensor SnailModel::step(DecoderState& base_state, const std::vector<int32_t>& pr
              state.features.dim(0));
   const int64_t t = state.features.dim(1);  // the new position
   const Tensor keep = Tensor::from({rows, 1, 1}, std::vector<float>(rows, 1.0f));
-  state.keep = concat({Var(state.keep), Var(Tensor::full({rows, 1}, 1.0f))}, 1).value().clone_heap();
+  state.keep =
+      concat({Var(state.keep), Var(Tensor::full({rows, 1}, 1.0f))}, 1).value().clone_heap();
   // Left padding is never attended to; everything else up to t is.
   Tensor mask = Tensor::zeros({rows, 1, t + 1});
   for (int64_t i = 0; i < rows * (t + 1); ++i)
@@ -84,8 +85,8 @@ Tensor SnailModel::step(DecoderState& base_state, const std::vector<int32_t>& pr
       Tensor& values = state.values[attention_index];
       keys = concat({Var(keys), unit.key.forward(h)}, 1).value().clone_heap();
       values = concat({Var(values), unit.value.forward(h)}, 1).value().clone_heap();
-      const Var a = masked_softmax(
-          scale(batched_matmul(q, Var(keys), false, true), inverse_sqrt_k), mask);
+      const Var a =
+          masked_softmax(scale(batched_matmul(q, Var(keys), false, true), inverse_sqrt_k), mask);
       added = batched_matmul(a, Var(values));
       ++attention_index;
     } else {
@@ -96,8 +97,8 @@ Tensor SnailModel::step(DecoderState& base_state, const std::vector<int32_t>& pr
                                      .slice(2, 0, unit.in_channels))
                            : Var(Tensor::zeros({rows, 1, unit.in_channels}));
       const int64_t f = unit.conv_bias.dim(0) / 2;
-      const Var out = slice(causal_conv1d(concat({past, h}, 1), unit.conv_weight, unit.conv_bias, 1),
-                            1, 1, 2);
+      const Var out =
+          slice(causal_conv1d(concat({past, h}, 1), unit.conv_weight, unit.conv_bias, 1), 1, 1, 2);
       const std::vector<Var> halves = split(out, -1, {f, f});
       added = mul(tanh(halves[0]), sigmoid(halves[1]));
     }

@@ -26,7 +26,8 @@ Tensor random_weighting(int64_t batch, int64_t slots, Rng& rng) {
   for (int64_t b = 0; b < batch; ++b) {
     double total = 0;
     for (int64_t i = 0; i < slots; ++i) total += w[b * slots + i];
-    for (int64_t i = 0; i < slots; ++i) w[b * slots + i] = static_cast<float>(w[b * slots + i] / total);
+    for (int64_t i = 0; i < slots; ++i)
+      w[b * slots + i] = static_cast<float>(w[b * slots + i] / total);
   }
   return w;
 }
@@ -37,7 +38,8 @@ TEST(NtmMemory, GradientsMatchFiniteDifferences) {
   const int64_t b = 2, n = 5, m = 3;
   check.run("softplus", [](const std::vector<Var>& in) { return softplus(in[0]); },
             {random_tensor({3, 4}, rng, -4.0f, 4.0f)});
-  check.run("circular_shift", [](const std::vector<Var>& in) { return circular_shift(in[0], in[1]); },
+  check.run("circular_shift",
+            [](const std::vector<Var>& in) { return circular_shift(in[0], in[1]); },
             {random_weighting(b, n, rng), random_weighting(b, 3, rng)});
   check.run("circular_shift-radius-2",
             [](const std::vector<Var>& in) { return circular_shift(in[0], in[1]); },
@@ -54,20 +56,21 @@ TEST(NtmMemory, GradientsMatchFiniteDifferences) {
             {random_weighting(b, n, rng), random_tensor({b, 1}, rng, 1.0f, 3.0f)});
   check.run("read_memory", [](const std::vector<Var>& in) { return read_memory(in[0], in[1]); },
             {random_tensor({b, n, m}, rng), random_weighting(b, n, rng)});
-  check.run("write_memory-two-heads",
-            [](const std::vector<Var>& in) {
-              return write_memory(in[0], {in[1], in[2]}, {in[3], in[4]}, {in[5], in[6]});
-            },
-            {random_tensor({b, n, m}, rng), random_weighting(b, n, rng),
-             random_weighting(b, n, rng), random_tensor({b, m}, rng, 0.0f, 1.0f),
-             random_tensor({b, m}, rng, 0.0f, 1.0f), random_tensor({b, m}, rng),
-             random_tensor({b, m}, rng)});
+  check.run(
+      "write_memory-two-heads",
+      [](const std::vector<Var>& in) {
+        return write_memory(in[0], {in[1], in[2]}, {in[3], in[4]}, {in[5], in[6]});
+      },
+      {random_tensor({b, n, m}, rng), random_weighting(b, n, rng), random_weighting(b, n, rng),
+       random_tensor({b, m}, rng, 0.0f, 1.0f), random_tensor({b, m}, rng, 0.0f, 1.0f),
+       random_tensor({b, m}, rng), random_tensor({b, m}, rng)});
   // The whole chain from a controller output through a head's projection.
   Rng init(62);
   const NtmHead head(NtmHeadKind::kWrite, 4, m, 1, init);
-  check.run("address-through-head",
-            [&head](const std::vector<Var>& in) { return address(in[0], in[1], head.emit(in[2])); },
-            {random_tensor({b, n, m}, rng), random_weighting(b, n, rng), random_tensor({b, 4}, rng)});
+  check.run(
+      "address-through-head",
+      [&head](const std::vector<Var>& in) { return address(in[0], in[1], head.emit(in[2])); },
+      {random_tensor({b, n, m}, rng), random_weighting(b, n, rng), random_tensor({b, 4}, rng)});
 }
 
 TEST(NtmMemory, CircularShiftMovesAndWraps) {
@@ -78,7 +81,8 @@ TEST(NtmMemory, CircularShiftMovesAndWraps) {
   out = circular_shift(Var(w), Var(Tensor::from({1, 3}, {1, 0, 0}))).value();
   EXPECT_EQ(out.to_vector(), (std::vector<float>{0.2f, 0.3f, 0.4f, 0.1f}));
   // A spread shift blurs: 0.5 stay + 0.5 forward.
-  out = circular_shift(Var(Tensor::from({1, 4}, {1, 0, 0, 0})), Var(Tensor::from({1, 3}, {0, 0.5f, 0.5f})))
+  out = circular_shift(Var(Tensor::from({1, 4}, {1, 0, 0, 0})),
+                       Var(Tensor::from({1, 3}, {0, 0.5f, 0.5f})))
             .value();
   EXPECT_EQ(out.to_vector(), (std::vector<float>{0.5f, 0.5f, 0, 0}));
   EXPECT_THROW(circular_shift(Var(w), Var(Tensor::from({1, 2}, {0.5f, 0.5f}))), Error);  // even
@@ -97,9 +101,10 @@ TEST(NtmMemory, AddressingStagesMatchHandComputation) {
   EXPECT_NEAR(content[1], e1 / z, 1e-6);
   EXPECT_NEAR(content[2], e2 / z, 1e-6);
   // Interpolation: g = 0.25 keeps three quarters of the previous weighting.
-  const Tensor gated = interpolate(Var(Tensor::from({1, 2}, {1, 0})), Var(Tensor::from({1, 2}, {0, 1})),
-                                   Var(Tensor::from({1, 1}, {0.25f})))
-                           .value();
+  const Tensor gated =
+      interpolate(Var(Tensor::from({1, 2}, {1, 0})), Var(Tensor::from({1, 2}, {0, 1})),
+                  Var(Tensor::from({1, 1}, {0.25f})))
+          .value();
   EXPECT_NEAR(gated[0], 0.25, 1e-7);
   EXPECT_NEAR(gated[1], 0.75, 1e-7);
   // Sharpening: γ = 2 on (0.25, 0.75) gives (1/16, 9/16) / (10/16).
@@ -117,16 +122,17 @@ TEST(NtmMemory, WriteErasesThenAddsAndReadFollowsTheWeighting) {
   // Two slots of width 2, all ones. Write fully on slot 1: erase (1, 0.5), add (3, 4).
   const Var memory(Tensor::full({1, 2, 2}, 1.0f));
   const Tensor written =
-      write_memory(memory, {Var(Tensor::from({1, 2}, {0, 1}))}, {Var(Tensor::from({1, 2}, {1, 0.5f}))},
-                   {Var(Tensor::from({1, 2}, {3, 4}))})
+      write_memory(memory, {Var(Tensor::from({1, 2}, {0, 1}))},
+                   {Var(Tensor::from({1, 2}, {1, 0.5f}))}, {Var(Tensor::from({1, 2}, {3, 4}))})
           .value();
   EXPECT_EQ(written.to_vector(), (std::vector<float>{1, 1, 3, 4.5f}));
   // Two heads: the erase products apply before either add (Graves et al. eq. 3-4), so a
   // second head's full erase cannot remove the first head's add.
-  const Tensor both = write_memory(memory, {Var(Tensor::from({1, 2}, {1, 0})), Var(Tensor::from({1, 2}, {1, 0}))},
-                                   {Var(Tensor::from({1, 2}, {0, 0})), Var(Tensor::from({1, 2}, {1, 1}))},
-                                   {Var(Tensor::from({1, 2}, {2, 2})), Var(Tensor::from({1, 2}, {0, 0}))})
-                          .value();
+  const Tensor both =
+      write_memory(memory, {Var(Tensor::from({1, 2}, {1, 0})), Var(Tensor::from({1, 2}, {1, 0}))},
+                   {Var(Tensor::from({1, 2}, {0, 0})), Var(Tensor::from({1, 2}, {1, 1}))},
+                   {Var(Tensor::from({1, 2}, {2, 2})), Var(Tensor::from({1, 2}, {0, 0}))})
+          .value();
   EXPECT_EQ(both.to_vector(), (std::vector<float>{2, 2, 1, 1}));
   const Tensor read = read_memory(Var(written), Var(Tensor::from({1, 2}, {0.5f, 0.5f}))).value();
   EXPECT_EQ(read.to_vector(), (std::vector<float>{2, 2.75f}));

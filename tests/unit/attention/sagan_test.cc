@@ -33,8 +33,7 @@ TEST(SelfAttention2d, GradientsMatchFiniteDifferences) {
               return b.forward(in[0]);
             },
             {random_tensor({2, 6, 4}, rng), random_tensor({2, 4}, rng), random_tensor({2, 4}, rng),
-             random_tensor({2, 4}, rng), random_tensor({4, 2}, rng),
-             Tensor::from({1}, {0.7f})});
+             random_tensor({2, 4}, rng), random_tensor({4, 2}, rng), Tensor::from({1}, {0.7f})});
 }
 
 TEST(SelfAttention2d, StartsAsIdentityAndMatchesAFloat64Reference) {
@@ -87,9 +86,9 @@ constexpr int64_t kSide = 12, kCells = kSide * kSide, kColours = 4, kFeatures = 
 constexpr int64_t kWidth = 16;
 
 struct GridBatch {
-  Tensor cells;     // [B, P, 6]: one-hot colour, is-A, is-B
-  Tensor at_a;      // [B, P, 1]: 1 at A
-  Tensor labels;    // int32 [B]: 1 same colour
+  Tensor cells;   // [B, P, 6]: one-hot colour, is-A, is-B
+  Tensor at_a;    // [B, P, 1]: 1 at A
+  Tensor labels;  // int32 [B]: 1 same colour
 };
 
 GridBatch grid_batch(int64_t batch, Rng& rng) {
@@ -102,10 +101,12 @@ GridBatch grid_batch(int64_t batch, Rng& rng) {
     do {
       a = static_cast<int64_t>(rng.below(kCells));
       other = static_cast<int64_t>(rng.below(kCells));
-    } while (std::max(std::abs(a / kSide - other / kSide), std::abs(a % kSide - other % kSide)) < 6);
+    } while (std::max(std::abs(a / kSide - other / kSide), std::abs(a % kSide - other % kSide)) <
+             6);
     const bool same = rng.below(2) == 1;
-    colour[other] = same ? colour[a]
-                         : (colour[a] + 1 + static_cast<int64_t>(rng.below(kColours - 1))) % kColours;
+    colour[other] =
+        same ? colour[a]
+             : (colour[a] + 1 + static_cast<int64_t>(rng.below(kColours - 1))) % kColours;
     for (int64_t p = 0; p < kCells; ++p) g.cells[(b * kCells + p) * kFeatures + colour[p]] = 1.0f;
     g.cells[(b * kCells + a) * kFeatures + kColours] = 1.0f;
     g.cells[(b * kCells + other) * kFeatures + kColours + 1] = 1.0f;

@@ -100,8 +100,8 @@ TEST(NtmSeq2Seq, RegistryBuildsIt) {
   std::map<std::string, Shape> shapes;
   for (auto& [name, var] : model->parameters())
     EXPECT_TRUE(shapes.emplace(name, var.shape()).second) << "duplicate " << name;
-  EXPECT_EQ(shapes.at("controller.weight_ih_l0"), (Shape{64, 8 + 6}));  // 4H, E + R·M
-  EXPECT_EQ(shapes.at("heads.read.0.weight"), (Shape{6 + 3 + 3, 16}));  // k, β g γ, s
+  EXPECT_EQ(shapes.at("controller.weight_ih_l0"), (Shape{64, 8 + 6}));        // 4H, E + R·M
+  EXPECT_EQ(shapes.at("heads.read.0.weight"), (Shape{6 + 3 + 3, 16}));        // k, β g γ, s
   EXPECT_EQ(shapes.at("heads.write.0.weight"), (Shape{6 + 3 + 3 + 12, 16}));  // + e, a
   EXPECT_EQ(shapes.at("output_projection.weight"), (Shape{kVocab, 16 + 6}));
 }

@@ -160,9 +160,15 @@ TEST(SnailModel, SeesTheSourceAndNotTheFuture) {
   Rng rng(7);
   SnailModel model(tiny_config(), rng);
   NoGrad no_grad;
-  const Tensor a = model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), Tensor::from_ints({1, 3}, {2, 6, 7}), {}).value();
-  const Tensor b = model.forward(Tensor::from_ints({1, 3}, {9, 5, 6}), Tensor::from_ints({1, 3}, {2, 6, 7}), {}).value();
-  const Tensor c = model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), Tensor::from_ints({1, 3}, {2, 6, 8}), {}).value();
+  const Tensor a =
+      model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), Tensor::from_ints({1, 3}, {2, 6, 7}), {})
+          .value();
+  const Tensor b =
+      model.forward(Tensor::from_ints({1, 3}, {9, 5, 6}), Tensor::from_ints({1, 3}, {2, 6, 7}), {})
+          .value();
+  const Tensor c =
+      model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), Tensor::from_ints({1, 3}, {2, 6, 8}), {})
+          .value();
   double source_effect = 0;
   for (int64_t v = 0; v < kVocab; ++v) source_effect += std::abs(a[v] - b[v]);
   EXPECT_GT(source_effect, 1e-4);
@@ -197,7 +203,8 @@ TEST(SnailModel, ModelGradientsMatchFiniteDifferences) {
       const double minus = loss_value();
       value[i] = saved;
       const double numeric = (plus - minus) / (2.0 * eps);
-      EXPECT_NEAR(var.grad()[i], numeric, 3e-3 + 3e-2 * std::abs(numeric)) << name << "[" << i << "]";
+      EXPECT_NEAR(var.grad()[i], numeric, 3e-3 + 3e-2 * std::abs(numeric))
+          << name << "[" << i << "]";
     }
   }
 }
