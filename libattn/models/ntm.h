@@ -22,9 +22,9 @@
 // step()'s attention, and forward()'s "attention" map [B, T, N], are the first read head's
 // weighting over the N memory slots during the output phase (the searches keep its first S
 // columns as a hypothesis's alignment; examples/copy/ntm_trace.py draws all of them).
-// forward() also fills "read"
-// and "write" [B, S + T, N]: the first read and write heads' weightings over the whole run
-// (the picture of Graves et al. Fig. 6), input phase first; padded source steps are zero rows.
+// forward() also fills "read" and "write" [B, S + T, N]: the first read and write heads'
+// weightings over the whole run (the picture of Graves et al. Fig. 6), input phase first;
+// padded source steps are zero rows.
 #pragma once
 
 #include <map>
