@@ -43,9 +43,10 @@ void check_whole_cells(int64_t tokens, int64_t features, int64_t max_positions) 
         "write every grid cell as exactly {} tokens (cell_features)",
         tokens, features, features));
   if (tokens / features > max_positions)
-    throw InputError(fmt::format("caption model: a grid of {} cells is more than max_positions {}; "
-                                 "train with a larger --max-positions",
-                                 tokens / features, max_positions));
+    throw InputError(
+        fmt::format("caption model: a grid of {} cells is more than max_positions {}; "
+                    "train with a larger --max-positions",
+                    tokens / features, max_positions));
 }
 
 // α [rows, N] over cells -> [rows, N·K] over tokens, each cell's weight shared by its tokens.
@@ -134,8 +135,8 @@ CaptionConfig CaptionConfig::from_map(const std::map<std::string, std::string>& 
       field = std::stof(it->second, &used);
       if (used != it->second.size()) throw std::invalid_argument(key);
     } catch (const std::logic_error&) {
-      throw InputError("caption model config field '" + key + "' is not a number: '" +
-                       it->second + "'");
+      throw InputError("caption model config field '" + key + "' is not a number: '" + it->second +
+                       "'");
     }
   };
   auto named = [&](const std::string& key, auto parse, auto& field) {
@@ -162,7 +163,8 @@ CaptionConfig CaptionConfig::from_map(const std::map<std::string, std::string>& 
 void CaptionConfig::validate() const {
   auto positive = [](const char* key, int64_t value) {
     if (value <= 0)
-      throw InputError(fmt::format("caption model config: {} must be positive, got {}", key, value));
+      throw InputError(
+          fmt::format("caption model config: {} must be positive, got {}", key, value));
   };
   positive("src_vocab", src_vocab);
   positive("tgt_vocab", tgt_vocab);
@@ -290,9 +292,9 @@ Var CaptionModel::forward(const Tensor& src, const Tensor& tgt_in, const Forward
   if (attention) {
     const Tensor cell_maps = alpha.value().contiguous();
     (*attention)["cell_attention"] = cell_maps;
-    (*attention)["attention"] = spread_over_tokens(cell_maps.view({batch * steps, cells}),
-                                                   config_.cell_features)
-                                    .view({batch, steps, cells * config_.cell_features});
+    (*attention)["attention"] =
+        spread_over_tokens(cell_maps.view({batch * steps, cells}), config_.cell_features)
+            .view({batch, steps, cells * config_.cell_features});
   }
   return stack(logits, 1);  // [B, T, V]
 }
@@ -302,8 +304,7 @@ std::unique_ptr<DecoderState> CaptionModel::encode(
   NoGrad no_grad;
   int64_t longest = config_.cell_features;
   for (const auto& s : sources) {
-    check_whole_cells(static_cast<int64_t>(s.size()), config_.cell_features,
-                      config_.max_positions);
+    check_whole_cells(static_cast<int64_t>(s.size()), config_.cell_features, config_.max_positions);
     longest = std::max(longest, static_cast<int64_t>(s.size()));
   }
   const int64_t batch = static_cast<int64_t>(sources.size());

@@ -49,12 +49,12 @@
 namespace attn {
 
 struct CaptionConfig {
-  int64_t src_vocab = 0;          // the feature alphabet, specials included
+  int64_t src_vocab = 0;  // the feature alphabet, specials included
   int64_t tgt_vocab = 0;
-  int64_t cell_features = 2;      // K: feature tokens per grid cell
-  int64_t max_positions = 64;     // grid cells the position vectors cover (N at most)
-  int64_t embed = 128;            // E: word embedding and deep-output width
-  int64_t hidden = 256;           // H: annotation a_i, context z_t and decoder state width
+  int64_t cell_features = 2;   // K: feature tokens per grid cell
+  int64_t max_positions = 64;  // grid cells the position vectors cover (N at most)
+  int64_t embed = 128;         // E: word embedding and deep-output width
+  int64_t hidden = 256;        // H: annotation a_i, context z_t and decoder state width
   CellType cell = CellType::kLstm;
   ScorerType attention = ScorerType::kConcat;
   ScopeType scope = ScopeType::kGlobal;  // map key "attention_scope" (attn-train's flag)
@@ -74,9 +74,9 @@ struct CaptionConfig {
 
 // The grid as every decoder step reads it.
 struct CaptionEncoding {
-  Var memory;         // [B, N, H]: the annotations a_i
-  Var keys;           // [B, N, K']: the scorer's query-independent half
-  SourceMask cells;   // padding and lengths, in cells
+  Var memory;        // [B, N, H]: the annotations a_i
+  Var keys;          // [B, N, K']: the scorer's query-independent half
+  SourceMask cells;  // padding and lengths, in cells
 };
 
 // What the decoder carries from step t to step t + 1.
@@ -132,9 +132,9 @@ class CaptionModel : public Seq2SeqModel {
   RecurrentCell decoder_;   // input [E + H]
   Scorer scorer_;
   Scope scope_;
-  Linear hidden_out_;       // L_h [E, H]
-  Linear context_out_;      // L_z [E, H]
-  Linear output_;           // L_o [V, E] + bias
+  Linear hidden_out_;   // L_h [E, H]
+  Linear context_out_;  // L_z [E, H]
+  Linear output_;       // L_o [V, E] + bias
   mutable Var extra_loss_;
 };
 

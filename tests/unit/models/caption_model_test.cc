@@ -155,10 +155,9 @@ TEST(CaptionModel, IncrementalDecodingMatchesTeacherForcedForward) {
     auto again = model.encode(batch.sources);
     model.step(*again, {2, 2, 2, 2}, nullptr);
     model.reorder(*again, {3, 0});
-    Tensor reordered = model.step(*again, {batch.tgt_in.ints()[3 * steps + 1],
-                                           batch.tgt_in.ints()[1]},
-                                  nullptr)
-                           .contiguous();
+    Tensor reordered =
+        model.step(*again, {batch.tgt_in.ints()[3 * steps + 1], batch.tgt_in.ints()[1]}, nullptr)
+            .contiguous();
     for (int64_t v = 0; v < kTgtVocab; ++v) {
       EXPECT_NEAR(reordered[v], reference[(3 * steps + 1) * kTgtVocab + v], 1e-5);
       EXPECT_NEAR(reordered[kTgtVocab + v], reference[1 * kTgtVocab + v], 1e-5);
