@@ -98,7 +98,17 @@ void set_threads(int n) {
 
 int threads() { return g_threads; }
 
+namespace {
+// Set while this thread runs a chunk: a parallel_for inside one runs serially, since the
+// pool's workers are already taken and waiting on them would deadlock.
+thread_local bool t_inside_parallel_for = false;
+}  // namespace
+
 void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn, int64_t min_chunk) {
+  if (t_inside_parallel_for) {
+    if (n > 0) fn(0, n);
+    return;
+  }
   int chunks = static_cast<int>(std::min<int64_t>(g_threads, n / std::max<int64_t>(min_chunk, 1)));
   if (chunks <= 1 || pool().workers() == 0) {
     if (n > 0) fn(0, n);
@@ -108,7 +118,9 @@ void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn, in
   int64_t step = (n + chunks - 1) / chunks;
   pool().run(chunks, [&](int c) {
     int64_t begin = c * step, end = std::min(n, begin + step);
+    t_inside_parallel_for = true;
     if (begin < end) fn(begin, end);
+    t_inside_parallel_for = false;
   });
 }
 

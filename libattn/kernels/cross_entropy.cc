@@ -2,11 +2,16 @@
 
 #include <cmath>
 
+#include "libattn/kernels/fast_exp.h"
+#include "libattn/kernels/row_reduce.h"
+
 namespace attn {
 
 void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t rows, int64_t vocab,
                            float label_smoothing, int32_t ignore_index, float* log_sum_exp,
                            float* row_loss, float* row_nll, int32_t* row_correct) {
+  // Sums use fixed lanes (row_reduce.h) and the vectorisable exp (fast_exp.h); the autograd
+  // op splits rows over threads.
   for (int64_t i = 0; i < rows; ++i) {
     const int32_t target = targets[i];
     if (target == ignore_index) {
@@ -19,11 +24,9 @@ void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t 
     int64_t argmax = 0;
     for (int64_t v = 1; v < vocab; ++v)
       if (x[v] > max) max = x[v], argmax = v;
-    double sum_exp = 0, sum_logits = 0;
-    for (int64_t v = 0; v < vocab; ++v) {
-      sum_exp += std::exp(x[v] - max);
-      sum_logits += x[v];
-    }
+    const double sum_exp =
+        row_sum_of(vocab, [x, max](int64_t v) { return exp_nonpositive(x[v] - max); });
+    const double sum_logits = row_sum(x, vocab);
     const double lse = max + std::log(sum_exp);
     const double nll = lse - x[target];
     // -sum_v log p(v) = V * lse - sum_v x[v]
@@ -48,7 +51,8 @@ void cross_entropy_backward(const float* logits, const int32_t* targets, const f
     float* g = grad_logits + i * vocab;
     const float lse = log_sum_exp[i];
     for (int64_t v = 0; v < vocab; ++v)
-      g[v] += grad_scale * (std::exp(x[v] - lse) - (v == target ? on_target : off_target));
+      g[v] += grad_scale * (exp_nonpositive(x[v] - lse) - off_target);
+    g[target] -= grad_scale * (on_target - off_target);
   }
 }
 

@@ -91,3 +91,25 @@ TEST(Threads, ParallelForCoversRangeOnce) {
 
 }  // namespace
 }  // namespace attn
+
+namespace attn {
+namespace {
+
+// A kernel that parallelises inside an op that already does must not wait on workers that
+// are busy running the outer loop.
+TEST(Threads, NestedParallelForRunsSeriallyInsteadOfDeadlocking) {
+  set_threads(2);
+  std::vector<int> hits(64, 0);
+  for (int rep = 0; rep < 200; ++rep)
+    parallel_for(8, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i)
+        parallel_for(8, [&](int64_t bb, int64_t ee) {
+          for (int64_t j = bb; j < ee; ++j) hits[i * 8 + j]++;
+        });
+    });
+  for (int h : hits) EXPECT_EQ(h, 200);
+  set_threads(1);
+}
+
+}  // namespace
+}  // namespace attn
