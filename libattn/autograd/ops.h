@@ -2,6 +2,7 @@
 #pragma once
 
 #include "libattn/autograd/attention.h"
+#include "libattn/autograd/circular_shift.h"
 #include "libattn/autograd/conv1d.h"
 #include "libattn/autograd/cosine.h"
 #include "libattn/autograd/cross_entropy.h"
@@ -13,4 +14,5 @@
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/autograd/softmax.h"
+#include "libattn/autograd/softplus.h"
 #include "libattn/autograd/tape.h"
