@@ -27,7 +27,7 @@ CAPTION=(--model caption --preset tiny --cell-features 2 --max-positions 9 --dro
          --batch-tokens 200 --max-steps 300)
 "$ATTN_TRAIN" --train train.tsv "${CAPTION[@]}" --save model.attn
 "$ATTN_INSPECT" --verify model.attn >/dev/null || fail "attn-inspect --verify"
-"$ATTN_INSPECT" model.attn | grep -q caption || fail "attn-inspect names no caption architecture"
+"$ATTN_INSPECT" model.attn | grep caption >/dev/null || fail "attn-inspect names no caption architecture"
 
 cut -f1 train.tsv >input.txt
 for beam in 1 4; do

@@ -32,7 +32,7 @@ for pooling in static self-attentive key-value; do
   [[ $pooling == self-attentive ]] && hops=3
   "$ATTN_TRAIN" --train train.tsv "${CLASSIFIER[@]}" --pooling "$pooling" --hops "$hops" \
     --penalty 0.1 --save "$pooling.attn"
-  "$ATTN_INSPECT" "$pooling.attn" | grep -q classifier || fail "$pooling: no classifier in file"
+  "$ATTN_INSPECT" "$pooling.attn" | grep classifier >/dev/null || fail "$pooling: no classifier in file"
 
   "$ATTN_DECODE" -m "$pooling.attn" <input.txt >out.txt
   [[ $(line_count out.txt) -eq 20 ]] || fail "$pooling: $(line_count out.txt) lines for 20"

@@ -21,13 +21,13 @@ cmp -s first.ini second.ini ||
   fail "--config of a dump dumps differently: $(diff first.ini second.ini)"
 
 # The command line wins over the file.
-"$ATTN_TRAIN" --config first.ini --seed 12 --dump-config | grep -qxF "seed = 12" ||
+"$ATTN_TRAIN" --config first.ini --seed 12 --dump-config | grep -xF "seed = 12" >/dev/null ||
   fail "--seed on the command line did not override the config file"
 
 # A config file alone trains what the same flags train.
 "$ATTN_TRAIN" --config first.ini
 [[ -s from_config.attn ]] || fail "training from --config wrote no model"
-"$ATTN_INSPECT" from_config.attn | grep -q chars || fail "the config's --tokens chars was not used"
+"$ATTN_INSPECT" from_config.attn | grep chars >/dev/null || fail "the config's --tokens chars was not used"
 
 printf 'max-steps = 2\nno-such-key = 1\n' >unknown.ini
 expect_input_error "unknown.ini" "$ATTN_TRAIN" --config unknown.ini --train train.tsv

@@ -34,7 +34,7 @@ POINTER=(--model pointer --preset tiny --max-positions 8 --mask-chosen --threads
          --lr 0.01 --lr-schedule constant --warmup 0 --batch-tokens 128 --max-steps 300)
 "$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" --save model.attn
 "$ATTN_INSPECT" --verify model.attn >/dev/null || fail "attn-inspect --verify"
-"$ATTN_INSPECT" model.attn | grep -q pointer || fail "attn-inspect names no pointer architecture"
+"$ATTN_INSPECT" model.attn | grep pointer >/dev/null || fail "attn-inspect names no pointer architecture"
 
 cut -f1 train.tsv | head -20 >input.txt
 for beam in 1 4; do
@@ -54,7 +54,7 @@ for beam in 1 4; do
 done
 
 # --scores and --n-best come through the same search.
-"$ATTN_DECODE" -m model.attn -b 3 --n-best 2 <<<"3 1 2" | grep -q '^0 ||| 1 2 0 ||| ' ||
+"$ATTN_DECODE" -m model.attn -b 3 --n-best 2 <<<"3 1 2" | grep '^0 ||| 1 2 0 ||| ' >/dev/null ||
   fail "--n-best: no '1 2 0' hypothesis for '3 1 2'"
 
 printf '1 2 3\t0 5 1\n' >past.tsv

@@ -12,7 +12,7 @@ FAST=(--lr 0.01 --lr-schedule constant --warmup 0 --batch-tokens 64 --max-steps 
 [[ -s model.attn ]] || fail "attn-train wrote no model.attn"
 [[ -s model.best.attn ]] || fail "attn-train wrote no model.best.attn"
 "$ATTN_INSPECT" --verify model.attn model.best.attn >/dev/null || fail "attn-inspect --verify"
-"$ATTN_INSPECT" model.attn | grep -q transformer || fail "attn-inspect names no architecture"
+"$ATTN_INSPECT" model.attn | grep transformer >/dev/null || fail "attn-inspect names no architecture"
 
 # Line 2 is empty; the last line has no newline and is answered all the same.
 printf 'a b c\n\nd e f g\nh a\nb c d e' >input.txt
@@ -123,7 +123,7 @@ for model in chars spm; do
   cmp -s out.$model.txt out.$model.crlf.txt ||
     fail "--tokens $model: CRLF input decodes differently: $(cat out.$model.crlf.txt)"
 done
-"$ATTN_INSPECT" spm.attn | grep -qi spm || fail "attn-inspect: spm.attn does not say spm"
+"$ATTN_INSPECT" spm.attn | grep -i spm >/dev/null || fail "attn-inspect: spm.attn does not say spm"
 
 # The RNN encoder-decoder goes through the same tools (its own config keys, no "tokens").
 "$ATTN_TRAIN" --model rnn --preset tiny --threads 1 --quiet --train train.tsv "${FAST[@]}" \
