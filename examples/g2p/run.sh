@@ -4,7 +4,7 @@
 #
 #   bash examples/g2p/run.sh [BUILD_DIR] [MODEL]       MODEL: transformer (default) | rnn-bahdanau
 #                                                       | rnn-luong-general | rnn-luong-local-p
-# Knobs: STEPS (training updates), THREADS.
+# Knobs: STEPS (training updates), PRESET (transformer size: tiny | small | base), THREADS.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:-$here/../../build}" && pwd)"
@@ -12,6 +12,7 @@ model="${2:-transformer}"
 work="$here/work"
 threads="${THREADS:-$(nproc)}"
 steps="${STEPS:-12000}"
+warmup=$(( steps / 6 < 2000 ? steps / 6 : 2000 ))  # short runs warm up for a sixth of them
 mkdir -p "$work"
 cd "$work"
 [ -f /usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict ] ||
@@ -19,7 +20,7 @@ cd "$work"
 [ -f train.tsv ] || python3 "$here/prepare.py" --out .
 
 case "$model" in
-  transformer) flags=(--model transformer --preset small --dropout 0.1 --lr 1e-3 --warmup 2000) ;;
+  transformer) flags=(--model transformer --preset "${PRESET:-small}" --dropout 0.1 --lr 1e-3 --warmup "$warmup") ;;
   rnn-bahdanau) flags=(--model rnn --cell gru --attention additive --attention-scope global --lr 1e-3 --warmup 500) ;;
   rnn-luong-general) flags=(--model rnn --cell lstm --attention general --attention-scope global --input-feeding true --lr 1e-3 --warmup 500) ;;
   rnn-luong-local-p) flags=(--model rnn --cell lstm --attention general --attention-scope local-p --window 3 --input-feeding true --lr 1e-3 --warmup 500) ;;
