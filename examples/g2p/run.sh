@@ -4,7 +4,8 @@
 #
 #   bash examples/g2p/run.sh [BUILD_DIR] [MODEL]       MODEL: transformer (default) | rnn-bahdanau
 #                                                       | rnn-luong-general | rnn-luong-local-p
-# Knobs: STEPS (training updates), PRESET (transformer size: tiny | small | base), THREADS.
+# Knobs: STEPS (training updates), PRESET (transformer size: tiny | small | base), THREADS,
+#        HIDDEN / EMBED / LAYERS (RNN sizes; the defaults, 128 / 64 / 1, match Transformer tiny's size).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:-$here/../../build}" && pwd)"
@@ -19,11 +20,12 @@ cd "$work"
   { echo "g2p: needs Debian's pocketsphinx-en-us (make deps installs it)" >&2; exit 2; }
 [ -f train.tsv ] || python3 "$here/prepare.py" --out .
 
+rnn_size=(--hidden "${HIDDEN:-128}" --embed "${EMBED:-64}" --layers "${LAYERS:-1}" --dropout 0.1)
 case "$model" in
   transformer) flags=(--model transformer --preset "${PRESET:-small}" --dropout 0.1 --lr 1e-3 --warmup "$warmup") ;;
-  rnn-bahdanau) flags=(--model rnn --cell gru --attention additive --attention-scope global --lr 1e-3 --warmup 500) ;;
-  rnn-luong-general) flags=(--model rnn --cell lstm --attention general --attention-scope global --input-feeding true --lr 1e-3 --warmup 500) ;;
-  rnn-luong-local-p) flags=(--model rnn --cell lstm --attention general --attention-scope local-p --window 3 --input-feeding true --lr 1e-3 --warmup 500) ;;
+  rnn-bahdanau) flags=("${rnn_size[@]}" --model rnn --cell gru --attention additive --attention-scope global --lr 1e-3 --warmup 500) ;;
+  rnn-luong-general) flags=("${rnn_size[@]}" --model rnn --cell lstm --attention general --attention-scope global --input-feeding true --lr 1e-3 --warmup 500) ;;
+  rnn-luong-local-p) flags=("${rnn_size[@]}" --model rnn --cell lstm --attention general --attention-scope local-p --window 3 --input-feeding true --lr 1e-3 --warmup 500) ;;
   *) echo "g2p: unknown model '$model'" >&2; exit 2 ;;
 esac
 
