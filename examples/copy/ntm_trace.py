@@ -200,8 +200,11 @@ def main():
         machine.step(tensors["encoder.embed_tokens.weight"][source_ids.get(token, 1)])
         writes.append(list(machine.write_w[0]))
     output, reads, previous = [], [], 2  # BOS
-    for _ in range(3 * len(tokens)):  # attn-decode's default --max-length-factor
-        logits = machine.step(tensors["decoder.embed_tokens.weight"][previous])
+    # --output-feed none: after the delimiter (BOS) the controller is fed a zero vector.
+    blank = meta.get("output_feed") == "none"
+    embed = tensors["decoder.embed_tokens.weight"]
+    for step in range(3 * len(tokens)):  # attn-decode's default --max-length-factor
+        logits = machine.step([0.0] * len(embed[0]) if blank and step > 0 else embed[previous])
         reads.append(list(machine.read_w[0]))
         previous = max(range(len(logits)), key=lambda v: logits[v])
         if previous == 3:  # EOS

@@ -53,6 +53,17 @@ ControllerType parse_controller(const std::string& name) {
   throw InputError("unknown controller '" + name + "' (expected lstm, gru or feedforward)");
 }
 
+const char* output_feed_name(OutputFeed feed) {
+  return feed == OutputFeed::kNone ? "none" : "previous";
+}
+
+OutputFeed parse_output_feed(const std::string& name) {
+  for (OutputFeed feed : {OutputFeed::kPrevious, OutputFeed::kNone})
+    if (name == output_feed_name(feed)) return feed;
+  throw InputError("unknown output_feed (--output-feed) '" + name +
+                   "' (expected previous or none)");
+}
+
 NtmConfig NtmConfig::preset(const std::string& name) {
   NtmConfig c;
   if (name == "tiny") {
@@ -75,7 +86,8 @@ std::map<std::string, std::string> NtmConfig::to_map() const {
           {"memory_width", std::to_string(memory_width)},
           {"read_heads", std::to_string(read_heads)},
           {"write_heads", std::to_string(write_heads)},
-          {"shift_range", std::to_string(shift_range)}};
+          {"shift_range", std::to_string(shift_range)},
+          {"output_feed", output_feed_name(output_feed)}};
 }
 
 NtmConfig NtmConfig::from_map(const std::map<std::string, std::string>& map) {
@@ -112,6 +124,8 @@ NtmConfig NtmConfig::from_map(const std::map<std::string, std::string>& map) {
   integer("shift_range", c.shift_range);
   if (auto it = map.find("controller"); it != map.end())
     c.controller = parse_controller(it->second);
+  if (auto it = map.find("output_feed"); it != map.end())
+    c.output_feed = parse_output_feed(it->second);
   c.validate();
   return c;
 }
@@ -143,6 +157,7 @@ NtmRecurrence NtmRecurrence::gather_rows(const std::vector<int32_t>& rows) const
   for (const Var& w : read_weights) out.read_weights.push_back(gather(w, rows));
   for (const Var& w : write_weights) out.write_weights.push_back(gather(w, rows));
   out.reads = gather(reads, rows);
+  out.output_steps = output_steps;
   return out;
 }
 
@@ -258,6 +273,9 @@ Var NtmSeq2Seq::decode_step(const Tensor& prev_tokens, NtmRecurrence& r) const {
   ATTN_CHECK(prev_tokens.shape() == (Shape{r.memory.dim(0), 1}),
              "NtmSeq2Seq: previous tokens {} for {} rows", shape_str(prev_tokens.shape()),
              r.memory.dim(0));
+  const bool blank = config_.output_feed == OutputFeed::kNone && r.output_steps > 0;
+  ++r.output_steps;
+  if (blank) return machine_step(Var(Tensor::zeros({batch, config_.embed})), r);
   return machine_step(reshape(embedding(tgt_embedding_, prev_tokens), {batch, config_.embed}), r);
 }
 

@@ -15,9 +15,11 @@
 //   o_t  = W_o [h_t; r_t] + b_o                     logits [B, V]
 // The machine first reads the source, one token a step with outputs ignored (the input
 // phase: it can only store what it will need in memory), then the target's BOS, the
-// delimiter, and from then on it emits the output one token a step, fed its previous
-// output. The decoding state is everything a step carries: controller state, memory, head
-// weightings and reads; reorder() copies rows.
+// delimiter, and from then on it emits the output one token a step. What it is fed after the
+// delimiter is config.output_feed: its previous output token (OutputFeed::kPrevious), or
+// nothing, a zero vector (OutputFeed::kNone, as Graves et al. 2014 §4.1 feed the copy task),
+// so that the memory is its only way back to the input. The decoding state is everything a step
+// carries: controller state, memory, head weightings and reads; reorder() copies rows.
 //
 // step()'s attention, and forward()'s "attention" map [B, T, N], are the first read head's
 // weighting over the N memory slots during the output phase (the searches keep its first S
@@ -42,6 +44,11 @@ enum class ControllerType { kLstm, kGru, kFeedForward };
 const char* controller_name(ControllerType type);          // "lstm" | "gru" | "feedforward"
 ControllerType parse_controller(const std::string& name);  // throws InputError otherwise
 
+// What the controller sees at an output step after the delimiter.
+enum class OutputFeed { kPrevious, kNone };
+const char* output_feed_name(OutputFeed feed);          // "previous" | "none"
+OutputFeed parse_output_feed(const std::string& name);  // throws InputError otherwise
+
 struct NtmConfig {
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
@@ -53,6 +60,10 @@ struct NtmConfig {
   int64_t read_heads = 1;         // R heads
   int64_t write_heads = 1;
   int64_t shift_range = 1;  // shifts -shift_range..shift_range (Graves et al. use -1, 0, 1)
+  // kNone: the controller cannot carry the input past the memory by way of the previous
+  // output token; fed it, an LSTM controller learned to copy from its own state instead
+  // (examples/copy/README.md).
+  OutputFeed output_feed = OutputFeed::kPrevious;
 
   // tiny (E 16, H 64, memory 64 × 16) | small (the copy task of Graves et al. §4.1: one LSTM
   // layer of 100, memory 128 × 20, one read and one write head) | base (E 64, H 256,
@@ -72,6 +83,7 @@ struct NtmRecurrence {
   std::vector<Var> read_weights;   // per read head [B, N]
   std::vector<Var> write_weights;  // per write head [B, N]
   Var reads;                       // r_t of every read head, concatenated [B, R·M]
+  int64_t output_steps = 0;        // decode_step()s taken (the first is the delimiter's)
 
   NtmRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only
 };
@@ -99,7 +111,7 @@ class NtmSeq2Seq : public Seq2SeqModel {
   void read_source(const Tensor& src, NtmRecurrence& recurrence,
                    std::vector<std::pair<Tensor, Tensor>>* trace = nullptr) const;
   // The output phase: prev_tokens int32 [B, 1] (BOS first) -> logits [B, V]; advances
-  // `recurrence`.
+  // `recurrence`. With OutputFeed::kNone every step after the first ignores prev_tokens.
   Var decode_step(const Tensor& prev_tokens, NtmRecurrence& recurrence) const;
 
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;

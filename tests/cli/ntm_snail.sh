@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib/tools.bash" "$@"
 
 make_reversal_data train.tsv 40
 NTM=(--model ntm --preset tiny --memory-slots 12 --memory-width 6 --controller-size 16
-     --read-heads 2 --controller feedforward --embed 8)
+     --read-heads 2 --controller feedforward --embed 8 --output-feed none)
 SNAIL=(--model snail --preset tiny --filters 4 --dilations 3 --key-size 4 --value-size 6
        --blocks 1 --embed 8)
 COMMON=(--threads 1 --quiet --lr 0.01 --lr-schedule constant --warmup 0 --batch-tokens 128)
@@ -29,12 +29,16 @@ done
 ntm_json=$("$ATTN_INSPECT" --json ntm.attn)
 grep -q '"memory_slots": *"12"' <<<"$ntm_json" ||
   fail "--memory-slots 12 is not in the model file: $ntm_json"
+grep -q '"output_feed": *"none"' <<<"$ntm_json" ||
+  fail "--output-feed none is not in the model file: $ntm_json"
 "$ATTN_INSPECT" --json snail.attn | grep '"dilations": *"3"' >/dev/null ||
   fail "--dilations 3 is not in the model file"
 
 expect_input_error "shift_range" "$ATTN_TRAIN" --train train.tsv --model ntm --memory-slots 4 \
   --shift-range 2 --max-steps 1 --quiet
 expect_input_error "controller" "$ATTN_TRAIN" --train train.tsv --model ntm --controller rnn \
+  --max-steps 1 --quiet
+expect_input_error "--output-feed" "$ATTN_TRAIN" --train train.tsv --model ntm --output-feed zeros \
   --max-steps 1 --quiet
 expect_input_error "--memory-slots" "$ATTN_TRAIN" --train train.tsv --model rnn --memory-slots 8 \
   --max-steps 1 --quiet

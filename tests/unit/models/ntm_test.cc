@@ -57,13 +57,19 @@ Batch copy_batch() {
 }
 
 std::vector<NtmConfig> config_table() {
-  std::vector<NtmConfig> table = {tiny_config(ControllerType::kLstm),
-                                  tiny_config(ControllerType::kGru),
-                                  tiny_config(ControllerType::kFeedForward)};
+  std::vector<NtmConfig> table = {
+      tiny_config(ControllerType::kLstm), tiny_config(ControllerType::kGru),
+      tiny_config(ControllerType::kFeedForward), tiny_config(ControllerType::kLstm)};
   table[1].read_heads = 2;
   table[1].write_heads = 2;
   table[2].shift_range = 2;
+  table[3].output_feed = OutputFeed::kNone;  // blank inputs after the delimiter
   return table;
+}
+
+std::string describe(const NtmConfig& config) {
+  return std::string(controller_name(config.controller)) + "/" +
+         output_feed_name(config.output_feed);
 }
 
 TEST(NtmSeq2Seq, ConfigRoundTripsAndRejectsBadValues) {
@@ -71,14 +77,18 @@ TEST(NtmSeq2Seq, ConfigRoundTripsAndRejectsBadValues) {
   c.read_heads = 3, c.shift_range = 0;
   EXPECT_EQ(NtmConfig::from_map(c.to_map()).to_map(), c.to_map());
   EXPECT_EQ(NtmConfig::from_map(c.to_map()).controller, ControllerType::kFeedForward);
+  c.output_feed = OutputFeed::kNone;
+  EXPECT_EQ(NtmConfig::from_map(c.to_map()).output_feed, OutputFeed::kNone);
   const NtmConfig minimal = NtmConfig::from_map({{"src_vocab", "7"}, {"tgt_vocab", "9"}});
   EXPECT_EQ(minimal.memory_slots, 128);
+  EXPECT_EQ(minimal.output_feed, OutputFeed::kPrevious);  // model files from before the field
   auto with = [&](const std::string& key, const std::string& value) {
     ConfigMap m = tiny_config(ControllerType::kLstm).to_map();
     m[key] = value;
     return m;
   };
   EXPECT_THROW(NtmConfig::from_map(with("controller", "rnn")), InputError);
+  EXPECT_THROW(NtmConfig::from_map(with("output_feed", "zeros")), InputError);
   EXPECT_THROW(NtmConfig::from_map(with("memory_slots", "0")), InputError);
   EXPECT_THROW(NtmConfig::from_map(with("read_heads", "-1")), InputError);
   EXPECT_THROW(NtmConfig::from_map(with("shift_range", "4")), InputError);  // 9 shifts, 8 slots
@@ -146,7 +156,7 @@ TEST(NtmSeq2Seq, OverfitsOneBatchForEveryController) {
       tape().backward(ce.loss);
       adam.step(1e-2f);
     }
-    const std::string name = controller_name(config.controller);
+    const std::string name = describe(config);
     EXPECT_LT(loss, 0.05f) << name;
     BeamOptions options;
     options.beam_size = 3;
@@ -182,12 +192,38 @@ TEST(NtmSeq2Seq, IncrementalDecodingMatchesTeacherForcedForward) {
       for (int64_t r = 0; r < 4; ++r) {
         for (int64_t v = 0; v < kVocab; ++v)
           EXPECT_NEAR(step[r * kVocab + v], reference[(r * 6 + t) * kVocab + v], 1e-5)
-              << controller_name(config.controller) << " t=" << t << " r=" << r;
+              << describe(config) << " t=" << t << " r=" << r;
         for (int64_t i = 0; i < 8; ++i)
           EXPECT_NEAR(attention[r * 8 + i], maps.at("attention")[(r * 6 + t) * 8 + i], 1e-6);
       }
     }
   }
+}
+
+// OutputFeed::kNone: the delimiter's step sees BOS, every later step a blank input, whatever
+// token came before.
+TEST(NtmSeq2Seq, OutputFeedNoneIgnoresPreviousTokensAfterTheDelimiter) {
+  // Logits of the second output step on the source 4 5 6, fed BOS and then `token`.
+  auto second_step = [](OutputFeed feed, int32_t token) {
+    NtmConfig config = tiny_config(ControllerType::kLstm);
+    config.output_feed = feed;
+    Rng rng(7);
+    NtmSeq2Seq model(config, rng);
+    NoGrad no_grad;
+    auto state = model.encode({{4, 5, 6}});
+    model.step(*state, {2}, nullptr);
+    return model.step(*state, {token}, nullptr).contiguous();
+  };
+  const Tensor blank_a = second_step(OutputFeed::kNone, 4),
+               blank_b = second_step(OutputFeed::kNone, 9);
+  const Tensor fed_a = second_step(OutputFeed::kPrevious, 4),
+               fed_b = second_step(OutputFeed::kPrevious, 9);
+  bool fed_differ = false;
+  for (int64_t v = 0; v < kVocab; ++v) {
+    EXPECT_EQ(blank_a[v], blank_b[v]) << v;
+    fed_differ = fed_differ || fed_a[v] != fed_b[v];
+  }
+  EXPECT_TRUE(fed_differ) << "OutputFeed::kPrevious should see the token";
 }
 
 TEST(NtmSeq2Seq, ReorderFollowsRowsAndPaddingChangesNothing) {
@@ -248,7 +284,7 @@ TEST(NtmSeq2Seq, ModelGradientsMatchFiniteDifferences) {
         value[i] = saved;
         const double numeric = (plus - minus) / (2.0 * eps);
         EXPECT_NEAR(var.grad()[i], numeric, 3e-3 + 3e-2 * std::abs(numeric))
-            << controller_name(config.controller) << " " << name << "[" << i << "]";
+            << describe(config) << " " << name << "[" << i << "]";
       }
     }
   }
