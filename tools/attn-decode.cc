@@ -10,9 +10,11 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <numeric>
 #include <nlohmann/json.hpp>
 
@@ -102,13 +104,52 @@ std::vector<std::string> classify(Seq2SeqModel& model, const ModelBundle& bundle
   return answers;
 }
 
+// Dimensions [from, rank) of a contiguous tensor as nested JSON arrays (rounded to 6
+// decimals: the files stay readable and no reader needs more).
+nlohmann::json nested(const float* data, const Shape& shape, size_t from) {
+  nlohmann::json out = nlohmann::json::array();
+  if (from + 1 == shape.size()) {
+    for (int64_t i = 0; i < shape[from]; ++i) out.push_back(std::round(data[i] * 1e6) / 1e6);
+    return out;
+  }
+  int64_t inner = 1;
+  for (size_t d = from + 1; d < shape.size(); ++d) inner *= shape[d];
+  for (int64_t i = 0; i < shape[from]; ++i) out.push_back(nested(data + i * inner, shape, from + 1));
+  return out;
+}
+
+// Every attention matrix of the model for this sentence, by the forward pass's names
+// ("decoder.layers.1.encoder_attn" -> [head][output row][source token]): one teacher-
+// forced pass over <s> + the best output, so row t is the step that chose output token t
+// and the last row the step that chose </s>. Incremental decoding computes the same
+// weights (a unit test holds each model to it); the search itself keeps only one matrix.
+nlohmann::json attention_layers(const Seq2SeqModel& model, const std::vector<int32_t>& source_ids,
+                                const Hypothesis& best) {
+  std::vector<int32_t> decoder_input = {model.bos_id()};
+  decoder_input.insert(decoder_input.end(), best.tokens.begin(), best.tokens.end());
+  std::map<std::string, Tensor> maps;
+  model.forward(Tensor::from_ints({1, static_cast<int64_t>(source_ids.size())}, source_ids),
+                Tensor::from_ints({1, static_cast<int64_t>(decoder_input.size())}, decoder_input),
+                ForwardMode{}, &maps);
+  nlohmann::json layers = nlohmann::json::object();
+  for (const auto& [name, weights] : maps) {
+    const Tensor dense = weights.contiguous();
+    layers[name] = nested(dense.data(), dense.shape(), 1);  // dimension 0 is the batch of one
+  }
+  return layers;
+}
+
+// One line of --attention-json. "attention" is the search's own [output token][source
+// token] matrix; "layers" every named matrix of the model (attention_layers), whose
+// decoder rows are "output" + </s> and whose decoder self-attention columns are <s> + "output".
 nlohmann::json attention_record(int64_t line_index, const std::vector<int32_t>& source_ids,
                                 const Hypothesis& best, const ModelBundle& bundle) {
   nlohmann::json record;
   record["line"] = line_index;
   record["source"] = bundle.source.pieces(source_ids);
   record["output"] = bundle.target.pieces(best.tokens);
-  record["attention"] = best.attention;  // [output token][source token]
+  record["attention"] = best.attention;
+  record["layers"] = attention_layers(*bundle.model, source_ids, best);
   return record;
 }
 
@@ -146,7 +187,8 @@ int decode_main(int argc, char** argv) {
     ("scores", po::bool_switch(&flags.scores), "print the normalized score before each output")
     ("alignment", po::value(&flags.alignment), "append alignments: hard (i-j pairs) or soft")
     ("attention-json", po::value(&flags.attention_json),
-     "write each sentence's attention matrix as one JSON object a line")
+     "write each sentence's attention as one JSON object a line: the search's matrix, and "
+     "every layer and head of the model by name")
     ("attention-map", po::value(&flags.attention_map),
      "draw each sentence's attention as DIR/LINE.svg (source across, output down)")
     ("attention", po::bool_switch(&flags.attention),

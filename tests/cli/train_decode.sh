@@ -105,6 +105,24 @@ for r in records:
     for row in r["attention"]:
         assert len(row) == len(r["source"]), r
         assert abs(sum(row) - 1) < 1e-3, row
+    # Every layer and head (TINY: 1 + 1 layers, 2 heads), rows and columns as documented:
+    # decoder rows are the output + </s>, decoder self-attention columns <s> + the output.
+    S, T = len(r["source"]), len(r["output"]) + 1
+    shapes = {name: (len(m), len(m[0]), len(m[0][0])) for name, m in r["layers"].items()}
+    assert shapes == {"encoder.layers.0.self_attn": (2, S, S),
+                      "decoder.layers.0.self_attn": (2, T, T),
+                      "decoder.layers.0.encoder_attn": (2, T, S)}, shapes
+    for m in r["layers"].values():
+        for head in m:
+            for row in head:
+                assert abs(sum(row) - 1) < 1e-4, row
+    causal = r["layers"]["decoder.layers.0.self_attn"]
+    assert all(causal[h][t][u] == 0 for h in range(2) for t in range(T) for u in range(t + 1, T))
+    # The search's matrix is the last layer's cross-attention averaged over the heads.
+    cross = r["layers"]["decoder.layers.0.encoder_attn"]
+    for t, row in enumerate(r["attention"]):
+        for j, w in enumerate(row):
+            assert abs(w - (cross[0][t][j] + cross[1][t][j]) / 2) < 1e-4, (t, j, w)
 PY
 
 # Characters and SentencePiece: trained from the raw text, decoded back to raw text (spaces,
