@@ -110,20 +110,20 @@ class Machine:
         x = embedding + self.reads
         if self.kind == "feedforward":
             h = [math.tanh(v) for v in linear(self.t["controller.weight"], self.t["controller.bias"], x)]
-        elif self.kind == "lstm":  # PyTorch gate order i, f, g, o
-            gates = [
-                a + b
-                for a, b in zip(
-                    linear(self.t["controller.weight_ih_l0"], self.t["controller.bias_ih_l0"], x),
-                    linear(self.t["controller.weight_hh_l0"], self.t["controller.bias_hh_l0"], self.h),
-                )
-            ]
-            H = self.hidden
-            i, f, g, o = gates[:H], gates[H : 2 * H], gates[2 * H : 3 * H], gates[3 * H :]
-            self.c = [sigmoid(fv) * cv + sigmoid(iv) * math.tanh(gv) for iv, fv, gv, cv in zip(i, f, g, self.c)]
-            h = self.h = [sigmoid(ov) * math.tanh(cv) for ov, cv in zip(o, self.c)]
         else:
-            sys.exit(f"ntm_trace.py: controller '{self.kind}' is not replayed here (lstm, feedforward)")
+            ih = linear(self.t["controller.weight_ih_l0"], self.t["controller.bias_ih_l0"], x)
+            hh = linear(self.t["controller.weight_hh_l0"], self.t["controller.bias_hh_l0"], self.h)
+            H = self.hidden
+            if self.kind == "lstm":  # PyTorch gate order i, f, g, o
+                gates = [a + b for a, b in zip(ih, hh)]
+                i, f, g, o = gates[:H], gates[H : 2 * H], gates[2 * H : 3 * H], gates[3 * H :]
+                self.c = [sigmoid(fv) * cv + sigmoid(iv) * math.tanh(gv) for iv, fv, gv, cv in zip(i, f, g, self.c)]
+                h = self.h = [sigmoid(ov) * math.tanh(cv) for ov, cv in zip(o, self.c)]
+            else:  # GRU, PyTorch gate order r, z, n; r scales the recurrent part, bias included
+                r = [sigmoid(a + b) for a, b in zip(ih[:H], hh[:H])]
+                z = [sigmoid(a + b) for a, b in zip(ih[H : 2 * H], hh[H : 2 * H])]
+                n = [math.tanh(a + rv * b) for a, rv, b in zip(ih[2 * H :], r, hh[2 * H :])]
+                h = self.h = [nv + zv * (hv - nv) for nv, zv, hv in zip(n, z, self.h)]
         writes = []
         for j in range(self.writes_n):
             w, e, a = self.head(f"heads.write.{j}", True, h, self.write_w[j])
