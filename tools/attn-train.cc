@@ -40,7 +40,7 @@ const std::vector<std::string> kModelFlags = {
     "pooling", "hops", "penalty", "attention-size",
     "controller", "controller-size", "memory-slots", "memory-width", "read-heads", "write-heads",
     "filters", "dilations", "key-size", "value-size", "blocks",
-    "shift-range", "cell-features", "output-feed"};
+    "shift-range", "cell-features", "output-feed", "input-dims"};
 
 struct DataFlags {
   std::string train, train_src, train_tgt, valid, valid_src, valid_tgt;

@@ -7,18 +7,29 @@
 namespace attn {
 
 std::vector<int32_t> TextCodec::encode(std::string_view line, std::string_view where) const {
-  return vocab.encode(tokenizer.split(line, where));
+  if (point_dims == 0) return vocab.encode(tokenizer.split(line, where));
+  const PointCodec points{point_dims};
+  std::vector<int32_t> ids;
+  for (const std::string& piece : tokenizer.split(line, where))
+    ids.push_back(points.encode(piece, where));
+  return ids;
 }
 
 std::vector<std::string> TextCodec::pieces(const std::vector<int32_t>& ids) const {
   std::vector<std::string> out;
   out.reserve(ids.size());
-  for (int32_t id : ids) out.push_back(vocab.token(id));
+  for (int32_t id : ids)
+    out.push_back(point_dims > 0 && id >= Vocabulary::kSpecials ? PointCodec{point_dims}.piece(id)
+                                                                : vocab.token(id));
   return out;
 }
 
 std::string TextCodec::decode(const std::vector<int32_t>& ids) const {
-  return tokenizer.join(vocab.decode(ids));
+  if (point_dims == 0) return tokenizer.join(vocab.decode(ids));
+  std::vector<int32_t> points;
+  for (int32_t id : ids)
+    if (id >= Vocabulary::kSpecials) points.push_back(id);
+  return tokenizer.join(pieces(points));
 }
 
 namespace {
@@ -56,6 +67,9 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
     model_config.erase("tokens");
     Rng rng(0);
     bundle.model = create_model(meta.architecture, model_config, rng);
+    // Source tokens that are points: the model's from_map has checked the number.
+    if (auto dims = model_config.find("input_dims"); dims != model_config.end())
+      bundle.source.point_dims = std::stoi(dims->second);
   } catch (const InputError& e) {
     throw InputError(file.path() + ": " + e.what());
   }

@@ -18,6 +18,7 @@
 
 #include "formats/layout.h"
 #include "formats/metadata.h"
+#include "libattn/data/points.h"
 #include "libattn/data/tokenizer.h"
 #include "libattn/data/vocab.h"
 #include "libattn/models/parameter_io.h"
@@ -25,10 +26,13 @@
 
 namespace attn {
 
-// One side's text handling: tokenizer, then vocabulary.
+// One side's text handling: tokenizer, then vocabulary; or, for a model config with
+// "input_dims" D > 0 (a pointer network over points), word tokens read as points of D
+// coordinates (libattn/data/points.h) and a vocabulary of the specials only.
 struct TextCodec {
   Tokenizer tokenizer = Tokenizer::words();
   Vocabulary vocab;
+  int point_dims = 0;
 
   std::vector<int32_t> encode(std::string_view line, std::string_view where) const;
   // One string per id, specials included: labels for attention rows and columns.

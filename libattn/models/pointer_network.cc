@@ -6,6 +6,7 @@
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/embedding.h"
+#include "libattn/data/points.h"
 #include "libattn/autograd/matmul.h"
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/shape_ops.h"
@@ -51,6 +52,17 @@ std::vector<int32_t> source_lengths(const Tensor& src) {
         break;
       }
   return lengths;
+}
+
+// src [B, S] of point ids -> their coordinates [B, S, D] (zeros at padding).
+Tensor point_coordinates(const Tensor& src, int64_t dims) {
+  const PointCodec codec{static_cast<int>(dims)};
+  Tensor out = Tensor::empty({src.dim(0), src.dim(1), dims});
+  for (int64_t i = 0; i < src.numel(); ++i) {
+    const std::vector<float> x = codec.coordinates(src.ints()[i]);
+    std::copy(x.begin(), x.end(), out.data() + i * dims);
+  }
+  return out;
 }
 
 // Removes the positions prev_tokens [B, 1] chose from a copy of mask [B, V].
@@ -146,6 +158,7 @@ std::map<std::string, std::string> PointerConfig::to_map() const {
           {"cell", cell_type_name(cell)},
           {"bidirectional", bidirectional ? "true" : "false"},
           {"mask_chosen", mask_chosen ? "true" : "false"},
+          {"input_dims", std::to_string(input_dims)},
           {"dropout", fmt::format("{}", dropout)}};
 }
 
@@ -173,6 +186,8 @@ PointerConfig PointerConfig::from_map(const std::map<std::string, std::string>& 
   c.hidden = parse_positive(map, "hidden", c.hidden);
   c.layers = parse_positive(map, "layers", c.layers);
   if (auto it = map.find("cell"); it != map.end()) c.cell = parse_cell_type(it->second);
+  if (auto it = map.find("input_dims"); it != map.end() && it->second != "0")
+    c.input_dims = parse_positive(map, "input_dims", c.input_dims);
   boolean("bidirectional", c.bidirectional);
   boolean("mask_chosen", c.mask_chosen);
   if (auto it = map.find("dropout"); it != map.end()) {
@@ -204,6 +219,10 @@ void PointerConfig::validate() const {
     throw InputError(fmt::format(
         "pointer model config: tgt_vocab must be {} (4 specials + max_positions {}), got {}",
         Vocabulary::kSpecials + max_positions, max_positions, tgt_vocab));
+  if (input_dims < 0 || input_dims > PointCodec::kMaxDims)
+    throw InputError(fmt::format(
+        "pointer model config: input_dims must be 0 (tokens) or 1..{} (point coordinates), got {}",
+        PointCodec::kMaxDims, input_dims));
   if (bidirectional && hidden % 2 != 0)
     throw InputError(fmt::format(
         "pointer model config: a bidirectional encoder splits hidden {} into two directions; "
@@ -227,6 +246,12 @@ void set_pointer_target(ModelBundle& bundle, const ConfigMap& config) {
         "the pointer model reads word tokens (--tokens words): its targets are positions, "
         "whole words, and a model file keeps one tokenizer for both sides");
   bundle.target = {Tokenizer::words(), pointer_target_vocabulary(config)};
+  if (auto dims = config.find("input_dims"); dims != config.end() && dims->second != "0") {
+    const int64_t d = parse_positive(config, "input_dims", 0);
+    if (d > PointCodec::kMaxDims)
+      throw InputError(fmt::format("--input-dims must lie in 1..{}, not {}", PointCodec::kMaxDims, d));
+    bundle.source = {Tokenizer::words(), Vocabulary(), static_cast<int>(d)};
+  }
 }
 
 PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : config_(config) {
@@ -238,7 +263,10 @@ PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : config_(
     for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
     return Var::parameter(t);
   };
-  src_embedding_ = uniform({config.src_vocab, config.embed});
+  if (config.input_dims > 0)
+    point_projection_ = Linear(config.input_dims, config.embed, rng);
+  else
+    src_embedding_ = uniform({config.src_vocab, config.embed});
   start_input_ = uniform({config.embed});
   end_memory_ = uniform({h});
   encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h, config.layers,
@@ -263,7 +291,8 @@ PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMo
         fmt::format("pointer network: a source of {} tokens, but this model points into at most {} "
                     "(max_positions)",
                     longest, config_.max_positions));
-  encoding.inputs = embedding(src_embedding_, src);
+  encoding.inputs = config_.input_dims > 0 ? point_projection_.forward(Var(point_coordinates(src, config_.input_dims)))
+                                           : embedding(src_embedding_, src);
   const Var memory =
       encoder_.forward(encoding.inputs, encoding.lengths, config_.dropout, mode).outputs;
   // The end slot e joins every row's memory as slot 0: [B, 1, H] by broadcasting.
@@ -376,7 +405,10 @@ Var PointerNetwork::forward(const Tensor& src, const Tensor& tgt_in, const Forwa
 
 NamedParameters PointerNetwork::parameters() const {
   NamedParameters out;
-  out.emplace_back("encoder.embed_tokens.weight", src_embedding_);
+  if (config_.input_dims > 0)
+    point_projection_.collect_parameters("encoder.embed_points", out);
+  else
+    out.emplace_back("encoder.embed_tokens.weight", src_embedding_);
   encoder_.collect_parameters("encoder.rnn", out);
   out.emplace_back("decoder.start_input", start_input_);
   bridge_.collect_parameters("decoder.bridge", out);
@@ -424,7 +456,13 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
   for (auto& layer : state.recurrence.layers) layer = {on_heap(layer.h), on_heap(layer.c)};
   if (!state.recurrence.mask.on_heap()) state.recurrence.mask = state.recurrence.mask.clone_heap();
   if (attention) *attention = position_probabilities(logits.value(), state.encoding.inputs.dim(1));
-  return log_softmax(logits).value();
+  // Closed positions leave the search as -inf, not -1e9: a beam wider than the positions
+  // still open must not fill up with impossible pointers (beam_search drops -inf).
+  Tensor log_probs = log_softmax(logits).value().contiguous();
+  const Tensor& mask = state.recurrence.mask;
+  for (int64_t i = 0; i < log_probs.numel(); ++i)
+    if (mask[i] == kClosed) log_probs[i] = -INFINITY;
+  return log_probs;
 }
 
 void PointerNetwork::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {

@@ -16,8 +16,9 @@
 // training needs label smoothing 0 (smoothing toward an impossible position would dominate
 // the loss).
 //
-// Encoder: embeddings (each source token, e.g. a number, is one vocabulary entry) ->
-// stacked GRU/LSTM, bidirectional with H/2 units a direction, memory m [B, S, H].
+// Encoder: embeddings (each source token, e.g. a number, is one vocabulary entry; or, with
+// input_dims D > 0, a projection of the D coordinates of a point) -> stacked GRU/LSTM,
+// bidirectional with H/2 units a direction, memory m [B, S, H].
 // Decoder, one step t (Vinyals et al. 2015, §2.3):
 //   x_t = E src[y_{t-1}]        the embedding of the element pointed at last; a learned
 //                               start vector when y_{t-1} is <s>
@@ -52,6 +53,11 @@ struct PointerConfig {
   CellType cell = CellType::kLstm;
   bool bidirectional = true;
   bool mask_chosen = false;  // a position once chosen cannot be chosen again (permutations)
+  // 0: each source token is a vocabulary entry with a learned embedding. D in 1..4: each is
+  // a point of D coordinates in [0, 1] ("0.25,0.75", libattn/data/points.h), embedded by a
+  // learned projection W_p x + b_p, as Vinyals et al. feed the planar points of their convex
+  // hull and TSP tasks; src_vocab is then the 4 specials.
+  int64_t input_dims = 0;
   float dropout = 0.0f;      // between stacked layers
 
   // tiny (E 32, H 64) | small (the defaults) | base (E 256, H 512, 2 layers).
@@ -122,7 +128,8 @@ class PointerNetwork : public Seq2SeqModel {
 
  private:
   PointerConfig config_;
-  Var src_embedding_;                   // [V_src, E]
+  Var src_embedding_;                   // [V_src, E]; undefined with input_dims > 0
+  Linear point_projection_;             // [D, E]: with input_dims > 0 only
   Var start_input_;                     // [E]: x_0
   Var end_memory_;                      // [H]: e, the end-of-output slot
   StackedRnn encoder_;                  // H/2 (bidirectional) or H units a direction

@@ -2,7 +2,8 @@
 # attn-train --model pointer -> attn-decode on a tiny sorting task: every output line is a
 # permutation of its input's positions (--mask-chosen), most lines are sorted exactly, with
 # greedy and beam search alike; targets that are not positions, label smoothing and
-# non-word tokens are refused as bad input.
+# non-word tokens are refused as bad input. With --input-dims the numbers are read as
+# coordinates, and numbers never seen in training sort as well.
 # shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
@@ -64,4 +65,26 @@ expect_input_error "not a source position" "$ATTN_TRAIN" --train word.tsv "${POI
 expect_input_error "--label-smoothing" "$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" \
   --label-smoothing 0.1
 expect_input_error "--tokens words" "$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" --tokens chars
+# --input-dims: the same task over numbers read as coordinates (v / 20), through a learned
+# projection, so numbers never seen in training sort too.
+awk -F'\t' '{ n = split($1, v, " "); line = v[1] / 20
+               for (j = 2; j <= n; ++j) line = line " " v[j] / 20
+               print line "\t" $2 }' train.tsv >points.tsv
+"$ATTN_TRAIN" --train points.tsv "${POINTER[@]}" --input-dims 1 --save points.attn
+"$ATTN_INSPECT" points.attn | grep "input_dims=1" >/dev/null || fail "attn-inspect shows no input_dims"
+cut -f1 points.tsv | head -20 >points_in.txt
+"$ATTN_DECODE" -m points.attn -b 4 <points_in.txt >out.txt
+correct=$(cut -f2 points.tsv | head -20 | paste - out.txt | awk -F'\t' '$1 == $2' | wc -l)
+[[ $correct -ge 18 ]] || fail "--input-dims 1: only $correct of 20 training lines sorted"
+unseen=$("$ATTN_DECODE" -m points.attn -b 4 <<<"0.333 0.071 0.562 0.204")
+[[ $unseen == "1 3 0 2" ]] || fail "--input-dims 1: '$unseen' for unseen numbers, expected '1 3 0 2'"
+"$ATTN_INSPECT" points.attn --attention "0.333 0.071" >shades.txt || fail "attn-inspect --attention on points"
+grep -F "0.333" shades.txt >/dev/null || fail "the attention picture does not label the points: $(cat shades.txt)"
+printf '0.1 0.2\n0.3 1.5\n' >bad_points.txt
+expect_input_error "bad_points.txt:2: '1.5' is not a point" "$ATTN_DECODE" -m points.attn -i bad_points.txt
+expect_input_error "--input-dims must lie in 1..4" "$ATTN_TRAIN" --train points.tsv "${POINTER[@]}" \
+  --input-dims 7
+printf '0.1 x\t0 1\n' >bad_train.tsv
+expect_input_error "bad_train.tsv:1: 'x' is not a point" "$ATTN_TRAIN" --train bad_train.tsv \
+  "${POINTER[@]}" --input-dims 1
 echo "pointer: ok"

@@ -8,6 +8,7 @@
 
 #include "libattn/autograd/ops.h"
 #include "libattn/core/error.h"
+#include "libattn/data/points.h"
 #include "libattn/decode/beam_search.h"
 #include "libattn/decode/greedy.h"
 #include "libattn/models/model_bundle.h"
@@ -35,8 +36,8 @@ PointerConfig tiny_config(CellType cell, bool mask_chosen) {
 }
 
 std::string describe(const PointerConfig& c) {
-  return fmt::format("{}/mask_chosen={}/layers={}/bi={}", cell_type_name(c.cell), c.mask_chosen,
-                     c.layers, c.bidirectional);
+  return fmt::format("{}/mask_chosen={}/layers={}/bi={}/input_dims={}", cell_type_name(c.cell),
+                     c.mask_chosen, c.layers, c.bidirectional, c.input_dims);
 }
 
 // Sorting: the target is the source positions in increasing order of their ids (all
@@ -73,12 +74,31 @@ Batch sort_batch() {
   return b;
 }
 
+// For a model over points (input_dims 2), number id k becomes the point ((k - 4) / 10, 0.3):
+// the order to learn is then the order of the x coordinates.
+Batch inputs_for(Batch b, const PointerConfig& config) {
+  if (config.input_dims == 0) return b;
+  const PointCodec codec{static_cast<int>(config.input_dims)};
+  auto point = [&](int32_t id) {
+    return id < Vocabulary::kSpecials
+               ? id
+               : codec.encode(fmt::format("{},0.3", (id - Vocabulary::kSpecials) / 10.0), "test");
+  };
+  for (auto& source : b.sources)
+    for (int32_t& id : source) id = point(id);
+  for (int64_t i = 0; i < b.src.numel(); ++i) b.src.ints()[i] = point(b.src.ints()[i]);
+  return b;
+}
+
 std::vector<PointerConfig> table() {
   std::vector<PointerConfig> configs = {tiny_config(CellType::kLstm, false),
                                         tiny_config(CellType::kGru, true),
+                                        tiny_config(CellType::kLstm, true),
                                         tiny_config(CellType::kLstm, true)};
   configs[2].layers = 2;
   configs[2].bidirectional = false;
+  configs[3].input_dims = 2;  // points read through a projection, not embeddings
+  configs[3].src_vocab = Vocabulary::kSpecials;
   return configs;
 }
 
@@ -108,6 +128,9 @@ TEST(PointerNetwork, ConfigRejectsBadValues) {
   EXPECT_THROW(PointerConfig::from_map(with("hidden", "15")), InputError);
   EXPECT_THROW(PointerConfig::from_map(with("cell", "rnn")), InputError);
   EXPECT_THROW(PointerConfig::from_map(with("attention", "dot")), InputError);  // no such key
+  EXPECT_THROW(PointerConfig::from_map(with("input_dims", "5")), InputError);  // 1..4 only
+  EXPECT_THROW(PointerConfig::from_map(with("input_dims", "-1")), InputError);
+  EXPECT_EQ(PointerConfig::from_map(with("input_dims", "2")).input_dims, 2);
 }
 
 TEST(PointerNetwork, TargetVocabularySpellsPositionsInOrder) {
@@ -135,6 +158,24 @@ TEST(PointerNetwork, SetPointerTargetNeedsWordTokens) {
   set_pointer_target(bundle, config);
   EXPECT_EQ(bundle.target.vocab.size(), kVocab);
   EXPECT_EQ(bundle.target.decode({5, 4}), "1 0");
+  EXPECT_EQ(bundle.source.point_dims, 0);
+}
+
+// With input_dims the source side reads points: no vocabulary beyond the specials, and a
+// line of "x,y" words encodes to ids that carry the coordinates.
+TEST(PointerNetwork, SetPointerTargetReadsPointsWithInputDims) {
+  ModelBundle bundle;
+  ConfigMap config = tiny_config(CellType::kLstm, false).to_map();
+  config["input_dims"] = "2";
+  set_pointer_target(bundle, config);
+  EXPECT_EQ(bundle.source.point_dims, 2);
+  EXPECT_EQ(bundle.source.vocab.size(), Vocabulary::kSpecials);
+  const std::vector<int32_t> ids = bundle.source.encode("0.25,0.5  1,0", "line 1");
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(bundle.source.pieces(ids), (std::vector<std::string>{"0.25,0.5", "1,0"}));
+  EXPECT_THROW(bundle.source.encode("0.2,0.5,0.1", "line 2"), InputError);
+  config["input_dims"] = "9";
+  EXPECT_THROW(set_pointer_target(bundle, config), InputError);
 }
 
 // The logits are the pointer scores laid out as the target vocabulary: <pad> <unk> <s>
@@ -203,8 +244,9 @@ TEST(PointerNetwork, RefusesTargetsThatAreNotSourcePositions) {
 // Every configuration learns to sort one small batch, and the shared greedy and beam
 // searches, which drop finished rows through reorder(), decode it.
 TEST(PointerNetwork, OverfitsOneBatch) {
-  Batch batch = sort_batch();
+  const Batch numbers = sort_batch();
   for (const PointerConfig& config : table()) {
+    const Batch batch = inputs_for(numbers, config);
     Rng rng(5);
     PointerNetwork model(config, rng);
     Adam adam(model.parameters());
@@ -236,8 +278,9 @@ TEST(PointerNetwork, OverfitsOneBatch) {
 // equal log_softmax of the forward logits at t for the same prefix, and so does the pointer
 // distribution.
 TEST(PointerNetwork, IncrementalDecodingMatchesTeacherForcedForward) {
-  Batch batch = sort_batch();
+  const Batch numbers = sort_batch();
   for (const PointerConfig& config : table()) {
+    const Batch batch = inputs_for(numbers, config);
     Rng rng(6);
     PointerNetwork model(config, rng);
     NoGrad no_grad;
@@ -254,12 +297,41 @@ TEST(PointerNetwork, IncrementalDecodingMatchesTeacherForcedForward) {
       ASSERT_EQ(attention.shape(), (Shape{4, 5}));
       for (int64_t r = 0; r < 4; ++r) {
         if (t > static_cast<int64_t>(batch.targets[r].size())) continue;
-        for (int64_t v = 0; v < kVocab; ++v)
-          EXPECT_NEAR(step[r * kVocab + v], reference[(r * 6 + t) * kVocab + v], 1e-5)
-              << describe(config) << " t=" << t;
+        for (int64_t v = 0; v < kVocab; ++v) {
+          const float expected = reference[(r * 6 + t) * kVocab + v];
+          if (!open(expected))  // closed: -1e9 for the loss, -inf for the search
+            EXPECT_EQ(step[r * kVocab + v], -INFINITY) << describe(config) << " t=" << t;
+          else
+            EXPECT_NEAR(step[r * kVocab + v], expected, 1e-5) << describe(config) << " t=" << t;
+        }
         for (int64_t j = 0; j < 5; ++j)
           EXPECT_NEAR(attention[r * 5 + j], maps.at("attention")[(r * 6 + t) * 5 + j], 1e-6)
               << describe(config) << " t=" << t << " r=" << r;
+      }
+    }
+  }
+}
+
+// A beam wider than the positions still open (2 numbers, beam 6, mask_chosen) keeps only
+// real continuations: every hypothesis is a permutation, never a closed id.
+TEST(PointerNetwork, WideBeamNeverPointsAtClosedPositions) {
+  Rng rng(3);
+  PointerNetwork model(tiny_config(CellType::kLstm, true), rng);
+  BeamOptions options;
+  options.beam_size = 6;
+  options.n_best = 6;
+  const std::vector<NBest> results = beam_search(model, {{7, 4}, {9}}, options);
+  for (size_t r = 0; r < results.size(); ++r) {
+    const int32_t length = r == 0 ? 2 : 1;
+    EXPECT_FALSE(results[r].empty());
+    for (const Hypothesis& h : results[r]) {
+      EXPECT_TRUE(std::isfinite(h.score));
+      std::vector<bool> seen(length, false);
+      for (int32_t token : h.tokens) {
+        const int32_t position = token - Vocabulary::kSpecials;
+        ASSERT_TRUE(position >= 0 && position < length) << "row " << r << " token " << token;
+        EXPECT_FALSE(seen[position]) << "row " << r << " repeats position " << position;
+        seen[position] = true;
       }
     }
   }
@@ -279,10 +351,12 @@ TEST(PointerNetwork, ReorderFollowsRows) {
     model.step(*fresh, {2, 2}, nullptr);
     model.step(*fresh, {4, 5}, nullptr);
     Tensor direct = model.step(*fresh, {5, 6}, nullptr).contiguous();
+    // Equal, closed positions (-inf) included.
+    auto same = [](float a, float b) { return a == b || std::fabs(a - b) < 1e-5f; };
     for (int64_t v = 0; v < kVocab; ++v) {
-      EXPECT_NEAR(reordered[v], direct[v], 1e-5) << describe(config);
-      EXPECT_NEAR(reordered[kVocab + v], direct[v], 1e-5) << describe(config);
-      EXPECT_NEAR(reordered[2 * kVocab + v], direct[kVocab + v], 1e-5) << describe(config);
+      EXPECT_PRED2(same, reordered[v], direct[v]) << describe(config);
+      EXPECT_PRED2(same, reordered[kVocab + v], direct[v]) << describe(config);
+      EXPECT_PRED2(same, reordered[2 * kVocab + v], direct[kVocab + v]) << describe(config);
     }
   }
 }
@@ -305,8 +379,9 @@ TEST(PointerNetwork, PaddingDoesNotChangeTheOutput) {
 // model is made of checked ones, but the wiring, the end slot and the input feeding by
 // one-hot products are checked here).
 TEST(PointerNetwork, ModelGradientsMatchFiniteDifferences) {
-  Batch batch = sort_batch();
+  const Batch numbers = sort_batch();
   for (PointerConfig config : table()) {
+    const Batch batch = inputs_for(numbers, config);
     config.hidden = 6;
     config.embed = 4;
     Rng rng(9);
