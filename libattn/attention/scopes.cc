@@ -32,9 +32,9 @@ const char* scope_name(ScopeType type) {
     case ScopeType::kGlobal:
       return "global";
     case ScopeType::kLocalM:
-      return "local_m";
+      return "local-m";
     case ScopeType::kLocalP:
-      return "local_p";
+      return "local-p";
     case ScopeType::kHard:
       return "hard";
     case ScopeType::kMonotonic:
@@ -44,11 +44,14 @@ const char* scope_name(ScopeType type) {
 }
 
 ScopeType parse_scope(const std::string& name) {
+  // Model files written before the flag spelling settled say "local_m" and "local_p".
+  std::string spelling = name;
+  std::replace(spelling.begin(), spelling.end(), '_', '-');
   for (ScopeType type : {ScopeType::kGlobal, ScopeType::kLocalM, ScopeType::kLocalP,
                          ScopeType::kHard, ScopeType::kMonotonic})
-    if (name == scope_name(type)) return type;
+    if (spelling == scope_name(type)) return type;
   throw InputError("unknown attention scope '" + name +
-                   "' (expected global, local_m, local_p, hard or monotonic)");
+                   "' (expected global, local-m, local-p, hard or monotonic)");
 }
 
 bool scope_uses_window(ScopeType type) {

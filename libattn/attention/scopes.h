@@ -8,8 +8,8 @@
 //   // state now holds step t + 1 (and, for monotonic, this step's attended positions)
 //
 //   global     softmax over the whole source                          Luong et al. 2015, §3.1
-//   local_m    softmax over [p_t - D, p_t + D], p_t = t               Luong et al. 2015, §3.2
-//   local_p    same window around p_t = S_b · σ(v_pᵀ tanh(W_p s)), times
+//   local-m    softmax over [p_t - D, p_t + D], p_t = t               Luong et al. 2015, §3.2
+//   local-p    same window around p_t = S_b · σ(v_pᵀ tanh(W_p s)), times
 //              exp(-(j - p_t)² / 2σ²), σ = D/2; p_t is differentiable  Luong et al. 2015, eq. 9-10
 //   hard       one position: straight-through Gumbel-softmax in training, argmax at inference
 //   monotonic  softmax over positions at or after the previous step's argmax (forced forward)
@@ -31,9 +31,9 @@
 namespace attn {
 
 enum class ScopeType { kGlobal, kLocalM, kLocalP, kHard, kMonotonic };
-const char* scope_name(ScopeType type);          // "global", "local_m", ...
+const char* scope_name(ScopeType type);          // "global", "local-m", ...
 ScopeType parse_scope(const std::string& name);  // throws InputError on anything else
-bool scope_uses_window(ScopeType type);          // local_m and local_p
+bool scope_uses_window(ScopeType type);          // local-m and local-p
 
 // The padded source as the scopes see it.
 struct SourceMask {

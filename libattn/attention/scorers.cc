@@ -1,5 +1,7 @@
 #include "libattn/attention/scorers.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 #include "libattn/autograd/cosine.h"
@@ -37,7 +39,7 @@ const char* scorer_name(ScorerType type) {
     case ScorerType::kConcat:
       return "concat";
     case ScorerType::kScaledDot:
-      return "scaled_dot";
+      return "scaled-dot";
     case ScorerType::kLocation:
       return "location";
     case ScorerType::kCosine:
@@ -47,12 +49,15 @@ const char* scorer_name(ScorerType type) {
 }
 
 ScorerType parse_scorer(const std::string& name) {
+  // Model files written before the flag spelling settled say "scaled_dot".
+  std::string spelling = name;
+  std::replace(spelling.begin(), spelling.end(), '_', '-');
   for (ScorerType type : {ScorerType::kDot, ScorerType::kGeneral, ScorerType::kConcat,
                           ScorerType::kScaledDot, ScorerType::kLocation, ScorerType::kCosine})
-    if (name == scorer_name(type)) return type;
-  if (name == "additive") return ScorerType::kConcat;
+    if (spelling == scorer_name(type)) return type;
+  if (spelling == "additive") return ScorerType::kConcat;
   throw InputError("unknown attention scorer '" + name +
-                   "' (expected dot, general, concat (or additive), scaled_dot, location or "
+                   "' (expected dot, general, concat (or additive), scaled-dot, location or "
                    "cosine)");
 }
 

@@ -9,7 +9,7 @@
 //   dot         sᵀ h                                  Luong et al. 2015, §3.1
 //   general     sᵀ W h                                Luong et al. 2015
 //   concat      vᵀ tanh(W1 h + W2 s)                  Bahdanau et al. 2015 (additive)
-//   scaled_dot  sᵀ h / sqrt(H)                        Vaswani et al. 2017, §3.2.1
+//   scaled-dot  sᵀ h / sqrt(H)                        Vaswani et al. 2017, §3.2.1
 //   location    (W s)_j, j < max_source_length        Luong et al. 2015 (content-free)
 //   cosine      β(s) · cos(s, h), β = softplus(w·s+b) Graves et al. 2014 (NTM content address)
 #pragma once

@@ -148,4 +148,19 @@ done
   --save rnn.attn
 "$ATTN_DECODE" -m rnn.attn -b 4 <input.txt >out.rnn.txt
 check_one_line_per_input out.rnn.txt "--model rnn"
+# Every scorer and scope under the spelling the README gives (a few steps each: the flags
+# are the point here; training is covered by the unit tests' overfit table).
+for flags in "--attention scaled-dot --attention-scope local-p --window 2" \
+             "--attention general --attention-scope local-m --window 2" \
+             "--attention cosine --attention-scope monotonic" "--attention location --attention-scope hard" \
+             "--attention dot --attention-scope global" "--attention concat --attention-scope global"; do
+  # shellcheck disable=SC2086  # the flags are several words
+  "$ATTN_TRAIN" --model rnn --preset tiny --threads 1 --quiet --train train.tsv \
+    --lr-schedule constant --warmup 0 --batch-tokens 64 --max-steps 3 $flags --save flags.attn ||
+    fail "attn-train $flags"
+  read -r -a words <<<"$flags"
+  "$ATTN_INSPECT" flags.attn | grep -F "attention_scope=${words[3]} " >/dev/null ||
+    fail "attn-inspect does not show attention_scope=${words[3]} for $flags"
+  "$ATTN_DECODE" -m flags.attn -b 2 <input.txt >out.flags.txt || fail "attn-decode $flags"
+done
 echo "train_decode: OK"

@@ -233,6 +233,11 @@ TEST(Scopes, ParseNamesAndRejectUnknown) {
   for (ScopeType type : {ScopeType::kGlobal, ScopeType::kLocalM, ScopeType::kLocalP,
                          ScopeType::kHard, ScopeType::kMonotonic})
     EXPECT_EQ(parse_scope(scope_name(type)), type);
+  // The flag spelling, and the one older model files store.
+  EXPECT_EQ(parse_scope("local-p"), ScopeType::kLocalP);
+  EXPECT_EQ(parse_scope("local_p"), ScopeType::kLocalP);
+  EXPECT_EQ(parse_scope("local-m"), ScopeType::kLocalM);
+  EXPECT_EQ(parse_scope("local_m"), ScopeType::kLocalM);
   EXPECT_THROW(parse_scope("local"), InputError);
 }
 

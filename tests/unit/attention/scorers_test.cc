@@ -116,6 +116,8 @@ TEST(Scorers, GradientsForEveryScorer) {
 TEST(Scorers, ParseNamesAndRejectUnknown) {
   for (ScorerType type : kAllScorers) EXPECT_EQ(parse_scorer(scorer_name(type)), type);
   EXPECT_EQ(parse_scorer("additive"), ScorerType::kConcat);
+  EXPECT_EQ(parse_scorer("scaled-dot"), ScorerType::kScaledDot);
+  EXPECT_EQ(parse_scorer("scaled_dot"), ScorerType::kScaledDot);  // older model files
   EXPECT_THROW(parse_scorer("bilinear"), InputError);
 }
 
