@@ -4,6 +4,7 @@
 
 #include "libattn/autograd/broadcast.h"
 #include "libattn/autograd/tape.h"
+#include "libattn/kernels/fast_exp.h"
 
 namespace attn {
 
@@ -116,13 +117,13 @@ Var add_scalar(const Var& a, float value) {
 
 Var tanh(const Var& x) {
   return unary(
-      x, [](float v) { return std::tanh(v); }, [](float, float y) { return 1.0f - y * y; });
+      x, [](float v) { return tanh_fast(v); }, [](float, float y) { return 1.0f - y * y; });
 }
 
 Var sigmoid(const Var& x) {
-  // 1 / (1 + e^-v) overflows harmlessly to 0 for very negative v; the derivative is y(1-y).
+  // The derivative is y(1-y).
   return unary(
-      x, [](float v) { return 1.0f / (1.0f + std::exp(-v)); },
+      x, [](float v) { return sigmoid_fast(v); },
       [](float, float y) { return y * (1.0f - y); });
 }
 

@@ -148,7 +148,7 @@ TEST(NtmSeq2Seq, OverfitsOneBatchForEveryController) {
     NtmSeq2Seq model(config, rng);
     Adam adam(model.parameters());
     float loss = 0;
-    for (int step = 0; step < 300; ++step) {
+    for (int step = 0; step < 400; ++step) {
       Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
       auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
       loss = ce.loss.value().item();
