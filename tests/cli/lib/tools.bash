@@ -15,6 +15,7 @@ BUILD_DIR=$(cd "$1" && pwd)
 ATTN_TRAIN=$BUILD_DIR/attn-train
 ATTN_DECODE=$BUILD_DIR/attn-decode
 ATTN_INSPECT=$BUILD_DIR/attn-inspect
+ATTN_EXPORT=$BUILD_DIR/attn-export
 
 WORK_DIR=$(mktemp -d)
 trap 'rm -rf "$WORK_DIR"' EXIT
