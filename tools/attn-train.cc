@@ -174,10 +174,11 @@ void check_model_flags_match(const po::variables_map& vm, const ConfigMap& saved
 }
 
 // Without these flags a resumed run continues as the checkpoint's run went on: the same
-// data order (the seed), learning-rate curve (peak and warmup) and optimizer, not defaults.
+// data order (the seed), batching, learning-rate curve (schedule, peak and warmup), loss
+// (label smoothing), clipping and optimizer, not defaults.
 void continue_checkpoint_settings(const po::variables_map& vm, const formats::Metadata& meta,
-                                  TrainerOptions& trainer, std::string& optimizer, float& lr,
-                                  int64_t& warmup) {
+                                  TrainerOptions& trainer, DataFlags& data, std::string& optimizer,
+                                  std::string& lr_schedule, float& lr, int64_t& warmup) {
   if (vm["seed"].defaulted()) trainer.seed = meta.training.data_position.shuffle_seed;
   if (vm["optimizer"].defaulted() && !meta.training.optimizer.name.empty())
     optimizer = meta.training.optimizer.name;
@@ -190,6 +191,16 @@ void continue_checkpoint_settings(const po::variables_map& vm, const formats::Me
   saved("lr", "lr", lr);
   saved("warmup", "warmup", warmup);
   saved("weight-decay", "weight_decay", trainer.adam.weight_decay);
+  saved("label-smoothing", "label_smoothing", trainer.step.label_smoothing);
+  saved("clip-norm", "clip_norm", trainer.step.clip_norm);
+  saved("batch-tokens", "batch_tokens", data.batch.batch_tokens);
+  saved("max-length", "max_length", data.batch.max_length);
+  if (auto it = settings.find("max_length_crop");
+      it != settings.end() && vm["max-length-crop"].defaulted())
+    data.crop = it->second != 0;
+  if (auto it = settings.find("lr_schedule"); it != settings.end() && vm["lr-schedule"].defaulted() &&
+                                               it->second >= 0 && it->second <= 3)
+    lr_schedule = lr_schedule_kind_name(static_cast<LrScheduleKind>(static_cast<int>(it->second)));
 }
 
 // Cosine and linear decay over --max-steps; checked here, not once training reaches the end
@@ -377,7 +388,13 @@ int train_main(int argc, char** argv) {
   if (!resume.empty()) {
     bundle = load_bundle(resume, BindMode::kCopy);
     check_model_flags_match(vm, bundle.model->config_map(), resume);
-    continue_checkpoint_settings(vm, bundle.metadata, trainer, optimizer, lr, warmup);
+    continue_checkpoint_settings(vm, bundle.metadata, trainer, data, optimizer, lr_schedule, lr,
+                                 warmup);
+    try {  // the file's settings are input like any other
+      check_training_flags(data, trainer, lr, warmup);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: saved training settings: {}", resume, e.what()));
+    }
   } else {
     config = default_config(model_name, preset);
     for (const std::string& flag : kModelFlags) {

@@ -80,6 +80,7 @@ class Batcher {
   Batcher(std::vector<Example> examples, const BatchOptions& options);
 
   const FilterCounts& counts() const { return counts_; }
+  const BatchOptions& options() const { return options_; }
   const std::vector<Example>& examples() const { return examples_; }
 
   // The example indices of every batch of `epoch`, in order; a function of (seed, epoch).

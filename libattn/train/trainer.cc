@@ -130,7 +130,15 @@ void Trainer::save_checkpoint() {
       {"beta2", options_.adam.beta2},
       {"eps", options_.adam.eps},
       {"weight_decay", options_.adam.weight_decay},
-      {"stalled_validations", static_cast<double>(stalled_)}};
+      {"stalled_validations", static_cast<double>(stalled_)},
+      // The rest of what makes the run: attn-train continues with these when a resumed
+      // command line leaves them out (a default would silently change the run).
+      {"lr_schedule", static_cast<double>(options_.schedule.kind)},
+      {"label_smoothing", options_.step.label_smoothing},
+      {"clip_norm", options_.step.clip_norm},
+      {"batch_tokens", static_cast<double>(train_.options().batch_tokens)},
+      {"max_length", static_cast<double>(train_.options().max_length)},
+      {"max_length_crop", train_.options().too_long == TooLong::kCrop ? 1.0 : 0.0}};
   save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, &optimizer_);
 }
 

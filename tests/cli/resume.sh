@@ -3,7 +3,8 @@
 # give the same per-step losses, learning rates and gradient norms, to the last bit. That
 # holds only if the checkpoint restores the step count (LR schedule), the Adam moments, the
 # dropout RNG and the data position, and the resumed run takes the checkpoint's seed, LR,
-# warmup and optimizer (AdamW and its decay) when its command line does not repeat them.
+# schedule, warmup, optimizer (AdamW and its decay), label smoothing, clipping and batching
+# (tokens, max length, crop) when its command line does not repeat them.
 # Both runs stamp the same creation time, so their checkpoints can be compared byte for byte.
 export SOURCE_DATE_EPOCH=1700000000
 # shellcheck source-path=SCRIPTDIR source=lib/tools.bash
@@ -15,7 +16,8 @@ make_reversal_data valid.tsv 6
 # matters), a schedule still warming up at the split, and validations before and after it.
 RUN=(--train train.tsv --valid valid.tsv --valid-every 3 --batch-tokens 40 --seed 7 --lr 0.01
      --warmup 10 --optimizer adamw --weight-decay 0.01 --report-every 1 "${TINY[@]}"
-     --dropout 0.3)
+     --dropout 0.3 --label-smoothing 0.2 --clip-norm 0.5 --lr-schedule constant --max-length 7
+     --max-length-crop)
 N=14
 
 "$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json full.json --save full.attn
@@ -24,8 +26,8 @@ cp half.attn split.attn
 # The same command line plus --resume, ...
 "$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json split.json --resume split.attn \
   --save split.attn
-# ... and the least one can type: the data, the batching, and where to stop.
-"$ATTN_TRAIN" --train train.tsv --valid valid.tsv --valid-every 3 --batch-tokens 40 \
+# ... and the least one can type: the data and where to stop.
+"$ATTN_TRAIN" --train train.tsv --valid valid.tsv --valid-every 3 \
   --report-every 1 --threads 1 --quiet --max-steps $N --log-json short.json \
   --resume half.attn --save short.attn
 
