@@ -447,6 +447,7 @@ int train_main(int argc, char** argv) {
     const bool shared = config.count("shared_vocab") && config["shared_vocab"] == "true";
     build_codecs(data, train_corpus, train_name, shared, bundle);
     if (model_name == "pointer") set_pointer_target(bundle, config);
+    use_point_source(bundle, config);
     config["src_vocab"] = std::to_string(bundle.source.vocab.size());
     config["tgt_vocab"] = std::to_string(bundle.target.vocab.size());
     bundle.model = create_model(model_name, config, init_rng);

@@ -70,4 +70,14 @@ std::string PointCodec::piece(int32_t id) const {
   return out;
 }
 
+Tensor point_coordinates(const Tensor& src, int dims) {
+  const PointCodec codec{dims};
+  Tensor out = Tensor::empty({src.dim(0), src.dim(1), dims});
+  for (int64_t i = 0; i < src.numel(); ++i) {
+    const std::vector<float> x = codec.coordinates(src.ints()[i]);
+    std::copy(x.begin(), x.end(), out.data() + i * dims);
+  }
+  return out;
+}
+
 }  // namespace attn

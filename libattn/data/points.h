@@ -7,6 +7,7 @@
 //   int32_t id = codec.encode("0.25,0.75", "train.tsv:3");    // one id a point
 //   std::vector<float> xy = codec.coordinates(id);             // {0.25, 0.75} (quantized)
 //   std::string text = codec.piece(id);                        // "0.25,0.75"
+//   Tensor x = point_coordinates(src, 2);                      // [B, S] ids -> [B, S, 2]
 //
 // The ids carry the coordinates themselves, so the data, the search and the model file need
 // nothing new: id = 4 + the coordinates quantized to 28 / D bits each, packed (the 4
@@ -19,6 +20,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "libattn/core/tensor.h"
 
 namespace attn {
 
@@ -37,5 +40,9 @@ struct PointCodec {
   // id: "0.31,0.77" for data written so, "1" for the top level.
   std::string piece(int32_t id) const;
 };
+
+// A batch of point ids as the coordinates a model reads: src int32 [B, S] -> float
+// [B, S, dims], zeros at padding. The pointer network and the caption model share it.
+Tensor point_coordinates(const Tensor& src, int dims);
 
 }  // namespace attn

@@ -11,6 +11,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/data/points.h"
 
 namespace attn {
 
@@ -94,6 +95,7 @@ std::map<std::string, std::string> CaptionConfig::to_map() const {
   return {{"src_vocab", std::to_string(src_vocab)},
           {"tgt_vocab", std::to_string(tgt_vocab)},
           {"cell_features", std::to_string(cell_features)},
+          {"input_dims", std::to_string(input_dims)},
           {"max_positions", std::to_string(max_positions)},
           {"embed", std::to_string(embed)},
           {"hidden", std::to_string(hidden)},
@@ -147,6 +149,9 @@ CaptionConfig CaptionConfig::from_map(const std::map<std::string, std::string>& 
   integer("src_vocab", c.src_vocab);
   integer("tgt_vocab", c.tgt_vocab);
   integer("cell_features", c.cell_features);
+  // 0 is today's named features; files from before input_dims have no key and read as 0.
+  if (auto it = map.find("input_dims"); it == map.end() || it->second != "0")
+    integer("input_dims", c.input_dims);
   integer("max_positions", c.max_positions);
   integer("embed", c.embed);
   integer("hidden", c.hidden);
@@ -173,6 +178,11 @@ void CaptionConfig::validate() const {
   positive("embed", embed);
   positive("hidden", hidden);
   positive("window", window);
+  if (input_dims < 0 || input_dims > PointCodec::kMaxDims)
+    throw InputError(fmt::format(
+        "caption model config: input_dims must be 0 (feature tokens) or 1..{} (numbers a "
+        "token), got {}",
+        PointCodec::kMaxDims, input_dims));
   if (!(penalty >= 0.0f))
     throw InputError(fmt::format("caption model config: penalty must be >= 0, got {}", penalty));
   if (!(dropout >= 0.0f && dropout < 1.0f))
@@ -183,7 +193,10 @@ void CaptionConfig::validate() const {
 CaptionModel::CaptionModel(const CaptionConfig& config, Rng& rng) : config_(config) {
   config.validate();
   const int64_t h = config.hidden, e = config.embed;
-  feature_embedding_ = uniform_table(config.src_vocab, h, rng);
+  if (config.input_dims > 0)
+    vector_projection_ = Linear(config.cell_features * config.input_dims, h, rng);
+  else
+    feature_embedding_ = uniform_table(config.src_vocab, h, rng);
   position_embedding_ = uniform_table(config.max_positions, h, rng);
   word_embedding_ = uniform_table(config.tgt_vocab, e, rng);
   init_state_ = Linear(h, config.cell == CellType::kLstm ? 2 * h : h, rng);
@@ -203,8 +216,16 @@ CaptionEncoding CaptionModel::encode_grid(const Tensor& src) const {
   check_whole_cells(src.dim(1), k, config_.max_positions);
   const int64_t batch = src.dim(0), cells = src.dim(1) / k;
   const std::vector<int32_t> counts = cell_counts(src, k);
-  // a_i = W x_i + p_i: the K feature rows of a cell summed are W times its multi-hot x_i.
-  const Var projected = sum(reshape(embedding(feature_embedding_, src), {batch, cells, k, h}), 2);
+  Var projected;
+  if (config_.input_dims > 0) {
+    // a_i = W_f [x_i1; ...; x_iK] + b_f: a cell's K vectors of D numbers side by side.
+    const int64_t numbers = k * config_.input_dims;
+    const Tensor x = point_coordinates(src, static_cast<int>(config_.input_dims));
+    projected = vector_projection_.forward(Var(x.view({batch, cells, numbers})));
+  } else {
+    // a_i = W x_i: the K feature rows of a cell summed are W times its multi-hot x_i.
+    projected = sum(reshape(embedding(feature_embedding_, src), {batch, cells, k, h}), 2);
+  }
   CaptionEncoding encoding;
   encoding.memory = add(projected, slice(position_embedding_, 0, 0, cells));
   encoding.keys = scorer_.keys(encoding.memory);
@@ -352,7 +373,10 @@ void CaptionModel::reorder(DecoderState& base_state, const std::vector<int32_t>&
 
 NamedParameters CaptionModel::parameters() const {
   NamedParameters out;
-  out.emplace_back("encoder.embed_features.weight", feature_embedding_);
+  if (config_.input_dims > 0)
+    vector_projection_.collect_parameters("encoder.embed_vectors", out);
+  else
+    out.emplace_back("encoder.embed_features.weight", feature_embedding_);
   out.emplace_back("encoder.embed_positions.weight", position_embedding_);
   out.emplace_back("decoder.embed_tokens.weight", word_embedding_);
   init_state_.collect_parameters("decoder.init_state", out);

@@ -15,8 +15,14 @@
 // vector for grid position i < max_positions) is a sum of K embedding rows: the linear
 // layer Xu et al. put on their CNN's features, written as the word-pipeline sees it. The
 // grid's N = S / K cells are the memory [B, N, H]; rows of a batch with fewer cells are
-// padded with whole cells of <pad>. Real-valued features need a float source side, which the
-// TSV pipeline does not carry; quantise them into named levels instead.
+// padded with whole cells of <pad>.
+//
+// Real-valued features (input_dims D in 1..4, attn-train --input-dims D): every source token
+// is instead a vector of D numbers in [0, 1], "0.91,0.12,0.08" (libattn/data/points.h: the
+// id carries the quantized numbers, so data, search and file need nothing new). A cell is
+// then its K tokens' K·D numbers x_i = [x_i1; ...; x_iK], and a_i = W_f x_i + b_f + p_i
+// (W_f [H, K·D], "encoder.embed_vectors"): the linear layer on precomputed features, as Xu
+// et al. put on their CNN's. src_vocab is then the 4 specials, and there is no feature table.
 //
 // Decoder (Xu et al. 2015 §3.1.2), one step t, with y_{t-1} the previous word:
 //   h_0, c_0 = tanh(W_init · mean_i a_i)           the paper's init MLPs, one linear layer
@@ -52,6 +58,9 @@ struct CaptionConfig {
   int64_t src_vocab = 0;  // the feature alphabet, specials included
   int64_t tgt_vocab = 0;
   int64_t cell_features = 2;   // K: feature tokens per grid cell
+  // 0: every source token names a binary feature (a vocabulary entry). D in 1..4: every
+  // source token is a vector of D numbers in [0, 1], read through W_f (see above).
+  int64_t input_dims = 0;
   int64_t max_positions = 64;  // grid cells the position vectors cover (N at most)
   int64_t embed = 128;         // E: word embedding and deep-output width
   int64_t hidden = 256;        // H: annotation a_i, context z_t and decoder state width
@@ -100,7 +109,7 @@ class CaptionModel : public Seq2SeqModel {
   uint32_t naming_revision() const override { return kNamingRevision; }
   ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
-  // src [B, N·K] feature tokens, tgt_in [B, T] -> [B, T, V]; `attention` gets "attention"
+  // src [B, N·K] feature tokens (or vector ids), tgt_in [B, T] -> [B, T, V]; `attention` gets "attention"
   // [B, T, N·K] (spread over tokens) and "cell_attention" [B, T, N].
   Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
               std::map<std::string, Tensor>* attention = nullptr) const override;
@@ -125,7 +134,8 @@ class CaptionModel : public Seq2SeqModel {
 
  private:
   CaptionConfig config_;
-  Var feature_embedding_;   // W as rows [V_src, H]
+  Var feature_embedding_;   // W as rows [V_src, H]; undefined with input_dims > 0
+  Linear vector_projection_;  // W_f [H, K·D] + b_f: with input_dims > 0 only
   Var position_embedding_;  // p [max_positions, H]
   Var word_embedding_;      // E [V_tgt, E]
   Linear init_state_;       // W_init [H or 2H (LSTM: h and c), H]

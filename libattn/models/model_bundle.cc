@@ -32,6 +32,25 @@ std::string TextCodec::decode(const std::vector<int32_t>& ids) const {
   return tokenizer.join(pieces(points));
 }
 
+void use_point_source(ModelBundle& bundle, const ConfigMap& config) {
+  auto dims = config.find("input_dims");
+  if (dims == config.end() || dims->second == "0") return;
+  size_t used = 0;
+  int d = 0;
+  try {
+    d = std::stoi(dims->second, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  if (used != dims->second.size() || d < 1 || d > PointCodec::kMaxDims)
+    throw InputError(fmt::format("--input-dims must lie in 1..{} (or 0 for tokens), not '{}'",
+                                 PointCodec::kMaxDims, dims->second));
+  if (bundle.source.tokenizer.kind() != TokenizerKind::kWords)
+    throw InputError(
+        "--input-dims reads every source word as a point (\"0.2,0.7\"): use --tokens words");
+  bundle.source = {Tokenizer::words(), Vocabulary(), d};
+}
+
 namespace {
 
 const formats::Vocabulary& find_vocabulary(const formats::ModelFile& file,

@@ -27,8 +27,9 @@
 namespace attn {
 
 // One side's text handling: tokenizer, then vocabulary; or, for a model config with
-// "input_dims" D > 0 (a pointer network over points), word tokens read as points of D
-// coordinates (libattn/data/points.h) and a vocabulary of the specials only.
+// "input_dims" D > 0 (a pointer network over points, a caption model over feature vectors),
+// word tokens read as points of D coordinates (libattn/data/points.h) and a vocabulary of
+// the specials only.
 struct TextCodec {
   Tokenizer tokenizer = Tokenizer::words();
   Vocabulary vocab;
@@ -47,6 +48,13 @@ struct ModelBundle {
   formats::Metadata metadata;  // provenance and, from a checkpoint, the training state
   std::shared_ptr<formats::ModelFile> file;  // the file it was loaded from, if any
 };
+
+// Gives a freshly built bundle the source side a config with "input_dims" D > 0 asks for,
+// whatever the architecture: word tokens read as points of D coordinates, no vocabulary
+// beyond the specials. Does nothing for D = 0 or no key. InputError for D outside 0..4 or a
+// source tokenizer other than words (points are whole words, and a model file keeps one
+// tokenizer for both sides). load_bundle does the same from a saved config.
+void use_point_source(ModelBundle& bundle, const ConfigMap& config);
 
 // Reads a model or checkpoint and rebuilds the model from its architecture and config.
 ModelBundle load_bundle(const std::string& path, BindMode mode);

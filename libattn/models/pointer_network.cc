@@ -54,17 +54,6 @@ std::vector<int32_t> source_lengths(const Tensor& src) {
   return lengths;
 }
 
-// src [B, S] of point ids -> their coordinates [B, S, D] (zeros at padding).
-Tensor point_coordinates(const Tensor& src, int64_t dims) {
-  const PointCodec codec{static_cast<int>(dims)};
-  Tensor out = Tensor::empty({src.dim(0), src.dim(1), dims});
-  for (int64_t i = 0; i < src.numel(); ++i) {
-    const std::vector<float> x = codec.coordinates(src.ints()[i]);
-    std::copy(x.begin(), x.end(), out.data() + i * dims);
-  }
-  return out;
-}
-
 // Removes the positions prev_tokens [B, 1] chose from a copy of mask [B, V].
 Tensor without_chosen(const Tensor& mask, const Tensor& prev_tokens) {
   Tensor out = mask.clone();
@@ -246,12 +235,6 @@ void set_pointer_target(ModelBundle& bundle, const ConfigMap& config) {
         "the pointer model reads word tokens (--tokens words): its targets are positions, "
         "whole words, and a model file keeps one tokenizer for both sides");
   bundle.target = {Tokenizer::words(), pointer_target_vocabulary(config)};
-  if (auto dims = config.find("input_dims"); dims != config.end() && dims->second != "0") {
-    const int64_t d = parse_positive(config, "input_dims", 0);
-    if (d > PointCodec::kMaxDims)
-      throw InputError(fmt::format("--input-dims must lie in 1..{}, not {}", PointCodec::kMaxDims, d));
-    bundle.source = {Tokenizer::words(), Vocabulary(), static_cast<int>(d)};
-  }
 }
 
 PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : config_(config) {
@@ -291,8 +274,11 @@ PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMo
         fmt::format("pointer network: a source of {} tokens, but this model points into at most {} "
                     "(max_positions)",
                     longest, config_.max_positions));
-  encoding.inputs = config_.input_dims > 0 ? point_projection_.forward(Var(point_coordinates(src, config_.input_dims)))
-                                           : embedding(src_embedding_, src);
+  encoding.inputs =
+      config_.input_dims > 0
+          ? point_projection_.forward(
+                Var(point_coordinates(src, static_cast<int>(config_.input_dims))))
+          : embedding(src_embedding_, src);
   const Var memory =
       encoder_.forward(encoding.inputs, encoding.lengths, config_.dropout, mode).outputs;
   // The end slot e joins every row's memory as slot 0: [B, 1, H] by broadcasting.

@@ -14,6 +14,7 @@
 #include "libattn/models/model_bundle.h"
 #include "libattn/models/registry.h"
 #include "libattn/train/optimizer.h"
+#include "tests/unit/models/model_gradcheck.h"
 
 namespace attn {
 namespace {
@@ -161,21 +162,28 @@ TEST(PointerNetwork, SetPointerTargetNeedsWordTokens) {
   EXPECT_EQ(bundle.source.point_dims, 0);
 }
 
-// With input_dims the source side reads points: no vocabulary beyond the specials, and a
-// line of "x,y" words encodes to ids that carry the coordinates.
+// With input_dims the source side reads points (use_point_source, as attn-train calls it
+// for every architecture): no vocabulary beyond the specials, and a line of "x,y" words
+// encodes to ids that carry the coordinates.
 TEST(PointerNetwork, SetPointerTargetReadsPointsWithInputDims) {
   ModelBundle bundle;
   ConfigMap config = tiny_config(CellType::kLstm, false).to_map();
   config["input_dims"] = "2";
   set_pointer_target(bundle, config);
+  use_point_source(bundle, config);
   EXPECT_EQ(bundle.source.point_dims, 2);
   EXPECT_EQ(bundle.source.vocab.size(), Vocabulary::kSpecials);
   const std::vector<int32_t> ids = bundle.source.encode("0.25,0.5  1,0", "line 1");
   ASSERT_EQ(ids.size(), 2u);
   EXPECT_EQ(bundle.source.pieces(ids), (std::vector<std::string>{"0.25,0.5", "1,0"}));
   EXPECT_THROW(bundle.source.encode("0.2,0.5,0.1", "line 2"), InputError);
-  config["input_dims"] = "9";
-  EXPECT_THROW(set_pointer_target(bundle, config), InputError);
+  for (const char* bad : {"9", "-1", "1.5", "two"}) {
+    config["input_dims"] = bad;
+    EXPECT_THROW(use_point_source(bundle, config), InputError) << bad;
+  }
+  bundle.source.tokenizer = Tokenizer::characters();
+  config["input_dims"] = "2";
+  EXPECT_THROW(use_point_source(bundle, config), InputError) << "points are whole words";
 }
 
 // The logits are the pointer scores laid out as the target vocabulary: <pad> <unk> <s>
@@ -386,32 +394,14 @@ TEST(PointerNetwork, ModelGradientsMatchFiniteDifferences) {
     config.embed = 4;
     Rng rng(9);
     PointerNetwork model(config, rng);
-    auto loss_of = [&](const Var& logits) {
-      return cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
-    };
-    auto loss_value = [&]() {
-      NoGrad no_grad;
-      return double(loss_of(model.forward(batch.src, batch.tgt_in, {})).loss.value().item());
-    };
-    NamedParameters params = model.parameters();
-    for (auto& [name, var] : params) var.zero_grad();
-    tape().backward(loss_of(model.forward(batch.src, batch.tgt_in, {})).loss);
-    const float eps = 1e-2f;
-    for (auto& [name, var] : params) {
-      Tensor& value = var.mutable_value();
-      for (int k = 0; k < 3; ++k) {
-        const int64_t i = static_cast<int64_t>(rng.below(value.numel()));
-        const float saved = value[i];
-        value[i] = saved + eps;
-        const double plus = loss_value();
-        value[i] = saved - eps;
-        const double minus = loss_value();
-        value[i] = saved;
-        const double numeric = (plus - minus) / (2 * eps);
-        EXPECT_NEAR(var.grad()[i], numeric, 2e-3 + 3e-2 * std::fabs(numeric))
-            << describe(config) << " " << name << "[" << i << "]";
-      }
-    }
+    testing::check_model_gradients(
+        model.parameters(),
+        [&] {
+          return cross_entropy(model.forward(batch.src, batch.tgt_in, {}), batch.tgt_out,
+                               {.label_smoothing = 0.0f, .ignore_index = 0})
+              .loss;
+        },
+        rng, describe(config));
   }
 }
 
