@@ -16,6 +16,18 @@ Rows 0-1 are "top", 2-3 "middle", 4-5 "bottom"; columns 0-1 "left", 2-3 "centre"
 "right". Two shapes are related "above" when they are more rows than columns apart, else
 "left of", so every image has one caption. Seeded, so every run makes the same files; an
 image in dev.tsv or test.tsv never appears in train.tsv.
+
+--features vectors writes the same images with real-valued features instead of names
+(--model caption --cell-features 2 --input-dims 3): every cell is two vectors of three
+numbers in [0, 1], written "r,g,b" with two decimals,
+
+    colour   the shape's RGB (red 0.9,0.1,0.1 ...), each number with uniform noise of ±0.08
+    shape    a descriptor (fill, corners, compactness): the fraction of the cell the shape
+             covers, its corners / 4, and 4π·area / perimeter² (1 for a circle); square
+             1,1,0.79, circle 0.79,0,1, triangle 0.5,0.75,0.6, each with noise of ±0.05
+
+and an empty cell "0,0,0 0,0,0". The images and captions are those of the named run (the
+noise has its own seeded generator), so the two runs differ only in how a cell is written.
 """
 import argparse
 import random
@@ -23,6 +35,12 @@ import random
 SIZE = 6
 COLOURS = ["red", "green", "blue", "yellow"]
 SHAPES = ["square", "circle", "triangle"]
+# --features vectors: what a colour and a shape read as (see above).
+RGB = {"red": (0.9, 0.1, 0.1), "green": (0.1, 0.75, 0.15), "blue": (0.1, 0.2, 0.9),
+       "yellow": (0.9, 0.85, 0.1)}
+DESCRIPTORS = {"square": (1.0, 1.0, 0.79), "circle": (0.79, 0.0, 1.0),
+               "triangle": (0.5, 0.75, 0.6)}
+COLOUR_NOISE, SHAPE_NOISE = 0.08, 0.05
 ROWS = ["top", "top", "middle", "middle", "bottom", "bottom"]
 COLUMNS = ["left", "left", "centre", "centre", "right", "right"]
 
@@ -37,6 +55,19 @@ def grid_text(image):
     tokens = ["_"] * (2 * SIZE * SIZE)
     for cell, colour, shape in image:
         tokens[2 * cell], tokens[2 * cell + 1] = colour, shape
+    return " ".join(tokens)
+
+
+def noisy_vector(numbers, noise, rng):
+    return ",".join(f"{min(1.0, max(0.0, x + rng.uniform(-noise, noise))):.2f}"
+                    for x in numbers)
+
+
+def vector_grid_text(image, rng):
+    tokens = ["0,0,0"] * (2 * SIZE * SIZE)
+    for cell, colour, shape in image:
+        tokens[2 * cell] = noisy_vector(RGB[colour], COLOUR_NOISE, rng)
+        tokens[2 * cell + 1] = noisy_vector(DESCRIPTORS[shape], SHAPE_NOISE, rng)
     return " ".join(tokens)
 
 
@@ -66,24 +97,28 @@ def main():
     parser.add_argument("--dev", type=int, default=300)
     parser.add_argument("--test", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--features", choices=["names", "vectors"], default="names",
+                        help="a cell as two feature names or as two vectors of 3 numbers")
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    noise = random.Random(args.seed + 1)
     held_out = {}
     while len(held_out) < args.dev + args.test:
         image = random_image(rng)
-        held_out.setdefault(grid_text(image), caption(image))
-    held_items = list(held_out.items())
+        held_out.setdefault(grid_text(image), image)
+    held_images = list(held_out.values())
     train = []
     while len(train) < args.train:
         image = random_image(rng)
-        text = grid_text(image)
-        if text not in held_out:
-            train.append((text, caption(image)))
-    for name, rows in [("train", train), ("dev", held_items[:args.dev]),
-                       ("test", held_items[args.dev:])]:
+        if grid_text(image) not in held_out:
+            train.append(image)
+    for name, images in [("train", train), ("dev", held_images[:args.dev]),
+                         ("test", held_images[args.dev:])]:
         with open(f"{args.out}/{name}.tsv", "w") as out:
-            for grid, words in rows:
-                out.write(f"{grid}\t{words}\n")
+            for image in images:
+                grid = vector_grid_text(image, noise) if args.features == "vectors" else \
+                    grid_text(image)
+                out.write(f"{grid}\t{caption(image)}\n")
 
 
 if __name__ == "__main__":

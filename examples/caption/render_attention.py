@@ -9,11 +9,15 @@ two a cell; "output": the caption's words; "attention": [word][source token]) an
 one SVG sheet: the image first, then per output word the image again with that word's
 attention over the 6 x 6 cells as a light overlay (white = all of the weight, dark = none),
 the word and the cell's largest weight underneath. A cell's weight is the sum over its
-tokens (the model spreads α_ti evenly over them, caption_model.h).
+tokens (the model spreads α_ti evenly over them, caption_model.h). Cells written as vectors
+(generate.py --features vectors) are drawn in their own RGB colour, as the shape whose
+descriptor is nearest.
 """
 import argparse
 import json
 import math
+
+from generate import DESCRIPTORS
 
 FEATURES = 2
 COLOURS = {"red": "#d62728", "green": "#2ca02c", "blue": "#1f77b4", "yellow": "#e6c619"}
@@ -22,7 +26,7 @@ PAD = 10
 
 
 def shape_svg(shape, colour, x, y):
-    fill = COLOURS.get(colour, "#888888")
+    fill = colour if colour.startswith("#") else COLOURS.get(colour, "#888888")
     m = 4
     if shape == "square":
         size = CELL - 2 * m
@@ -33,6 +37,20 @@ def shape_svg(shape, colour, x, y):
         points = f"{x + CELL / 2},{y + m} {x + CELL - m},{y + CELL - m} {x + m},{y + CELL - m}"
         return f'<polygon points="{points}" fill="{fill}"/>'
     return ""
+
+
+def as_drawn(colour, shape):
+    """A cell's (colour, shape) to draw: names as they are; vectors as an RGB colour and the
+    shape whose descriptor is nearest; zeros as an empty cell."""
+    if "," not in colour:
+        return colour, shape
+    rgb = [float(x) for x in colour.split(",")]
+    if not any(rgb):
+        return "_", "_"
+    descriptor = [float(x) for x in shape.split(",")]
+    nearest = min(DESCRIPTORS, key=lambda name: sum(
+        (a - b) ** 2 for a, b in zip(DESCRIPTORS[name], descriptor)))
+    return "#" + "".join(f"{round(255 * x):02x}" for x in rgb), nearest
 
 
 def panel(cells, side, ox, oy, weights, label):
@@ -64,7 +82,7 @@ def main():
     with open(args.records) as f:
         record = [json.loads(line) for line in f][args.line - 1]
     source, words, attention = record["source"], record["output"], record["attention"]
-    cells = [tuple(source[i:i + FEATURES]) for i in range(0, len(source), FEATURES)]
+    cells = [as_drawn(*source[i:i + FEATURES]) for i in range(0, len(source), FEATURES)]
     side = int(math.isqrt(len(cells)))
     if side * side != len(cells):
         raise SystemExit(f"{args.records}:{args.line}: {len(cells)} cells are not a square grid")

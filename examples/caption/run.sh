@@ -6,22 +6,31 @@
 # held-out images, and draws where the model looks for each word of a few captions.
 #
 #   bash examples/caption/run.sh [BUILD_DIR]
-# Knobs: STEPS (training updates), THREADS.
+# Knobs: STEPS (training updates), THREADS, FEATURES (names: a cell is two feature names,
+# the default; vectors: two vectors of 3 real numbers, a noisy RGB colour and a noisy shape
+# descriptor, trained with --input-dims 3).
 #
-# Everything is generated (nothing is downloaded) into examples/caption/work/.
+# Everything is generated (nothing is downloaded) into examples/caption/work/ (the vectors
+# run into work/vectors/).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:-$here/../../build}" && pwd)"
 work="$here/work"
 threads="${THREADS:-1}"
+features="${FEATURES:-names}"
+case "$features" in
+  names) feature_flags=() ;;
+  vectors) feature_flags=(--input-dims 3) work="$work/vectors" ;;
+  *) echo "run.sh: FEATURES must be names or vectors, not '$features'" >&2; exit 2 ;;
+esac
 mkdir -p "$work"
 cd "$work"
 
-python3 "$here/generate.py" --out .
+python3 "$here/generate.py" --out . --features "$features"
 echo "== training the caption model on $(wc -l < train.tsv) images ($threads threads)"
 start=$(date +%s)
 "$build/attn-train" --train train.tsv --valid dev.tsv \
-  --model caption --cell-features 2 --max-positions 36 --attention additive \
+  --model caption --cell-features 2 "${feature_flags[@]}" --max-positions 36 --attention additive \
   --embed 32 --hidden 128 --dropout 0 --label-smoothing 0 \
   --lr 3e-3 --warmup 100 --batch-tokens 2304 --max-steps "${STEPS:-4000}" \
   --valid-every 500 --valid-decode 300 --seed 1 --threads "$threads" \
