@@ -1,23 +1,17 @@
 #include "formats/model_writer.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <set>
 
 #include "formats/crc32.h"
 #include "formats/format_error.h"
+#include "formats/output_file.h"
 
 namespace attn::formats {
 namespace {
-
-// Receives the file's bytes in order.
-using Sink = std::function<void(const void* data, std::size_t size)>;
 
 [[noreturn]] void throw_invalid(const std::string& problem) {
   throw FormatError(FormatErrorKind::kInvalidArgument, "", FormatError::kNoOffset, problem);
@@ -161,7 +155,7 @@ Plan make_plan(FileKind kind, const Metadata& metadata, const std::vector<Tensor
 }
 
 // Emits the planned file, zero padding included, in file order.
-void emit(const Plan& plan, const Sink& sink) {
+void emit(const Plan& plan, const ByteSink& sink) {
   static const uint8_t kZeros[kMaxAlignment] = {};
   uint64_t position = 0;
   const auto put = [&](const void* data, uint64_t size) {
@@ -181,96 +175,19 @@ void emit(const Plan& plan, const Sink& sink) {
   }
 }
 
-[[noreturn]] void throw_io(const std::string& path, const std::string& what) {
-  throw FormatError(FormatErrorKind::kIo, path, FormatError::kNoOffset,
-                    what + ": " + std::strerror(errno));
-}
-
-void write_fully(int fd, const void* data, std::size_t size, const std::string& path) {
-  const auto* bytes = static_cast<const uint8_t*>(data);
-  while (size > 0) {
-    const ssize_t wrote = ::write(fd, bytes, size);
-    if (wrote < 0) {
-      if (errno == EINTR) continue;
-      throw_io(path, "cannot write");
-    }
-    bytes += wrote;
-    size -= static_cast<std::size_t>(wrote);
-  }
-}
-
-// A name no other writer picks: dot-prefixed so globs skip it, unique per process and call.
-std::string temporary_path(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  return fmt::format("{}.{}.tmp.{}.{}", dir, base, ::getpid(), counter++);
-}
-
-// Makes the rename itself durable: without it a crash can forget the new directory entry.
-void sync_directory(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw_io(dir, "cannot open directory to sync");
-  const int synced = ::fsync(fd);
-  ::close(fd);
-  // Some file systems cannot fsync a directory (EINVAL); the rename has happened regardless.
-  if (synced != 0 && errno != EINVAL) throw_io(dir, "cannot sync directory");
-}
-
-void write_atomically(const std::string& path, const Plan& plan) {
-  const std::string temporary = temporary_path(path);
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) throw_io(temporary, "cannot create");
-  try {
-    emit(plan, [&](const void* data, std::size_t size) { write_fully(fd, data, size, temporary); });
-    if (::fsync(fd) != 0) throw_io(temporary, "cannot sync");
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  if (::close(fd) != 0) {
-    const int saved = errno;
-    ::unlink(temporary.c_str());
-    errno = saved;
-    throw_io(temporary, "cannot close");
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temporary.c_str());
-    errno = saved;
-    throw_io(path, "cannot rename " + temporary + " to it");
-  }
-  sync_directory(path);
-}
-
 }  // namespace
 
 void write_model_file(const std::string& path, FileKind kind, const Metadata& metadata,
                       const std::vector<TensorToWrite>& tensors) {
   const Plan plan = make_plan(kind, metadata, tensors);
-  if (path == "-") {
-    emit(plan, [](const void* data, std::size_t size) {
-      write_fully(STDOUT_FILENO, data, size, "<stdout>");
-    });
-    return;
-  }
-  write_atomically(path, plan);
+  // A temporary file fsynced and renamed over the target, or stdout for "-".
+  write_output(path, [&](const ByteSink& sink) { emit(plan, sink); });
 }
 
 std::vector<uint8_t> encode_model_file(FileKind kind, const Metadata& metadata,
                                        const std::vector<TensorToWrite>& tensors) {
   const Plan plan = make_plan(kind, metadata, tensors);
-  std::vector<uint8_t> bytes;
-  bytes.reserve(plan.file_size);
-  emit(plan, [&](const void* data, std::size_t size) {
-    const auto* p = static_cast<const uint8_t*>(data);
-    bytes.insert(bytes.end(), p, p + size);
-  });
-  return bytes;
+  return collect_output([&](const ByteSink& sink) { emit(plan, sink); });
 }
 
 }  // namespace attn::formats
