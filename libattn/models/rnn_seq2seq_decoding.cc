@@ -7,6 +7,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/row_sentences.h"
 #include "libattn/models/rnn_seq2seq.h"
 
 namespace attn {
@@ -16,6 +17,7 @@ namespace {
 struct RnnDecoderState : DecoderState {
   RnnEncoding encoding;
   RnnRecurrence recurrence;
+  RowSentences rows;  // the encoding follows it
 };
 
 // Decoder state outlives any training arena: keep it on the heap.
@@ -61,6 +63,7 @@ std::unique_ptr<DecoderState> RnnSeq2Seq::encode(const std::vector<std::vector<i
   state->encoding.keys =
       encoding.keys.same(encoding.memory) ? state->encoding.memory : on_heap(encoding.keys);
   state->encoding.source = {encoding.source.additive.clone_heap(), encoding.source.lengths};
+  state->rows = RowSentences::identity(static_cast<int64_t>(sources.size()));
   return state;
 }
 
@@ -81,10 +84,13 @@ Tensor RnnSeq2Seq::step(DecoderState& base_state, const std::vector<int32_t>& pr
 void RnnSeq2Seq::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
   auto& state = static_cast<RnnDecoderState&>(base_state);
   RnnEncoding& encoding = state.encoding;
-  const bool shared_keys = encoding.keys.same(encoding.memory);
-  encoding.memory = gather(encoding.memory, rows);
-  encoding.keys = shared_keys ? encoding.memory : gather(encoding.keys, rows);
-  encoding.source = encoding.source.gather_rows(rows);
+  // Beams trading places within their sentences leave the encoder memory as it is.
+  if (state.rows.reorder(rows)) {
+    const bool shared_keys = encoding.keys.same(encoding.memory);
+    encoding.memory = gather(encoding.memory, rows);
+    encoding.keys = shared_keys ? encoding.memory : gather(encoding.keys, rows);
+    encoding.source = encoding.source.gather_rows(rows);
+  }
   RnnRecurrence& recurrence = state.recurrence;
   for (auto& layer : recurrence.layers) layer = layer.gather_rows(rows);
   recurrence.attentional = gather(recurrence.attentional, rows);

@@ -9,6 +9,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/row_sentences.h"
 #include "libattn/models/transformer.h"
 
 namespace attn {
@@ -19,6 +20,7 @@ struct TransformerDecoderState : DecoderState {
   std::vector<KeyValueCache> self_attention;   // per decoder layer, grows a step at a time
   std::vector<KeyValueCache> source_memory;    // per decoder layer, [rows, H, S, D/H]
   Tensor source_mask;                          // [rows, 1, 1, S]
+  RowSentences rows;                           // source_memory and source_mask follow it
   int64_t position = 0;
 };
 
@@ -43,6 +45,7 @@ std::unique_ptr<DecoderState> Transformer::encode(const std::vector<std::vector<
   for (const auto& layer : decoder_) state->source_memory.push_back(layer.encoder_attn.project_memory(memory));
   state->self_attention.resize(decoder_.size());
   state->source_mask = padding_mask(src, 0).clone_heap();
+  state->rows = RowSentences::identity(static_cast<int64_t>(sources.size()));
   return state;
 }
 
@@ -82,6 +85,8 @@ Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& p
 void Transformer::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
   auto& state = static_cast<TransformerDecoderState&>(base_state);
   for (auto& cache : state.self_attention) cache.reorder(rows);
+  // Beams trading places within their sentences leave the source K/V as they are.
+  if (!state.rows.reorder(rows)) return;
   for (auto& cache : state.source_memory) cache.reorder(rows);
   state.source_mask = state.source_mask.gather_rows(rows);
 }
