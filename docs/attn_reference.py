@@ -24,6 +24,7 @@ Needs only torch and numpy (safetensors is parsed by hand; the package is not ne
 import argparse
 import json
 import math
+import os
 import struct
 import sys
 
@@ -41,6 +42,16 @@ FLOAT_KEYS = ("dropout",)
 CONFIG_KEYS = INT_KEYS + FLOAT_KEYS + BOOL_KEYS
 
 
+def parse_bool(raw, key):
+    """raw[key] as attn writes a boolean ("true"/"false"), or a JSON boolean -> bool."""
+    value = raw[key]
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise ValueError(f"model config field '{key}' is not true/false: '{value}'")
+        value = value == "true"
+    return bool(value)
+
+
 def parse_config(raw):
     """Config map (values as attn writes them: text, or JSON numbers/booleans) -> typed dict."""
     missing = [k for k in CONFIG_KEYS if k not in raw]
@@ -52,12 +63,7 @@ def parse_config(raw):
     for key in FLOAT_KEYS:
         config[key] = float(raw[key])
     for key in BOOL_KEYS:
-        value = raw[key]
-        if isinstance(value, str):
-            if value not in ("true", "false"):
-                raise ValueError(f"model config field '{key}' is not true/false: '{value}'")
-            value = value == "true"
-        config[key] = bool(value)
+        config[key] = parse_bool(raw, key)
     if config["d_model"] % config["heads"]:
         raise ValueError(f"d_model {config['d_model']} is not divisible by heads {config['heads']}")
     if config["shared_vocab"] and config["src_vocab"] != config["tgt_vocab"]:
@@ -406,6 +412,9 @@ def read_weights(path):
 def load(path, dtype=torch.float32):
     """Builds the model a file describes and loads its weights; eval mode (no dropout)."""
     tensors, config_map = read_weights(path)
+    if config_map.get("architecture", "transformer") != "transformer":
+        raise ValueError(f"{path}: architecture '{config_map['architecture']}' is not a Transformer "
+                         "(an 'rnn' export: docs/attn_rnn_reference.py)")
     model = AttnTransformer(parse_config(config_map)).to(dtype)
     load_tensors(model, tensors)
     return model.eval()
@@ -440,9 +449,28 @@ def _check(name, ok, detail=""):
     return ok
 
 
+def round_trip_checks(model, config_map, load_model, folder, tag):
+    """Writes a float64 model's weights as float32 npz and safetensors under `folder`, reads
+    each back with load_model and checks the logits (to the bit) and the config (both
+    references' self-tests)."""
+    tensors = {n: t.float().numpy() for n, t in model.state_dict().items()}
+    src, tgt = torch.tensor([[3, 4, 5, 0]]), torch.tensor([[2, 7, 8]])
+    with torch.no_grad():
+        expected = model.float()(src, tgt)
+    results = []
+    for ext, write in (("npz", write_npz), ("safetensors", write_safetensors)):
+        path = os.path.join(folder, "model." + ext)
+        write(path, tensors, config_map)
+        loaded = load_model(path)
+        with torch.no_grad():
+            err = (loaded(src, tgt) - expected).abs().max().item()
+        results.append(_check(f"{ext} round trip {tag}", err == 0.0 and loaded.config == model.config,
+                              f"max |diff| {err:.2e}"))
+    return results
+
+
 def self_test():
     """Checks this module against torch.nn's layers and its own invariants."""
-    import os
     import tempfile
 
     base = dict(src_vocab=13, tgt_vocab=11, d_model=16, heads=4, ffn=24, encoder_layers=2, decoder_layers=2,
@@ -541,26 +569,19 @@ def self_test():
             absent |= set() if c["pre_norm"] else {"encoder.layer_norm.weight"}
             results.append(_check(f"names {variant or 'default'}", want <= names and not (absent & names),
                                   f"missing {sorted(want - names)}, unexpected {sorted(absent & names)}"))
-            tensors = {n: t.float().numpy() for n, t in model.state_dict().items()}
-            src, tgt = torch.tensor([[3, 4, 5, 0]]), torch.tensor([[2, 7, 8]])
-            with torch.no_grad():
-                expected = model.float()(src, tgt)
-            for ext, write in (("npz", lambda p: write_npz(p, tensors, config_to_map(c))),
-                               ("safetensors", lambda p: write_safetensors(p, tensors, config_to_map(c)))):
-                path = os.path.join(tmp, "model." + ext)
-                write(path)
-                loaded = load(path)
-                with torch.no_grad():
-                    err = (loaded(src, tgt) - expected).abs().max().item()
-                results.append(_check(f"{ext} round trip {variant or 'default'}", err == 0.0 and loaded.config == c,
-                                      f"max |diff| {err:.2e}"))
+            results += round_trip_checks(model, config_to_map(c), load, tmp, f"{variant or 'default'}")
     failed = results.count(False)
     print(f"{len(results) - failed}/{len(results)} checks passed")
     return 0 if failed == 0 else 1
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Logits of an exported attn Transformer, computed in PyTorch.")
+    return run_cli(argv, "Logits of an exported attn Transformer, computed in PyTorch.", "attn_reference", load, self_test)
+
+
+def run_cli(argv, description, prog, load_model, run_self_test):
+    """The command line both references share (attn_rnn_reference.py too): logits as JSON."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("weights", nargs="?", help="model.npz or model.safetensors from attn-export")
     parser.add_argument("--src", help="source token ids, space separated (0 = padding)")
     parser.add_argument("--tgt", help="decoder input ids, space separated (starts with BOS)")
@@ -569,19 +590,19 @@ def main(argv=None):
     parser.add_argument("--self-test", action="store_true", help="check this module and exit")
     args = parser.parse_args(argv)
     if args.self_test:
-        return self_test()
+        return run_self_test()
     if not args.weights or args.src is None or args.tgt is None:
         parser.error("needs WEIGHTS, --src and --tgt (or --self-test)")
     try:
-        model = load(args.weights, torch.float64 if args.float64 else torch.float32)
+        model = load_model(args.weights, torch.float64 if args.float64 else torch.float32)
         src = torch.tensor([[int(t) for t in args.src.split()]], dtype=torch.long)
         tgt = torch.tensor([[int(t) for t in args.tgt.split()]], dtype=torch.long)
     except (OSError, ValueError, KeyError) as error:
-        print(f"attn_reference: {error}", file=sys.stderr)
+        print(f"{prog}: {error}", file=sys.stderr)
         return 2
     for name, ids, vocab in (("--src", src, model.config["src_vocab"]), ("--tgt", tgt, model.config["tgt_vocab"])):
         if ids.numel() == 0 or int(ids.min()) < 0 or int(ids.max()) >= vocab:
-            print(f"attn_reference: {name} ids must be in [0, {vocab}), got {args.src if name == '--src' else args.tgt!r}",
+            print(f"{prog}: {name} ids must be in [0, {vocab}), got {args.src if name == '--src' else args.tgt!r}",
                   file=sys.stderr)
             return 2
     with torch.no_grad():

@@ -14,26 +14,9 @@ cd "$work"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Debian's python3-torch lives in /usr/bin/python3, which another python3 on PATH may hide.
-torch_python=
-for candidate in python3 /usr/bin/python3; do
-  if "$candidate" -c 'import torch, numpy' 2>/dev/null; then torch_python=$candidate; break; fi
-done
-if [ -z "$torch_python" ]; then
-  echo "export_pytorch: skipped: no python3 here can import torch and numpy"
-  exit 0
-fi
-
-"$torch_python" -c '
-import random
-r = random.Random(3)
-letters = "abcdefghijklmnopqrst"
-with open("train.tsv", "w") as f:
-    for _ in range(300):
-        s = [r.choice(letters) for _ in range(r.randint(3, 8))]
-        f.write(" ".join(s) + "\t" + " ".join(reversed(s)) + "\n")
-'
-head -20 train.tsv >valid.tsv
+# shellcheck source=tests/cli/lib/pytorch.bash  # TORCH_PYTHON, or a skip line and exit 0
+source "$source/tests/cli/lib/pytorch.bash" export_pytorch
+make_letter_reversal train.tsv valid.tsv
 
 src_ids="4 5 6 7 8 9 10"
 tgt_ids="2 11 12 13 14 15"
@@ -52,14 +35,14 @@ for variant in "${variants[@]}"; do
   for format in npz safetensors; do
     "$build/attn-export" "$name.attn" --to "$format" -o "$name.$format" --quiet ||
       fail "attn-export --to $format failed on $name"
-    got=$(cd "$source/docs" && "$torch_python" -c '
+    got=$(cd "$source/docs" && "$TORCH_PYTHON" -c '
 import sys, attn_reference as ref
 c = ref.read_weights(sys.argv[1])[1]
 print(",".join(c[k] for k in ("pre_norm", "tie_output", "shared_vocab")))' "$work/$name.$format")
     [ "$got" = "$want" ] || fail "$name.$format states pre_norm,tie_output,shared_vocab $got, not $want"
-    "$torch_python" "$source/docs/attn_reference.py" "$name.$format" --src "$src_ids" \
+    "$TORCH_PYTHON" "$source/docs/attn_reference.py" "$name.$format" --src "$src_ids" \
       --tgt "$tgt_ids" >"$name.$format.json" || fail "attn_reference.py cannot load $name.$format"
-    "$torch_python" - "$name.attn.json" "$name.$format.json" <<'PY' ||
+    "$TORCH_PYTHON" - "$name.attn.json" "$name.$format.json" <<'PY' ||
 import json, sys
 ours, theirs = (json.load(open(path)) for path in sys.argv[1:3])
 assert ours["src"] == theirs["src"] and ours["tgt"] == theirs["tgt"], "different inputs"
