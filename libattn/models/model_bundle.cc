@@ -86,9 +86,7 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
     model_config.erase("tokens");
     Rng rng(0);
     bundle.model = create_model(meta.architecture, model_config, rng);
-    // Source tokens that are points: the model's from_map has checked the number.
-    if (auto dims = model_config.find("input_dims"); dims != model_config.end())
-      bundle.source.point_dims = std::stoi(dims->second);
+    use_point_source(bundle, model_config);  // source tokens that are points, if any
   } catch (const InputError& e) {
     throw InputError(file.path() + ": " + e.what());
   }

@@ -53,7 +53,7 @@ struct ModelBundle {
 // whatever the architecture: word tokens read as points of D coordinates, no vocabulary
 // beyond the specials. Does nothing for D = 0 or no key. InputError for D outside 0..4 or a
 // source tokenizer other than words (points are whole words, and a model file keeps one
-// tokenizer for both sides). load_bundle does the same from a saved config.
+// tokenizer for both sides). load_bundle calls it with the saved config.
 void use_point_source(ModelBundle& bundle, const ConfigMap& config);
 
 // Reads a model or checkpoint and rebuilds the model from its architecture and config.
