@@ -4,7 +4,9 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 PORTABLE ?= 0
 JOBS     ?= $(shell nproc)
-CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DATTN_PORTABLE=$(if $(filter 1,$(PORTABLE)),ON,OFF)
+CCACHE   := $(shell command -v ccache 2>/dev/null)
+CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DATTN_PORTABLE=$(if $(filter 1,$(PORTABLE)),ON,OFF) \
+  $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE))
 
 DEB_PACKAGES := g++ cmake make clang libclang-rt-14-dev libopenblas-dev \
   libboost-program-options-dev libboost-serialization-dev libfmt-dev nlohmann-json3-dev \
