@@ -14,6 +14,7 @@
 #include "libattn/core/error.h"
 #include "libattn/decode/greedy.h"
 #include "libattn/train/metrics.h"
+#include "libattn/train/optimizer_io.h"
 
 namespace attn {
 
@@ -139,7 +140,7 @@ void Trainer::save_checkpoint() {
       {"batch_tokens", static_cast<double>(train_.options().batch_tokens)},
       {"max_length", static_cast<double>(train_.options().max_length)},
       {"max_length_crop", train_.options().too_long == TooLong::kCrop ? 1.0 : 0.0}};
-  save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, &optimizer_);
+  save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, optimizer_tensors(optimizer_));
 }
 
 void Trainer::save_best() {
@@ -148,7 +149,7 @@ void Trainer::save_best() {
   bundle_.metadata.provenance.epochs = static_cast<uint64_t>(epochs_done_);
   bundle_.metadata.provenance.best_valid_metric = "loss";
   bundle_.metadata.provenance.best_valid_score = best_valid_loss_;
-  save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_, nullptr);
+  save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_);
 }
 
 ValidationResult Trainer::validate() {
@@ -289,7 +290,7 @@ TrainResult Trainer::run() {
   save_checkpoint();
   if (!has_best_ && !options_.save_path.empty()) {
     // Without validation the last model is the best we know.
-    save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_, nullptr);
+    save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_);
   }
   result.steps = optimizer_.step_count();
   result.epochs = epochs_done_;
