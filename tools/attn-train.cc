@@ -314,13 +314,31 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
     if (!options.quiet) fmt::print(stderr, "step {:>4}  loss {:.4f}\n", step + 1, stats.loss);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double communication = world.communication_seconds() - communication_start;
+  // The gradients' sum alone, every rank ready (no waiting for a slower one): the figure the
+  // scaling estimate in README.md starts from. The best of 5, since on a shared machine noise
+  // only ever slows a run down.
+  double allreduce_seconds = 0;
+  for (int r = 0; r < 5 && world.size() > 1; ++r) {
+    world.any(false);  // the ranks leave together
+    const auto begin = std::chrono::steady_clock::now();
+    sum_gradients(world, adam.parameters());
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    allreduce_seconds = r == 0 ? took : std::min(allreduce_seconds, took);
+  }
   if (world.rank() != 0) return 0;
   const double rate = double(batch * tgt_len * (steps - 1) * world.size()) / seconds;
   fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}\n",
              steps - 1, batch, src_len, tgt_len, rate);
-  if (world.size() > 1)
-    fmt::print(stderr, "attn-train --synthetic: {} ranks; share of time in MPI calls: {:.3f}\n",
-               world.size(), (world.communication_seconds() - communication_start) / seconds);
+  if (world.size() > 1) {
+    const double bytes = 4.0 * static_cast<double>(count_parameters(bundle.model->parameters()));
+    fmt::print(stderr,
+               "attn-train --synthetic: {} ranks; share of time in MPI calls: {:.3f}; step: {:.1f} "
+               "ms; gradient allreduce: {:.1f} MB in {:.2f} ms (bus bandwidth {:.2f} GB/s)\n",
+               world.size(), communication / seconds, 1e3 * seconds / (steps - 1), bytes / 1e6,
+               1e3 * allreduce_seconds,
+               bytes / allreduce_seconds * 2 * (world.size() - 1) / world.size() / 1e9);
+  }
   if (!options.save_path.empty()) {
     // A model of this exact shape for `attn-decode --synthetic -m`, with placeholder
     // vocabularies ("w4", "w5", ...) since the data was random ids.
