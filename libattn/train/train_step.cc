@@ -25,7 +25,6 @@ CrossEntropyResult batch_loss(const Seq2SeqModel& model, const Tensor& src, cons
   return result;
 }
 
-
 // Target positions the loss counts (cross_entropy ignores the padding id 0).
 int64_t target_tokens(const Tensor& tgt_out) {
   const int32_t* ids = tgt_out.ints();
