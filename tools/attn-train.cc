@@ -4,6 +4,7 @@
 //   attn-train --train-src train.de --train-tgt train.en --tokens spm --spm-vocab-size 8000 ...
 //   attn-train --resume model.attn --train train.tsv --save model.attn   # continue
 //   attn-train --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30 --max-steps 20
+//   mpirun -np 4 attn-train --train train.tsv ... # data-parallel: 4 ranks, one model
 //
 // Every option can also come from a config file (--config run.ini, "key = value" lines);
 // --dump-config prints the effective configuration in that syntax.
@@ -19,10 +20,12 @@
 #include <set>
 #include <type_traits>
 
+#include "formats/crc32.h"
 #include "libattn/core/threads.h"
 #include "libattn/data/corpus.h"
 #include "libattn/models/pointer_network.h"
 #include "libattn/models/registry.h"
+#include "libattn/train/distributed.h"
 #include "libattn/train/trainer.h"
 #include "tools/tool_main.h"
 
@@ -139,6 +142,8 @@ void check_training_flags(const DataFlags& data, const TrainerOptions& trainer, 
   require(trainer.max_steps >= 0 && trainer.epochs >= 0 && trainer.valid_every >= 0 &&
               trainer.early_stopping >= 0,
           "--max-steps, --epochs, --valid-every and --early-stopping must be 0 (off) or positive");
+  require(trainer.accumulate >= 1,
+          fmt::format("--accumulate must be 1 (off) or more, not {}", trainer.accumulate));
 }
 
 // "d-model" -> "d_model": the config key a model flag sets.
@@ -195,6 +200,7 @@ void continue_checkpoint_settings(const po::variables_map& vm, const formats::Me
   saved("clip-norm", "clip_norm", trainer.step.clip_norm);
   saved("batch-tokens", "batch_tokens", data.batch.batch_tokens);
   saved("max-length", "max_length", data.batch.max_length);
+  saved("accumulate", "accumulate", trainer.accumulate);
   if (auto it = settings.find("max_length_crop");
       it != settings.end() && vm["max-length-crop"].defaulted())
     data.crop = it->second != 0;
@@ -240,34 +246,99 @@ std::string utc_now_iso8601() {
   return text;
 }
 
+// A flag's value as text, as --dump-config prints it.
+std::string option_text(const boost::any& v) {
+  if (auto* s = boost::any_cast<std::string>(&v)) return *s;
+  if (auto* i = boost::any_cast<int>(&v)) return std::to_string(*i);
+  if (auto* l = boost::any_cast<int64_t>(&v)) return std::to_string(*l);
+  if (auto* u = boost::any_cast<uint64_t>(&v)) return std::to_string(*u);
+  if (auto* f = boost::any_cast<float>(&v)) return fmt::format("{}", *f);
+  if (auto* b = boost::any_cast<bool>(&v)) return *b ? "true" : "false";
+  return "";
+}
+
+// Under mpirun every rank must train the same model on the same data: compares every flag
+// (output paths, --threads and reporting may differ), the data's contents and the starting
+// parameters, and names the first difference.
+void require_same_run(Distributed& world, const po::options_description& all,
+                      const po::variables_map& vm, const ModelBundle& bundle,
+                      std::vector<std::pair<std::string, std::string>> contents) {
+  if (world.size() == 1) return;
+  static const std::set<std::string> kMayDiffer = {
+      "threads", "quiet", "report-every", "log-json", "config", "save", "resume", "train",
+      "train-src", "train-tgt", "valid", "valid-src", "valid-tgt"};
+  std::vector<std::pair<std::string, std::string>> named;
+  for (const auto& option : all.options()) {
+    const std::string& name = option->long_name();
+    if (kMayDiffer.count(name)) continue;
+    named.emplace_back("--" + name, vm.count(name) ? option_text(vm[name].value()) : "(not given)");
+  }
+  formats::Crc32 parameters;
+  for (const auto& [name, var] : bundle.model->parameters())
+    parameters.update(var.value().data(), static_cast<size_t>(var.value().numel()) * sizeof(float));
+  contents.emplace_back("the model's parameters (--resume checkpoint or initialisation)",
+                        fmt::format("crc32 {:08x}", parameters.value()));
+  named.insert(named.end(), contents.begin(), contents.end());
+  require_same_on_every_rank(world, named);
+}
+
 // Random-token batches of a fixed shape: the throughput benchmark. Prints target tokens/s
 // over every step but the first (which pays for first-touch allocation).
+// Under mpirun each rank trains on its own random batch of that shape (global tokens/s).
 int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t batch, int64_t src_len,
-                  int64_t tgt_len) {
+                  int64_t tgt_len, Distributed& world) {
   const int64_t vocab = bundle.model->vocab_size();
-  Rng data_rng(options.seed + 1), rng(options.seed);
+  Rng data_rng(rank_seed(options.seed + 1, world.rank())), rng(rank_seed(options.seed, world.rank()));
   auto random_ids = [&](int64_t rows, int64_t cols, bool bos) {
     Tensor t = Tensor::empty({rows, cols}, DType::kI32);
     for (int64_t i = 0; i < rows * cols; ++i)
       t.ints()[i] = (bos && i % cols == 0) ? 2 : 4 + static_cast<int32_t>(data_rng.below(vocab - 4));
     return t;
   };
-  Tensor src = random_ids(batch, src_len, false), tgt_in = random_ids(batch, tgt_len, true),
-         tgt_out = random_ids(batch, tgt_len, false);
+  Batch data;
+  data.source = random_ids(batch, src_len, false);
+  data.target_in = random_ids(batch, tgt_len, true);
+  data.target_out = random_ids(batch, tgt_len, false);
   Adam adam(bundle.model->parameters(), options.adam);
   Arena arena;
   const int64_t steps = std::max<int64_t>(options.max_steps, 2);
   auto start = std::chrono::steady_clock::now();
+  double communication_start = 0;
   for (int64_t step = 0; step < steps; ++step) {
-    if (step == 1) start = std::chrono::steady_clock::now();
-    StepStats stats = train_step(*bundle.model, adam, options.schedule, src, tgt_in, tgt_out,
-                                 options.step, rng, arena);
+    if (step == 1) {
+      start = std::chrono::steady_clock::now();
+      communication_start = world.communication_seconds();
+    }
+    StepStats stats = train_step(*bundle.model, adam, options.schedule, {data}, options.step, rng,
+                                 arena, world);
     if (!options.quiet) fmt::print(stderr, "step {:>4}  loss {:.4f}\n", step + 1, stats.loss);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double rate = double(batch * tgt_len * (steps - 1)) / seconds;
+  const double communication = world.communication_seconds() - communication_start;
+  // The gradients' sum alone, every rank ready (no waiting for a slower one): the figure the
+  // scaling estimate in README.md starts from. The best of 5, since on a shared machine noise
+  // only ever slows a run down.
+  double allreduce_seconds = 0;
+  for (int r = 0; r < 5 && world.size() > 1; ++r) {
+    world.any(false);  // the ranks leave together
+    const auto begin = std::chrono::steady_clock::now();
+    sum_gradients(world, adam.parameters());
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    allreduce_seconds = r == 0 ? took : std::min(allreduce_seconds, took);
+  }
+  if (world.rank() != 0) return 0;
+  const double rate = double(batch * tgt_len * (steps - 1) * world.size()) / seconds;
   fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}\n",
              steps - 1, batch, src_len, tgt_len, rate);
+  if (world.size() > 1) {
+    const double bytes = 4.0 * static_cast<double>(count_parameters(bundle.model->parameters()));
+    fmt::print(stderr,
+               "attn-train --synthetic: {} ranks; share of time in MPI calls: {:.3f}; step: {:.1f} "
+               "ms; gradient allreduce: {:.1f} MB in {:.2f} ms (bus bandwidth {:.2f} GB/s)\n",
+               world.size(), communication / seconds, 1e3 * seconds / (steps - 1), bytes / 1e6,
+               1e3 * allreduce_seconds,
+               bytes / allreduce_seconds * 2 * (world.size() - 1) / world.size() / 1e9);
+  }
   if (!options.save_path.empty()) {
     // A model of this exact shape for `attn-decode --synthetic -m`, with placeholder
     // vocabularies ("w4", "w5", ...) since the data was random ids.
@@ -280,7 +351,7 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
   return 0;
 }
 
-int train_main(int argc, char** argv) {
+int train_main(int argc, char** argv, Distributed& world) {
   DataFlags data;
   TrainerOptions trainer;
   std::string model_name = "transformer", preset = "small", resume, config_file, lr_schedule = "inverse-sqrt";
@@ -335,6 +406,7 @@ int train_main(int argc, char** argv) {
     ("clip-norm", po::value(&trainer.step.clip_norm)->default_value(1.0f), "global gradient norm limit (0 = off)")
     ("epochs", po::value(&trainer.epochs)->default_value(0), "passes over the data (0 = no limit)")
     ("max-steps", po::value(&trainer.max_steps)->default_value(0), "updates (0 = no limit)")
+    ("accumulate", po::value(&trainer.accumulate)->default_value(1), "batches summed into one update (under mpirun: per rank)")
     ("valid-every", po::value(&trainer.valid_every)->default_value(0), "steps between validations (0 = each epoch)")
     ("valid-decode", po::value(&trainer.valid_decode_limit)->default_value(500), "validation sentences decoded for BLEU/chrF")
     ("early-stopping", po::value(&trainer.early_stopping)->default_value(0), "stop after N validations without improvement")
@@ -366,20 +438,12 @@ int train_main(int argc, char** argv) {
   if (vm.count("dump-config")) {
     for (const auto& [key, value] : vm) {
       if (key == "dump-config" || key == "config" || key == "help") continue;
-      const boost::any& v = value.value();
-      std::string text;
-      if (auto* s = boost::any_cast<std::string>(&v)) text = *s;
-      else if (auto* i = boost::any_cast<int>(&v)) text = std::to_string(*i);
-      else if (auto* l = boost::any_cast<int64_t>(&v)) text = std::to_string(*l);
-      else if (auto* u = boost::any_cast<uint64_t>(&v)) text = std::to_string(*u);
-      else if (auto* f = boost::any_cast<float>(&v)) text = fmt::format("{}", *f);
-      else if (auto* b = boost::any_cast<bool>(&v)) text = *b ? "true" : "false";
-      else if (v.empty()) text = "";
-      fmt::print("{} = {}\n", key, text);
+      fmt::print("{} = {}\n", key, option_text(value.value()));
     }
     return 0;
   }
   check_training_flags(data, trainer, lr, warmup);
+  if (world.rank() != 0) trainer.quiet = true;  // rank 0 speaks for the job
   set_threads(threads);
   install_stop_handlers();
 
@@ -426,7 +490,8 @@ int train_main(int argc, char** argv) {
     if (!resume.empty()) throw InputError("--synthetic trains a fresh model; drop --resume");
     config["src_vocab"] = config["tgt_vocab"] = std::to_string(vocab_override);
     bundle.model = create_model(model_name, config, init_rng);
-    return run_synthetic(bundle, trainer, synthetic_batch, synthetic_src, synthetic_tgt);
+    require_same_run(world, all, vm, bundle, {});
+    return run_synthetic(bundle, trainer, synthetic_batch, synthetic_src, synthetic_tgt, world);
   }
 
   const ParallelCorpus train_corpus = read_corpus(data.train, data.train_src, data.train_tgt, "train");
@@ -482,7 +547,10 @@ int train_main(int argc, char** argv) {
                bundle.source.vocab.size(), bundle.target.vocab.size(), data.tokens, counts.kept,
                counts.skipped_too_long, data.batch.max_length, counts.cropped, counts.skipped_empty_source);
   }
-  Trainer loop(bundle, train_batches, valid.batches ? &valid : nullptr, trainer);
+  require_same_run(world, all, vm, bundle,
+                   {{"the training data (--train, --train-src/--train-tgt)", data_hash},
+                    {"the validation data (--valid, --valid-src/--valid-tgt)", corpus_hash(valid_corpus)}});
+  Trainer loop(bundle, train_batches, valid.batches ? &valid : nullptr, trainer, world);
   if (!resume.empty()) loop.resume_from(*bundle.file);
   TrainResult result = loop.run();
   if (!trainer.quiet)
@@ -496,5 +564,12 @@ int train_main(int argc, char** argv) {
 }  // namespace attn
 
 int main(int argc, char** argv) {
-  return attn::run_tool("attn-train", [&] { return attn::train_main(argc, argv); });
+  std::unique_ptr<attn::Distributed> world;
+  const int exit_code = attn::run_tool("attn-train", [&] {
+    world = attn::start_distributed(&argc, &argv);
+    return attn::train_main(argc, argv, *world);
+  });
+  // After the error line: a failed rank aborts the job instead of leaving the others waiting.
+  if (world) world->finish(exit_code);
+  return exit_code;
 }

@@ -114,13 +114,16 @@ const std::vector<std::vector<int64_t>>& Batcher::epoch_plan(int64_t epoch) {
 }
 
 Batch Batcher::next() {
-  const std::vector<std::vector<int64_t>>& batches = epoch_plan(position_.epoch);
-  Batch batch = make_batch(batches[position_.batch]);
-  if (++position_.batch == static_cast<int64_t>(batches.size())) {
+  Batch batch = make_batch(epoch_plan(position_.epoch)[position_.batch]);
+  skip();
+  return batch;
+}
+
+void Batcher::skip() {
+  if (++position_.batch == static_cast<int64_t>(epoch_plan(position_.epoch).size())) {
     ++position_.epoch;
     position_.batch = 0;
   }
-  return batch;
 }
 
 void Batcher::seek(const BatchPosition& position) {

@@ -88,6 +88,8 @@ class Batcher {
 
   // The batch at position(), then advances; after an epoch's last batch, the next epoch.
   Batch next();
+  // Advances past the batch at position() without building it: another rank's share.
+  void skip();
   BatchPosition position() const { return position_; }
   // Resume at a saved position; InputError when it does not exist for this data.
   void seek(const BatchPosition& position);

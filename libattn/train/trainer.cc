@@ -67,25 +67,36 @@ std::string best_model_path(const std::string& save_path) {
 }
 
 Trainer::Trainer(ModelBundle& bundle, Batcher& train, ValidationData* valid,
-                 const TrainerOptions& options)
+                 const TrainerOptions& options, Distributed& world)
     : bundle_(bundle),
       train_(train),
       valid_(valid),
       options_(options),
+      world_(world),
+      validates_(valid != nullptr),
       optimizer_(bundle.model->parameters(), options.adam),
-      rng_(options.seed) {
+      rng_(rank_seed(options.seed, world.rank())) {
   ATTN_CHECK(options.max_steps > 0 || options.epochs > 0,
              "Trainer: set max_steps or epochs, or training never ends");
-  if (!options.save_path.empty()) check_can_save(options.save_path);
-  if (!options.log_json.empty()) {
-    json_out_.reset(std::fopen(options.log_json.c_str(), "a"));
-    if (!json_out_) throw InputError(options.log_json + ": cannot open for writing");
+  ATTN_CHECK(options.accumulate >= 1, "Trainer: accumulate must be at least 1, got {}",
+             options.accumulate);
+  if (world.rank() != 0) {  // rank 0 speaks and writes for the job
+    options_.save_path.clear();
+    options_.log_json.clear();
+    options_.quiet = true;
+    valid_ = nullptr;
+  }
+  if (!options_.save_path.empty()) check_can_save(options_.save_path);
+  if (!options_.log_json.empty()) {
+    json_out_.reset(std::fopen(options_.log_json.c_str(), "a"));
+    if (!json_out_) throw InputError(options_.log_json + ": cannot open for writing");
   }
 }
 
 void Trainer::resume_from(const formats::ModelFile& checkpoint) {
   const formats::TrainingState& state = checkpoint.metadata().training;
-  if (checkpoint.kind() != formats::FileKind::kCheckpoint || state.rng_state.size() != 4)
+  const std::vector<uint64_t>& words = state.rng_state;  // 4 a rank, rank 0 first
+  if (checkpoint.kind() != formats::FileKind::kCheckpoint || words.empty() || words.size() % 4 != 0)
     throw InputError(checkpoint.path() +
                      ": not a training checkpoint (a decode-only model cannot be resumed)");
   load_optimizer(optimizer_, checkpoint);
@@ -94,7 +105,12 @@ void Trainer::resume_from(const formats::ModelFile& checkpoint) {
     return it == state.optimizer.settings.end() ? fallback : it->second;
   };
   optimizer_.set_step_count(static_cast<int64_t>(setting("step", 0)));
-  rng_.set_state({state.rng_state[0], state.rng_state[1], state.rng_state[2], state.rng_state[3]});
+  const size_t first = 4 * static_cast<size_t>(world_.rank());
+  if (first + 4 <= words.size()) {
+    rng_.set_state({words[first], words[first + 1], words[first + 2], words[first + 3]});
+  } else {  // more ranks than the checkpoint's run had: a fresh stream of its own
+    rng_ = Rng(rank_seed(words[0] ^ words[1] ^ words[2] ^ words[3], world_.rank()));
+  }
   train_.seek({static_cast<int64_t>(state.data_position.epoch),
                static_cast<int64_t>(state.data_position.batch_index)});
   epochs_done_ = static_cast<int64_t>(checkpoint.metadata().provenance.epochs);
@@ -110,6 +126,11 @@ void Trainer::log_json(const std::string& json_line) {
 }
 
 void Trainer::save_checkpoint() {
+  // Every rank's dropout stream, so a resumed job draws what an uninterrupted one would;
+  // a collective, hence before rank 0 alone goes on.
+  const auto rng_state = rng_.state();
+  const std::vector<uint64_t> rng_states =
+      world_.gather(std::vector<uint64_t>(rng_state.begin(), rng_state.end()));
   if (options_.save_path.empty()) return;
   formats::Metadata& meta = bundle_.metadata;
   meta.provenance.steps = static_cast<uint64_t>(optimizer_.step_count());
@@ -117,8 +138,7 @@ void Trainer::save_checkpoint() {
   meta.provenance.tool_version = std::string("attn ") + ATTN_VERSION;
   meta.provenance.best_valid_metric = has_best_ ? "loss" : "";
   meta.provenance.best_valid_score = has_best_ ? best_valid_loss_ : 0;
-  auto rng_state = rng_.state();
-  meta.training.rng_state.assign(rng_state.begin(), rng_state.end());
+  meta.training.rng_state = rng_states;
   const BatchPosition position = train_.position();
   meta.training.data_position = {static_cast<uint64_t>(position.epoch),
                                  static_cast<uint64_t>(position.batch), options_.seed};
@@ -139,7 +159,8 @@ void Trainer::save_checkpoint() {
       {"clip_norm", options_.step.clip_norm},
       {"batch_tokens", static_cast<double>(train_.options().batch_tokens)},
       {"max_length", static_cast<double>(train_.options().max_length)},
-      {"max_length_crop", train_.options().too_long == TooLong::kCrop ? 1.0 : 0.0}};
+      {"max_length_crop", train_.options().too_long == TooLong::kCrop ? 1.0 : 0.0},
+      {"accumulate", static_cast<double>(options_.accumulate)}};
   save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, optimizer_tensors(optimizer_));
 }
 
@@ -150,6 +171,22 @@ void Trainer::save_best() {
   bundle_.metadata.provenance.best_valid_metric = "loss";
   bundle_.metadata.provenance.best_valid_score = best_valid_loss_;
   save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_);
+}
+
+// Global batch g of ranks x accumulate batches: rank r builds batches r*accumulate ..
+// (r+1)*accumulate - 1 of it and skips the rest, so every rank's data position stays that of
+// the whole job, and no rank builds a batch it does not train on.
+std::vector<Batch> Trainer::next_batches() {
+  std::vector<Batch> mine;
+  const int64_t per_rank = options_.accumulate;
+  for (int64_t i = 0; i < per_rank * world_.size(); ++i) {
+    if (i / per_rank == world_.rank()) {
+      mine.push_back(train_.next());
+    } else {
+      train_.skip();
+    }
+  }
+  return mine;
 }
 
 ValidationResult Trainer::validate() {
@@ -194,12 +231,15 @@ ValidationResult Trainer::validate() {
   return result;
 }
 
-void Trainer::report(const StepStats& stats, double tokens_per_second, bool final_line) {
+void Trainer::report(const StepStats& stats, double tokens_per_second, double communication_share,
+                     bool final_line) {
   if (options_.quiet) return;
   const int64_t step = optimizer_.step_count();
   std::string line = fmt::format("step {:>6}  epoch {:>3}  loss {:.4f}  lr {:.3g}  |g| {:.3g}  {:.0f} tok/s",
                                  step, train_.position().epoch + 1, stats.loss, stats.lr,
                                  stats.grad_norm, tokens_per_second);
+  if (world_.size() > 1)
+    line += fmt::format("  {} ranks, {:.0f}% in MPI", world_.size(), 100 * communication_share);
   if (options_.max_steps > 0 && tokens_per_second > 0 && step < options_.max_steps) {
     // ETA from the recent rate, assuming batches keep their size.
     double steps_per_second = tokens_per_second / std::max<int64_t>(stats.tokens, 1);
@@ -216,25 +256,25 @@ TrainResult Trainer::run() {
   TrainResult result;
   const bool terminal = isatty(STDERR_FILENO);
   Clock::time_point window_start = Clock::now();
+  double window_communication = world_.communication_seconds();
   int64_t window_tokens = 0;
   StepStats last;
-  double recent_rate = 0;
+  double recent_rate = 0, recent_communication = 0;
   auto validation_due = [&](bool epoch_ended) {
-    if (!valid_) return false;
+    if (!validates_) return false;
     return options_.valid_every > 0 ? optimizer_.step_count() % options_.valid_every == 0
                                     : epoch_ended;
   };
   for (;;) {
     if (options_.max_steps > 0 && optimizer_.step_count() >= options_.max_steps) break;
     if (options_.epochs > 0 && epochs_done_ >= options_.epochs) break;
-    if (stop_requested().load()) {
+    if (world_.any(stop_requested().load())) {  // a signal on any rank stops them all here
       result.interrupted = true;
       break;
     }
     const int64_t epoch_before = train_.position().epoch;
-    Batch batch = train_.next();
-    last = train_step(*bundle_.model, optimizer_, options_.schedule, batch.source,
-                      batch.target_in, batch.target_out, options_.step, rng_, arena_);
+    last = train_step(*bundle_.model, optimizer_, options_.schedule, next_batches(), options_.step,
+                      rng_, arena_, world_);
     if (!std::isfinite(last.loss))
       throw Error(fmt::format("training diverged at step {}: loss is {} (lower --lr or set --clip-norm)",
                               optimizer_.step_count(), last.loss));
@@ -246,16 +286,25 @@ TrainResult Trainer::run() {
     const double elapsed = seconds_since(window_start);
     if ((terminal && elapsed > 0.5) || step % std::max<int64_t>(options_.report_every, 1) == 0) {
       recent_rate = window_tokens / std::max(elapsed, 1e-9);
-      report(last, recent_rate, false);
-      log_json(nlohmann::json{{"type", "train"}, {"step", step}, {"epoch", epochs_done_},
-                              {"loss", last.loss}, {"lr", last.lr}, {"grad_norm", last.grad_norm},
-                              {"tokens_per_second", recent_rate}}
-                   .dump());
+      recent_communication =
+          (world_.communication_seconds() - window_communication) / std::max(elapsed, 1e-9);
+      report(last, recent_rate, recent_communication, false);
+      nlohmann::json record{{"type", "train"}, {"step", step}, {"epoch", epochs_done_},
+                            {"loss", last.loss}, {"lr", last.lr}, {"grad_norm", last.grad_norm},
+                            {"tokens_per_second", recent_rate}};
+      if (world_.size() > 1) {
+        record["ranks"] = world_.size();
+        record["communication_share"] = recent_communication;
+      }
+      log_json(record.dump());
       window_start = Clock::now();
+      window_communication = world_.communication_seconds();
       window_tokens = 0;
     }
     if (validation_due(epoch_ended)) {
       ValidationResult v = validate();
+      // Only rank 0 has validated; every rank takes its loss, so all decide alike below.
+      v.loss = world_.broadcast(v.loss);
       const bool improved = !has_best_ || v.loss < best_valid_loss_;
       if (improved) {
         best_valid_loss_ = v.loss;
@@ -286,7 +335,7 @@ TrainResult Trainer::run() {
       }
     }
   }
-  if (!options_.quiet && terminal) report(last, recent_rate, true);
+  if (!options_.quiet && terminal) report(last, recent_rate, recent_communication, true);
   save_checkpoint();
   if (!has_best_ && !options_.save_path.empty()) {
     // Without validation the last model is the best we know.

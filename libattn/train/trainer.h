@@ -8,6 +8,10 @@
 // Files: options.save_path holds the last checkpoint (resumable, optimizer included), and
 // <save_path minus .attn>.best.attn the model with the best validation loss (decode-only).
 // Both are written atomically, so an interrupted run never loses the last good file.
+//
+// Under mpirun (a `world` of several ranks) every rank builds its own share of each global
+// batch of ranks x accumulate batches and the gradients are summed (train_step); rank 0
+// alone prints, validates and writes files, and the checkpoint holds every rank's RNG state.
 #pragma once
 
 #include <atomic>
@@ -19,6 +23,7 @@
 #include "libattn/data/batching.h"
 #include "libattn/decode/hypothesis.h"
 #include "libattn/models/model_bundle.h"
+#include "libattn/train/distributed.h"
 #include "libattn/train/lr_schedule.h"
 #include "libattn/train/optimizer.h"
 #include "libattn/train/train_step.h"
@@ -29,6 +34,7 @@ struct TrainerOptions {
   StepOptions step;
   LrSchedule schedule;
   AdamOptions adam;
+  int64_t accumulate = 1;      // batches summed into one update (Marian's --optimizer-delay)
   int64_t max_steps = 0;       // 0: no limit
   int64_t epochs = 0;          // 0: no limit (one of the two must be set)
   int64_t valid_every = 0;     // steps between validations; 0: at the end of each epoch
@@ -73,7 +79,7 @@ void install_stop_handlers();
 class Trainer {
  public:
   Trainer(ModelBundle& bundle, Batcher& train, ValidationData* valid,
-          const TrainerOptions& options);
+          const TrainerOptions& options, Distributed& world = single_process());
 
   // Continues from a checkpoint's optimizer moments and step, RNG state and data position.
   void resume_from(const formats::ModelFile& checkpoint);
@@ -83,13 +89,17 @@ class Trainer {
  private:
   void save_checkpoint();
   void save_best();
-  void report(const StepStats& stats, double tokens_per_second, bool final_line);
+  void report(const StepStats& stats, double tokens_per_second, double communication_share,
+              bool final_line);
   void log_json(const std::string& json_line);
+  std::vector<Batch> next_batches();
 
   ModelBundle& bundle_;
   Batcher& train_;
   ValidationData* valid_;
   TrainerOptions options_;
+  Distributed& world_;
+  bool validates_;  // on every rank alike: when to validate, and so when to agree on stopping
   Adam optimizer_;
   Rng rng_;
   Arena arena_;

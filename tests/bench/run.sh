@@ -14,7 +14,8 @@
 # OpenBLAS threads fight on few cores, so one thread is often its best figure),
 # ATTN_BENCH_RNN_STEPS (timed RNN training steps, default 4: a step of the RNN's 30 sequential
 # decoder cells costs about a second, and far more for PyTorch on a loaded machine).
-# The whole script takes about 5 minutes on 2 cores, plus 1 to 2 for the RNN.
+# The whole script takes about 5 minutes on 2 cores, plus 1 to 2 for the RNN and 1 for the
+# data-parallel comparison (mpirun -np 2 against 2 threads; skipped without mpirun).
 #
 # The end-to-end parts run when the tools offer what they need (checked in --help):
 #   attn-train  --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30
@@ -136,6 +137,30 @@ if reason=$(has_flags "$build/attn-train" --synthetic --preset --batch --max-ste
   run train_torch "${torch_bench[@]}" --mode train --batch 64 --steps "$steps" --threads "$threads"
   torch1 && run train_torch1 "${torch_bench[@]}" --mode train --batch 64 --steps "$steps" --threads 1
   row "train target tokens/s" train_attn train_torch "$(torch1 && echo train_torch1)" "target tokens/s"
+else
+  echo "skipped: $reason"
+fi
+
+# Data parallelism on this machine: the same global batch of 64 sentences a step, as one
+# process with 2 threads or as 2 MPI ranks of 1 thread and 32 sentences each (the gradients
+# summed by MPI_Allreduce), plus the share of time inside MPI calls and the allreduce alone
+# (what README.md's scaling estimate starts from).
+echo
+echo "== Data-parallel training, Transformer small, global batch 64x30 -> 64x30, $steps steps =="
+if ! command -v mpirun >/dev/null; then
+  echo "skipped: mpirun not found (make deps installs openmpi-bin)"
+elif reason=$(has_flags "$build/attn-train" --synthetic --accumulate --batch --threads); then
+  run dp_threads "$build/attn-train" --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30 \
+    --max-steps "$steps" --threads 2 || echo "attn-train failed: $(tail -3 "$work/dp_threads.out")"
+  run dp_ranks env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    mpirun --oversubscribe --bind-to none -np 2 "$build/attn-train" --synthetic --preset small \
+    --batch 32 --src-len 30 --tgt-len 30 --max-steps "$steps" --threads 1 ||
+    echo "mpirun attn-train failed: $(tail -3 "$work/dp_ranks.out")"
+  one=$(figure dp_threads "target tokens/s")
+  two=$(figure dp_ranks "target tokens/s")
+  printf '%-34s %12s\n' "1 process x 2 threads tokens/s" "$one" "2 ranks x 1 thread tokens/s" "$two" \
+    "ranks / threads" "$(ratio "$two" "$one")"
+  grep -h "ranks; share of time in MPI" "$work/dp_ranks.out" | sed 's/^attn-train --synthetic: /  /' || true
 else
   echo "skipped: $reason"
 fi

@@ -157,5 +157,26 @@ TEST(Batching, ResumeFromSavedPositionGivesTheSameBatches) {
   EXPECT_THROW(resumed.seek(BatchPosition{-1, 0}), InputError);
 }
 
+// Data parallelism: a rank skips the other ranks' batches. Skipping must move through the
+// epochs exactly as building them does, so every rank's position stays the job's.
+TEST(Batching, SkipAdvancesLikeNextAcrossEpochs) {
+  BatchOptions options;
+  options.batch_tokens = 300;
+  Batcher built(random_examples(60), options), skipping(random_examples(60), options);
+  const auto per_epoch = static_cast<int64_t>(built.plan(0).size());
+  ASSERT_GT(per_epoch, 2);
+  for (int64_t k = 0; k < 2 * per_epoch + 1; ++k) {
+    const Batch batch = built.next();
+    if (k % 2 == 0) {
+      skipping.skip();
+    } else {
+      EXPECT_EQ(skipping.next().example_indices, batch.example_indices) << "batch " << k;
+    }
+    EXPECT_EQ(skipping.position().epoch, built.position().epoch);
+    EXPECT_EQ(skipping.position().batch, built.position().batch);
+  }
+  EXPECT_EQ(skipping.position().epoch, 2);
+}
+
 }  // namespace
 }  // namespace attn
