@@ -19,6 +19,7 @@
 #include <set>
 #include <type_traits>
 
+#include "libattn/core/memory.h"
 #include "libattn/core/threads.h"
 #include "libattn/data/corpus.h"
 #include "libattn/models/pointer_network.h"
@@ -258,16 +259,24 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
   Arena arena;
   const int64_t steps = std::max<int64_t>(options.max_steps, 2);
   auto start = std::chrono::steady_clock::now();
+  // Page faults are counted after two steps: the first grows the arena, the second
+  // takes it as one block.
+  int64_t faults_before = 0;
   for (int64_t step = 0; step < steps; ++step) {
     if (step == 1) start = std::chrono::steady_clock::now();
+    if (step == 2) faults_before = minor_page_faults();
     StepStats stats = train_step(*bundle.model, adam, options.schedule, src, tgt_in, tgt_out,
                                  options.step, rng, arena);
     if (!options.quiet) fmt::print(stderr, "step {:>4}  loss {:.4f}\n", step + 1, stats.loss);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double rate = double(batch * tgt_len * (steps - 1)) / seconds;
-  fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}\n",
+  fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}",
              steps - 1, batch, src_len, tgt_len, rate);
+  if (steps > 2)
+    fmt::print(stderr, ", minor faults/step: {:.1f}",
+               double(minor_page_faults() - faults_before) / double(steps - 2));
+  fmt::print(stderr, "\n");
   if (!options.save_path.empty()) {
     // A model of this exact shape for `attn-decode --synthetic -m`, with placeholder
     // vocabularies ("w4", "w5", ...) since the data was random ids.

@@ -8,12 +8,11 @@
 //                                             # attn-train --synthetic --save rnn.attn
 #pragma once
 
-#include <sys/resource.h>
-
 #include <chrono>
 
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/core/memory.h"
 #include "libattn/decode/beam_search.h"
 #include "libattn/decode/greedy.h"
 #include "libattn/models/registry.h"
@@ -59,12 +58,6 @@ class NoEndModel : public DecoderModel {
   int64_t length_;
   int64_t steps_ = 0;
 };
-
-inline int64_t minor_page_faults() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_minflt;
-}
 
 // `model`: the model to time, or null for a random Transformer of options.preset's shape.
 inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqModel* model) {
