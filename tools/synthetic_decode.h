@@ -113,7 +113,8 @@ inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqMo
   for (const auto& [name, var] : model->parameters()) parameters += var.value().numel();
   fmt::print(stderr,
              "attn-decode --synthetic: {}, {} parameters, vocab {}; {} rounds of {} sentences "
-             "of {} tokens, beam {}: {} tokens in {:.2f}s: {:.1f} sentences/s, tokens/s: {:.1f}, minor faults/step: {:.1f}\n",
+             "of {} tokens, beam {}: {} tokens in {:.2f}s: {:.1f} sentences/s, tokens/s: {:.1f}, "
+             "minor faults/step: {:.1f}\n",
              model->architecture(), parameters, model->vocab_size(), rounds, options.batch,
              sources.front().size(), options.beam_size, tokens, elapsed,
              rounds * options.batch / elapsed, tokens / elapsed, faults_per_step);

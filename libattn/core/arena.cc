@@ -28,7 +28,8 @@ void* Arena::allocate(size_t bytes) {
   // The blocks in order; a step that repeats the last one's allocations fills them the same way.
   while (current_ < blocks_.size() && blocks_[current_].used + bytes > blocks_[current_].size)
     ++current_;
-  if (current_ == blocks_.size()) blocks_.push_back(new_block(std::max(bytes, blocks_.back().size)));
+  if (current_ == blocks_.size())
+    blocks_.push_back(new_block(std::max(bytes, blocks_.back().size)));
   Block& block = blocks_[current_];
   void* result = block.data + block.used;
   block.used += bytes;

@@ -69,11 +69,10 @@ void for_bands(int64_t extent, const std::function<void(int64_t, int64_t)>& band
 // The rows or columns of a product split into bands across the pool when it is large
 // enough, each band one single-threaded BLAS call: rows when there are more rows than
 // columns (training, batch decoding), else columns (the output layer's vocabulary).
-bool split_across_threads(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
-                          float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
-                          float beta, float* c, int64_t ldc) {
-  if (threads() < 2 || m * n * k < kParallelWork || std::max(m, n) < 2 * kBandAlign)
-    return false;
+bool split_across_threads(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                          float* c, int64_t ldc) {
+  if (threads() < 2 || m * n * k < kParallelWork || std::max(m, n) < 2 * kBandAlign) return false;
   const auto op_a = trans_a ? CblasTrans : CblasNoTrans, op_b = trans_b ? CblasTrans : CblasNoTrans;
   if (m >= n) {
     for_bands(m, [&](int64_t i0, int64_t i1) {
@@ -87,8 +86,8 @@ bool split_across_threads(bool trans_a, bool trans_b, int64_t m, int64_t n, int6
       if (m == 1) {
         // See gemm(): one row is a matrix-vector product.
         cblas_sgemv(CblasRowMajor, trans_b ? CblasNoTrans : CblasTrans, trans_b ? j1 - j0 : k,
-                    trans_b ? k : j1 - j0, alpha, b_band, ldb, a, trans_a ? lda : 1, beta,
-                    c + j0, 1);
+                    trans_b ? k : j1 - j0, alpha, b_band, ldb, a, trans_a ? lda : 1, beta, c + j0,
+                    1);
         return;
       }
       cblas_sgemm(CblasRowMajor, op_a, op_b, m, j1 - j0, k, alpha, a, lda, b_band, ldb, beta,

@@ -17,7 +17,8 @@ std::vector<float> reference_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_
     for (int64_t j = 0; j < n; ++j) {
       double sum = 0;
       for (int64_t p = 0; p < k; ++p)
-        sum += double(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+        sum +=
+            double(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
       c[i * ldc + j] = static_cast<float>(alpha * sum + beta * c[i * ldc + j]);
     }
   return c;
@@ -56,7 +57,9 @@ TEST(Gemm, AllRoutesMatchFloat64Reference) {
 TEST(Gemm, SplitAcrossThreadsMatchesFloat64Reference) {
   Rng rng(12);
   set_threads(2);
-  struct Shape3 { int64_t m, n, k; };
+  struct Shape3 {
+    int64_t m, n, k;
+  };
   for (Shape3 s : {Shape3{300, 70, 40}, Shape3{40, 500, 30}, Shape3{1, 3000, 200}})
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
