@@ -214,9 +214,9 @@ echo
 echo "== Every core busy ($(nproc) busy loops): attn-decode --synthetic small, threads 1 vs 2 =="
 if reason=$(has_flags "$build/attn-decode" --synthetic --mini-batch --beam-size --threads --seconds); then
   busy=()
-  trap 'kill "${busy[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+  trap 'kill "${busy[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
   for ((i = 0; i < $(nproc); ++i)); do
-    (while :; do :; done) &
+    (trap - EXIT; while :; do :; done) &  # the loop must not run the script's EXIT trap
     busy+=($!)
   done
   for shape in "1 1" "32 5"; do
