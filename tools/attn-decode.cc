@@ -211,8 +211,14 @@ int decode_main(int argc, char** argv) {
   }
   if (vm.count("synthetic")) {
     set_threads(vm["threads"].as<int>());
+    // po::notify would refuse the missing --model, so the synthetic flags are read here.
     synthetic.batch = vm["mini-batch"].as<int>();
     synthetic.beam_size = vm["beam-size"].as<int>();
+    synthetic.preset = vm["preset"].as<std::string>();
+    synthetic.source_length = vm["src-len"].as<int64_t>();
+    synthetic.target_length = vm["tgt-len"].as<int64_t>();
+    synthetic.vocab = vm["vocab"].as<int64_t>();
+    synthetic.seconds = vm["seconds"].as<double>();
     if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
     ModelBundle bundle = load_bundle(vm["model"].as<std::string>(), BindMode::kMap);
     return run_synthetic_decode(synthetic, bundle.model.get());

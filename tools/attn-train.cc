@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "formats/crc32.h"
+#include "libattn/core/memory.h"
 #include "libattn/core/threads.h"
 #include "libattn/data/corpus.h"
 #include "libattn/models/pointer_network.h"
@@ -304,17 +305,23 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
   const int64_t steps = std::max<int64_t>(options.max_steps, 2);
   auto start = std::chrono::steady_clock::now();
   double communication_start = 0;
+  // Page faults are counted after two steps: the first grows the arena, the second
+  // takes it as one block.
+  int64_t faults_before = 0;
   for (int64_t step = 0; step < steps; ++step) {
     if (step == 1) {
       start = std::chrono::steady_clock::now();
       communication_start = world.communication_seconds();
     }
+    if (step == 2) faults_before = minor_page_faults();
     StepStats stats = train_step(*bundle.model, adam, options.schedule, {data}, options.step, rng,
                                  arena, world);
     if (!options.quiet) fmt::print(stderr, "step {:>4}  loss {:.4f}\n", step + 1, stats.loss);
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double communication = world.communication_seconds() - communication_start;
+  const double faults_per_step =
+      steps > 2 ? double(minor_page_faults() - faults_before) / double(steps - 2) : 0.0;
   // The gradients' sum alone, every rank ready (no waiting for a slower one): the figure the
   // scaling estimate in README.md starts from. The best of 5, since on a shared machine noise
   // only ever slows a run down.
@@ -328,8 +335,10 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
   }
   if (world.rank() != 0) return 0;
   const double rate = double(batch * tgt_len * (steps - 1) * world.size()) / seconds;
-  fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}\n",
+  fmt::print(stderr, "attn-train --synthetic: {} steps of {}x{}->{}: target tokens/s: {:.1f}",
              steps - 1, batch, src_len, tgt_len, rate);
+  if (steps > 2) fmt::print(stderr, ", minor faults/step: {:.1f}", faults_per_step);
+  fmt::print(stderr, "\n");
   if (world.size() > 1) {
     const double bytes = 4.0 * static_cast<double>(count_parameters(bundle.model->parameters()));
     fmt::print(stderr,

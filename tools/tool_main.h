@@ -15,10 +15,12 @@
 
 #include "formats/format_error.h"
 #include "libattn/core/error.h"
+#include "libattn/core/memory.h"
 
 namespace attn {
 
 inline int run_tool(const char* name, const std::function<int()>& body) {
+  keep_freed_memory();  // steady-state steps reuse their buffers instead of faulting them in
   try {
     return body();
   } catch (const boost::program_options::error& e) {

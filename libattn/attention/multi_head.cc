@@ -1,6 +1,7 @@
 #include "libattn/attention/multi_head.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "libattn/autograd/attention.h"
 #include "libattn/autograd/shape_ops.h"
@@ -27,10 +28,44 @@ void KeyValueCache::append(const Tensor& k, const Tensor& v) {
   ++length;
 }
 
+namespace {
+
+// target[i, :, 0:length, :] = source[rows[i], :, 0:length, :], both [rows, H, capacity, W].
+void gather_prefix(const Tensor& source, Tensor& target, const std::vector<int32_t>& rows,
+                   int64_t length) {
+  const int64_t heads = source.dim(1), capacity = source.dim(2), width = source.dim(3);
+  const int64_t head_stride = capacity * width, row_stride = heads * head_stride;
+  const float* from = source.data();
+  float* to = target.data();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    ATTN_CHECK(rows[i] >= 0 && rows[i] < source.dim(0), "KeyValueCache::reorder: row {} of {}",
+               rows[i], source.dim(0));
+    const float* from_row = from + rows[i] * row_stride;
+    float* to_row = to + static_cast<int64_t>(i) * row_stride;
+    if (length == capacity) {
+      std::memcpy(to_row, from_row, row_stride * sizeof(float));
+      continue;
+    }
+    for (int64_t h = 0; h < heads; ++h)
+      std::memcpy(to_row + h * head_stride, from_row + h * head_stride,
+                  length * width * sizeof(float));
+  }
+}
+
+}  // namespace
+
 void KeyValueCache::reorder(const std::vector<int32_t>& rows) {
   if (!keys.defined()) return;
-  keys = keys.gather_rows(rows);
-  values = values.gather_rows(rows);
+  Shape shape = keys.shape();
+  shape[0] = static_cast<int64_t>(rows.size());
+  if (!spare_keys_.defined() || spare_keys_.shape() != shape) {
+    spare_keys_ = Tensor::empty_heap(shape);
+    spare_values_ = Tensor::empty_heap(shape);
+  }
+  gather_prefix(keys, spare_keys_, rows, length);
+  gather_prefix(values, spare_values_, rows, length);
+  std::swap(keys, spare_keys_);
+  std::swap(values, spare_values_);
 }
 
 MultiHeadAttention::MultiHeadAttention(int64_t dim, int64_t num_heads, Rng& rng)

@@ -21,9 +21,14 @@ struct KeyValueCache {
   int64_t length = 0;
 
   void append(const Tensor& k, const Tensor& v);  // k, v [rows, H, 1, D/H]
+  // Row i becomes old row rows[i]. Only the first `length` positions are copied, into
+  // buffers kept from the previous reorder (the two swap), so a beam step allocates nothing.
   void reorder(const std::vector<int32_t>& rows);
   Tensor active_keys() const { return keys.slice(2, 0, length); }
   Tensor active_values() const { return values.slice(2, 0, length); }
+
+ private:
+  Tensor spare_keys_, spare_values_;  // the last reorder's sources, reused as its targets
 };
 
 struct MultiHeadAttention {

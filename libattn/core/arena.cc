@@ -25,25 +25,21 @@ Arena::Block Arena::new_block(size_t size) {
 
 void* Arena::allocate(size_t bytes) {
   bytes = round_up(bytes == 0 ? 1 : bytes);
-  Block* block = &blocks_.back();
-  if (block->used + bytes > block->size) {
-    blocks_.push_back(new_block(std::max(bytes, block->size)));
-    block = &blocks_.back();
-  }
-  void* result = block->data + block->used;
-  block->used += bytes;
+  // The blocks in order; a step that repeats the last one's allocations fills them the same way.
+  while (current_ < blocks_.size() && blocks_[current_].used + bytes > blocks_[current_].size)
+    ++current_;
+  if (current_ == blocks_.size())
+    blocks_.push_back(new_block(std::max(bytes, blocks_.back().size)));
+  Block& block = blocks_[current_];
+  void* result = block.data + block.used;
+  block.used += bytes;
   in_use_ += bytes;
   return result;
 }
 
 void Arena::reset() {
-  if (blocks_.size() > 1) {
-    size_t total = capacity();
-    for (auto& block : blocks_) std::free(block.data);
-    blocks_.clear();
-    blocks_.push_back(new_block(total));
-  }
-  blocks_.back().used = 0;
+  for (auto& block : blocks_) block.used = 0;
+  current_ = 0;
   in_use_ = 0;
 }
 

@@ -7,8 +7,10 @@
 //     arena.reset();                // every arena tensor of this step is now invalid
 //   }
 //
-// After the first step the arena holds one block large enough for a whole step, so the
-// inner loop never calls malloc and never page-faults on fresh memory.
+// After the first step the arena holds blocks enough for a whole step, kept across resets,
+// so the inner loop never calls malloc and never page-faults on fresh memory (from the
+// second step on: the blocks are not merged into a new one, which would fault them all in
+// again).
 #pragma once
 
 #include <cstddef>
@@ -26,8 +28,7 @@ class Arena {
 
   // 64-byte aligned; never returns null (throws std::bad_alloc).
   void* allocate(size_t bytes);
-  // Invalidates everything allocated since the last reset. If the step overflowed into
-  // several blocks, they are replaced by one block of their total size.
+  // Invalidates everything allocated since the last reset; the blocks stay for the next step.
   void reset();
   size_t bytes_in_use() const { return in_use_; }
   size_t capacity() const;
@@ -39,6 +40,7 @@ class Arena {
     size_t used;
   };
   std::vector<Block> blocks_;
+  size_t current_ = 0;  // the block allocations come from; earlier ones are full
   size_t in_use_ = 0;
   Block new_block(size_t size);
 };

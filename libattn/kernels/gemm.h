@@ -1,4 +1,5 @@
-// Matrix products on OpenBLAS. Row-major, BLAS semantics:
+// Matrix products on OpenBLAS (single-threaded: a large product is split in row or column
+// bands across our thread pool, core/threads.h). Row-major, BLAS semantics:
 //   C[M, N] = alpha * op(A)[M, K] * op(B)[K, N] + beta * C
 // where op(X) is X or X^T. lda/ldb/ldc are the row strides of A, B, C as stored.
 //

@@ -8,7 +8,7 @@
 //               (what the trainer does), so it pays only for the op's bookkeeping;
 //   ours_heap   the same op with its output from the heap each call (aligned_alloc + free
 //               + first-touch page faults on large outputs), to show what the arena buys;
-//   raw         cblas_sgemm into a buffer allocated once.
+//   raw         cblas_sgemm into a buffer allocated once, OpenBLAS with its own threads.
 // The linear_train shapes record the op on the tape and run backward (forward + dX + dW,
 // three GEMMs), against the same three raw sgemm calls.
 //
@@ -63,7 +63,17 @@ struct Product {
   attn::Shape b_shape() const { return trans_b ? attn::Shape{n, k} : attn::Shape{k, n}; }
 };
 
+extern "C" void openblas_set_num_threads(int);
+
+// raw: OpenBLAS with --threads threads of its own, the reference for our split of a product
+// across the pool (attn itself runs OpenBLAS single-threaded, core/threads.h).
+struct OpenBlasOwnThreads {
+  OpenBlasOwnThreads() { openblas_set_num_threads(attn::threads()); }
+  ~OpenBlasOwnThreads() { openblas_set_num_threads(1); }
+};
+
 void raw_gemm(benchmark::State& state, Product p) {
+  OpenBlasOwnThreads blas_threads;
   attn::Rng rng(1);
   Tensor a = random_matrix(p.a_shape()[0], p.a_shape()[1], rng);
   Tensor b = random_matrix(p.b_shape()[0], p.b_shape()[1], rng);
@@ -83,6 +93,7 @@ void raw_gemm(benchmark::State& state, Product p) {
 
 // Batch-1 decoding's product as a matrix-vector call, the routing attn::gemm takes for M = 1.
 void raw_gemv(benchmark::State& state, Product p) {
+  OpenBlasOwnThreads blas_threads;
   attn::Rng rng(1);
   Tensor x = random_matrix(1, p.k, rng);
   Tensor w = random_matrix(p.n, p.k, rng);  // [N, K], as a Linear weight
@@ -149,6 +160,7 @@ void ours_linear_train(benchmark::State& state, int64_t m, int64_t n, int64_t k)
 }
 
 void raw_linear_train(benchmark::State& state, int64_t m, int64_t n, int64_t k) {
+  OpenBlasOwnThreads blas_threads;
   attn::Rng rng(1);
   Tensor x = random_matrix(m, k, rng), w = random_matrix(n, k, rng);
   Tensor y = Tensor::zeros_heap({m, n}), dy = Tensor::full({m, n}, 1.0f);
@@ -215,8 +227,8 @@ void register_all() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --threads=N (ours, before Google Benchmark sees the flags): OpenBLAS and our loops
-  // share one setting, as in the tools; the default is every core.
+  // --threads=N (ours, before Google Benchmark sees the flags): our pool's size, as in the
+  // tools, and the threads raw OpenBLAS gets; the default is every core.
   int threads = 0;
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {

@@ -14,8 +14,9 @@
 # OpenBLAS threads fight on few cores, so one thread is often its best figure),
 # ATTN_BENCH_RNN_STEPS (timed RNN training steps, default 4: a step of the RNN's 30 sequential
 # decoder cells costs about a second, and far more for PyTorch on a loaded machine).
-# The whole script takes about 5 minutes on 2 cores, plus 1 to 2 for the RNN and 1 for the
-# data-parallel comparison (mpirun -np 2 against 2 threads; skipped without mpirun).
+# The whole script takes about 6 minutes on 2 cores, plus 1 to 2 for the RNN and 1 for the
+# data-parallel comparison (mpirun -np 2 against 2 threads; skipped without mpirun); its last part
+# times attn-decode at 1 and 2 threads with every core kept busy by a loop of the script's own.
 #
 # The end-to-end parts run when the tools offer what they need (checked in --help):
 #   attn-train  --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30
@@ -123,9 +124,9 @@ row() {
   attn_value=$(figure "$2" "$5")
   torch_value=$(figure "$3" "$5")
   [[ -n $4 ]] && torch1_value=$(figure "$4" "$5")
-  rows+=("$(printf '%-30s %10s %10s %7s %10s %7s %9s %9s' "$1" "$attn_value" "$torch_value" \
+  rows+=("$(printf '%-30s %10s %10s %7s %10s %7s %9s %9s %8s' "$1" "$attn_value" "$torch_value" \
     "$(ratio "$attn_value" "$torch_value")" "$torch1_value" "$(ratio "$attn_value" "$torch1_value")" \
-    "$(rss_mib "$2")" "$(rss_mib "$3")")")
+    "$(rss_mib "$2")" "$(rss_mib "$3")" "$(figure "$2" "minor faults/step")")")
 }
 torch1() { [[ $torch_one_thread == 1 && $threads -gt 1 ]]; }
 
@@ -182,6 +183,16 @@ if reason=$(has_flags "$build/attn-decode" --synthetic --preset --mini-batch --b
       row "decode $label tokens/s" "${name}_attn" "${name}_torch" "$(torch1 && echo "${name}_torch1")" "tokens/s"
     done
   done
+  # The base shape (d512 h8 ff2048 6+6), beam 5 at batch 32.
+  name=decode_base_b32_k5
+  run "${name}_attn" "$build/attn-decode" --synthetic --preset base --mini-batch 32 --beam-size 5 \
+    --src-len 30 --tgt-len 30 --threads "$threads" --seconds "$decode_seconds" ||
+    echo "attn-decode failed: $(tail -3 "$work/${name}_attn.out")"
+  run "${name}_torch" "${torch_bench[@]}" --preset base --mode decode --batch 32 --beam 5 \
+    --seconds "$decode_seconds" --threads "$threads"
+  torch1 && run "${name}_torch1" "${torch_bench[@]}" --preset base --mode decode --batch 32 --beam 5 \
+    --seconds "$decode_seconds" --threads 1
+  row "decode base batch 32 beam 5 tok/s" "${name}_attn" "${name}_torch" "$(torch1 && echo "${name}_torch1")" "tokens/s"
 else
   echo "skipped: $reason"
 fi
@@ -221,10 +232,41 @@ else
   echo "skipped: $reason"
 fi
 
+# Every core busy with other work (a shared machine, xargs -P): one busy loop a core, then
+# attn-decode at 1 and at 2 threads. The second must not collapse: a waiting thread gets off
+# the CPU instead of spinning while the thread it waits for is not running.
+echo
+echo "== Every core busy ($(nproc) busy loops): attn-decode --synthetic small, threads 1 vs 2 =="
+if reason=$(has_flags "$build/attn-decode" --synthetic --mini-batch --beam-size --threads --seconds); then
+  busy=()
+  trap 'kill "${busy[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+  for ((i = 0; i < $(nproc); ++i)); do
+    (trap - EXIT; while :; do :; done) &  # the loop must not run the script's EXIT trap
+    busy+=($!)
+  done
+  for shape in "1 1" "32 5"; do
+    read -r batch beam <<<"$shape"
+    for t in 1 2; do
+      run "busy_b${batch}_k${beam}_t$t" "$build/attn-decode" --synthetic --preset small \
+        --mini-batch "$batch" --beam-size "$beam" --src-len 30 --tgt-len 30 --threads "$t" \
+        --seconds "$decode_seconds" || echo "attn-decode failed: $(tail -3 "$work/busy_b${batch}_k${beam}_t$t.out")"
+    done
+    one=$(figure "busy_b${batch}_k${beam}_t1" "tokens/s") two=$(figure "busy_b${batch}_k${beam}_t2" "tokens/s")
+    printf '%-30s threads 1: %9s  threads 2: %9s  2T/1T: %s\n' \
+      "batch $batch $([[ $beam == 1 ]] && echo greedy || echo "beam $beam") tokens/s" "$one" "$two" "$(ratio "$two" "$one")"
+  done
+  kill "${busy[@]}"
+  wait "${busy[@]}" 2>/dev/null || true
+  busy=()
+else
+  echo "skipped: $reason"
+fi
+
 if ((${#rows[@]})); then
   echo
-  printf '%-30s %10s %10s %7s %10s %7s %9s %9s\n' "" attn "torch ${threads}T" ratio "torch 1T" ratio \
-    "attn MiB" "torch MiB"
+  printf '%-30s %10s %10s %7s %10s %7s %9s %9s %8s\n' "" attn "torch ${threads}T" ratio "torch 1T" ratio \
+    "attn MiB" "torch MiB" "faults"
   printf '%s\n' "${rows[@]}"
-  echo "ratio = attn / torch (higher is better for attn); MiB = peak RSS of the process."
+  echo "ratio = attn / torch (higher is better for attn); MiB = peak RSS of the process;"
+  echo "faults = attn's minor page faults a step after warm-up (training step; decoding position)."
 fi

@@ -33,14 +33,20 @@ BOS_ID = 2
 FIRST_WORD_ID = 4  # 0 pad, 1 unk, 2 bos, 3 eos
 
 
-def small_config(vocab):
-    return dict(src_vocab=vocab, tgt_vocab=vocab, d_model=256, heads=4, ffn=1024, encoder_layers=3,
-                decoder_layers=3, dropout=0.1, pre_norm=False, tie_output=True, shared_vocab=False)
+# attn's presets (TransformerConfig::preset): width, heads, feed-forward, layers a side.
+PRESETS = {"small": (256, 4, 1024, 3), "base": (512, 8, 2048, 6)}
 
 
-def build_model(vocab):
+def model_config(preset, vocab):
+    d_model, heads, ffn, layers = PRESETS[preset]
+    return dict(src_vocab=vocab, tgt_vocab=vocab, d_model=d_model, heads=heads, ffn=ffn,
+                encoder_layers=layers, decoder_layers=layers, dropout=0.1, pre_norm=False,
+                tie_output=True, shared_vocab=False)
+
+
+def build_model(preset, vocab):
     torch.manual_seed(1)
-    model = attn_reference.AttnTransformer(small_config(vocab))
+    model = attn_reference.AttnTransformer(model_config(preset, vocab))
     with torch.no_grad():  # attn's init: embeddings N(0, D^-1/2); Linear layers keep xavier-like scale
         for name, p in model.named_parameters():
             if name.endswith("embed_tokens.weight"):
@@ -57,7 +63,7 @@ def random_tokens(rows, length, vocab, generator):
 
 
 def train(args):
-    model = build_model(args.vocab).train()
+    model = build_model(args.preset, args.vocab).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=5e-4, betas=(0.9, 0.98), eps=1e-9)
     criterion = nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=attn_reference.PAD_ID)
     generator = torch.Generator().manual_seed(7)
@@ -118,7 +124,7 @@ def beam_search(model, src, length, beam):
 
 
 def decode(args):
-    model = build_model(args.vocab).eval()
+    model = build_model(args.preset, args.vocab).eval()
     generator = torch.Generator().manual_seed(7)
     batches = [args.batch] if args.batch else [1, 32]
     beams = [args.beam] if args.beam else [1, 5]
@@ -150,6 +156,7 @@ def main():
     parser.add_argument("--mode", choices=["train", "decode"], default="train")
     parser.add_argument("--steps", type=int, default=20, help="timed training steps (after 2 warm-up steps)")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
     parser.add_argument("--vocab", type=int, default=8000)
     parser.add_argument("--batch", type=int, default=None, help="sentences a batch (train default 64; "
                         "decode default: both 1 and 32)")

@@ -43,14 +43,16 @@ TEST(Tensor, StorageIs64ByteAligned) {
   }
 }
 
-TEST(Arena, ResetCoalescesIntoOneBlockAndReusesIt) {
+TEST(Arena, ResetKeepsItsBlocksAndTheNextStepReusesThem) {
   Arena arena(1024);
+  const float *first_a, *first_b;
   {
     ArenaScope scope(arena);
     Tensor a = Tensor::empty({1000});
     Tensor b = Tensor::empty({1000});
     EXPECT_FALSE(a.on_heap());
     EXPECT_GT(arena.capacity(), 1024u);
+    first_a = a.data(), first_b = b.data();
   }
   size_t capacity = arena.capacity();
   arena.reset();
@@ -61,6 +63,9 @@ TEST(Arena, ResetCoalescesIntoOneBlockAndReusesIt) {
     Tensor a = Tensor::empty({1000});
     Tensor b = Tensor::empty({1000});
     EXPECT_EQ(arena.capacity(), capacity);  // no new block
+    // The same memory as the first step: pages already faulted in are used again.
+    EXPECT_EQ(a.data(), first_a);
+    EXPECT_EQ(b.data(), first_b);
     ArenaScope heap(nullptr);
     EXPECT_TRUE(Tensor::empty({4}).on_heap());
   }
