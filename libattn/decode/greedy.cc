@@ -51,7 +51,7 @@ std::vector<NBest> greedy_search(DecoderModel& model,
       hyp.score += row[token];
       if (token == eos) {
         hyp.normalized_score = normalized_score(hyp.score, static_cast<int64_t>(hyp.tokens.size()),
-                                                options.length_penalty);
+                                                options.length_penalty, options.word_penalty);
         continue;
       }
       hyp.tokens.push_back(token);

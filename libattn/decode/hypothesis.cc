@@ -7,9 +7,11 @@
 
 namespace attn {
 
-double normalized_score(double score, int64_t tokens, float length_penalty) {
-  if (length_penalty == 0.0f) return score;
-  return score / std::pow(static_cast<double>(tokens + 1), static_cast<double>(length_penalty));
+double normalized_score(double score, int64_t tokens, float length_penalty, float word_penalty) {
+  const double length = static_cast<double>(tokens + 1);
+  const double penalized = score - static_cast<double>(word_penalty) * length;
+  if (length_penalty == 0.0f) return penalized;
+  return penalized / std::pow(length, static_cast<double>(length_penalty));
 }
 
 int64_t max_output_length(const BeamOptions& options, int64_t source_length) {
