@@ -8,7 +8,7 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/matmul.h"
 #include "libattn/core/error.h"
-#include "libattn/data/vocab.h"
+#include "libattn/models/special_tokens.h"
 #include "libattn/nn/positional.h"
 
 namespace attn {
@@ -156,12 +156,7 @@ Transformer::Transformer(const TransformerConfig& config, Rng& rng) : config_(co
     decoder_norm_ = LayerNorm(d);
   }
   if (config.output_bias) output_bias_ = constant_parameter({config.tgt_vocab}, 0.0f);
-  if (!config.output_specials) {
-    ATTN_CHECK(config.tgt_vocab > Vocabulary::kBos, "Transformer: target vocabulary too small");
-    output_mask_ = Tensor::zeros({config.tgt_vocab});
-    output_mask_.data()[Vocabulary::kPad] = -INFINITY;
-    output_mask_.data()[Vocabulary::kBos] = -INFINITY;
-  }
+  if (!config.output_specials) output_mask_ = no_pad_bos_mask(config.tgt_vocab);
   auto configure = [&](FeedForward& ffn, std::vector<LayerNorm*> norms) {
     ffn.activation = config.activation;
     for (LayerNorm* norm : norms) norm->eps = config.layer_norm_eps;
@@ -175,18 +170,7 @@ Transformer::Transformer(const TransformerConfig& config, Rng& rng) : config_(co
 }
 
 Tensor Transformer::with_source_eos(const Tensor& src) const {
-  if (!config_.source_eos) return src;
-  const int64_t rows = src.dim(0), length = src.dim(1);
-  Tensor out = Tensor::zeros({rows, length + 1}, DType::kI32);
-  const Tensor dense = src.contiguous();
-  for (int64_t r = 0; r < rows; ++r) {
-    const int32_t* in = dense.ints() + r * length;
-    int32_t* row = out.ints() + r * (length + 1);
-    int64_t n = 0;
-    while (n < length && in[n] != Vocabulary::kPad) row[n] = in[n], ++n;
-    row[n] = Vocabulary::kEos;
-  }
-  return out;
+  return config_.source_eos ? attn::with_source_eos(src) : src;
 }
 
 Var Transformer::apply_dropout(const Var& x, const ForwardMode& mode) const {
