@@ -16,7 +16,7 @@ cd "$work"
 
 same() { paste "$1" "$2" | awk -F'\t' '$1 == $2' | wc -l; }
 
-for name in transformer swish_post prenorm_swish; do
+for name in transformer swish_post s2s_gru prenorm_swish; do
   if [[ $name == transformer ]]; then vocabs=("$data/vocab.yml")
   else vocabs=("$data/src.vocab.yml" "$data/tgt.vocab.yml"); fi
   "$build/attn-export" -q --from marian "$data/$name.npz" --vocabs "${vocabs[@]}" -o $name.attn

@@ -9,6 +9,7 @@
 #include "formats/npz_reader.h"
 #include "libattn/core/error.h"
 #include "libattn/core/rng.h"
+#include "libattn/models/rnn_seq2seq.h"
 #include "libattn/models/transformer.h"
 
 namespace attn {
@@ -241,6 +242,60 @@ struct Importer {
   }
 };
 
+struct MarianVocabs {
+  std::vector<std::string> source, target;
+};
+
+// One file for both sides, or source then target; each checked against dim-vocabs and the rows
+// of its embedding table.
+MarianVocabs read_vocabs(const formats::NpzArchive& npz, const MarianOptions& o,
+                         const std::vector<std::string>& vocab_paths, bool shared,
+                         const std::string& src_table, const std::string& tgt_table,
+                         const std::string& sharing_option) {
+  if (vocab_paths.empty() || vocab_paths.size() > 2)
+    throw InputError(fmt::format("--vocabs takes 1 (shared) or 2 (source, target) files, got {}",
+                                 vocab_paths.size()));
+  MarianVocabs v;
+  v.source = read_marian_vocab(vocab_paths[0]);
+  v.target = vocab_paths.size() == 2 ? read_marian_vocab(vocab_paths[1]) : v.source;
+  const std::string& tgt_path = vocab_paths.back();
+  if (shared && v.source != v.target)
+    throw InputError(fmt::format("{} and {} differ, but the model shares one embedding ({})",
+                                 vocab_paths[0], tgt_path, sharing_option));
+  const auto src_rows = static_cast<int64_t>(v.source.size());
+  const auto tgt_rows = static_cast<int64_t>(v.target.size());
+  if (o.has("dim-vocabs")) {
+    const std::vector<int64_t> dims = o.numbers("dim-vocabs");
+    if (dims.size() != 2) o.unsupported("dim-vocabs", fmt::format("{} entries (multi-source?)", dims.size()));
+    if (dims[0] != src_rows)
+      throw InputError(fmt::format("{}: {} tokens, but the model's source vocabulary (dim-vocabs) has {}",
+                                   vocab_paths[0], src_rows, dims[0]));
+    if (dims[1] != tgt_rows)
+      throw InputError(fmt::format("{}: {} tokens, but the model's target vocabulary (dim-vocabs) has {}",
+                                   tgt_path, tgt_rows, dims[1]));
+  }
+  auto check_rows = [&](const std::string& table, int64_t rows, const std::string& path) {
+    const formats::NpyArray& array = npz.at(table);
+    if (array.shape.size() == 2 && array.shape[0] != rows)
+      throw InputError(fmt::format("{}: {} tokens, but the embedding '{}' of {} has {} rows", path,
+                                   rows, table, npz.path, array.shape[0]));
+  };
+  check_rows(src_table, src_rows, vocab_paths[0]);
+  check_rows(tgt_table, tgt_rows, tgt_path);
+  return v;
+}
+
+// Options of every Marian model type that this importer does not map: refused by name.
+void refuse_common(const MarianOptions& o) {
+  for (const char* off : {"ulr", "right-left"})
+    if (o.flag(off, false)) o.unsupported(off, "true");
+  o.require("factors-dim-emb", {"0"});
+  o.require("lemma-dim-emb", {"0"});
+  if (!o.empty_list("input-types")) o.unsupported("input-types", "(not empty)");
+  if (o.text("output-approx-knn", "") != "" && o.text("output-approx-knn", "") != "[]")
+    o.unsupported("output-approx-knn", o.text("output-approx-knn", ""));
+}
+
 // The Transformer options of Marian that change the computation: mapped, or refused by name.
 TransformerConfig transformer_config(const MarianOptions& o) {
   o.require("transformer-decoder-autoreg", {"self-attention"});
@@ -248,17 +303,11 @@ TransformerConfig transformer_config(const MarianOptions& o) {
   for (const char* off : {"transformer-no-projection", "transformer-pool", "transformer-rnn-projection",
                           "transformer-train-position-embeddings", "transformer-train-positions",
                           "transformer-learned-positions", "transformer-disable-position-embeddings",
-                          "transformer-alibi-shift", "transformer-no-bias", "transformer-no-affine",
-                          "ulr", "right-left"})
+                          "transformer-alibi-shift", "transformer-no-bias", "transformer-no-affine"})
     if (o.flag(off, false)) o.unsupported(off, "true");
   o.require("transformer-ffn-depth", {"2"});
   o.require("transformer-decoder-ffn-depth", {"0", "2"});
-  o.require("factors-dim-emb", {"0"});
-  o.require("lemma-dim-emb", {"0"});
-  for (const char* list : {"transformer-tied-layers", "input-types"})
-    if (!o.empty_list(list)) o.unsupported(list, "(not empty)");
-  if (o.text("output-approx-knn", "") != "" && o.text("output-approx-knn", "") != "[]")
-    o.unsupported("output-approx-knn", o.text("output-approx-knn", ""));
+  if (!o.empty_list("transformer-tied-layers")) o.unsupported("transformer-tied-layers", "(not empty)");
 
   // Dropout ('d') is the identity when decoding; what is left decides the block layout.
   auto ops = [&](const char* key) {
@@ -311,39 +360,14 @@ ModelBundle import_transformer(const formats::NpzArchive& npz, const MarianOptio
   c.shared_vocab = tied_all || tied_src;
   c.tie_output = tied;
 
-  // Vocabularies: one file for both sides, or source then target.
-  if (vocab_paths.empty() || vocab_paths.size() > 2)
-    throw InputError(fmt::format("--vocabs takes 1 (shared) or 2 (source, target) files, got {}",
-                                 vocab_paths.size()));
-  const std::vector<std::string> src_tokens = read_marian_vocab(vocab_paths[0]);
-  const std::vector<std::string> tgt_tokens =
-      vocab_paths.size() == 2 ? read_marian_vocab(vocab_paths[1]) : src_tokens;
-  const std::string& tgt_path = vocab_paths.back();
-  if (c.shared_vocab && src_tokens != tgt_tokens)
-    throw InputError(fmt::format("{} and {} differ, but the model shares one embedding ({})",
-                                 vocab_paths[0], tgt_path, tied_all ? "tied-embeddings-all" : "tied-embeddings-src"));
-  const auto src_rows = static_cast<int64_t>(src_tokens.size());
-  const auto tgt_rows = static_cast<int64_t>(tgt_tokens.size());
-  if (o.has("dim-vocabs")) {
-    const std::vector<int64_t> dims = o.numbers("dim-vocabs");
-    if (dims.size() != 2) o.unsupported("dim-vocabs", fmt::format("{} entries (multi-source?)", dims.size()));
-    if (dims[0] != src_rows)
-      throw InputError(fmt::format("{}: {} tokens, but the model's source vocabulary (dim-vocabs) has {}",
-                                   vocab_paths[0], src_rows, dims[0]));
-    if (dims[1] != tgt_rows)
-      throw InputError(fmt::format("{}: {} tokens, but the model's target vocabulary (dim-vocabs) has {}",
-                                   tgt_path, tgt_rows, dims[1]));
-  }
   const std::string src_table = c.shared_vocab ? "Wemb" : "encoder_Wemb";
   const std::string tgt_table = c.shared_vocab ? "Wemb" : "decoder_Wemb";
-  auto check_rows = [&](const std::string& table, int64_t rows, const std::string& path) {
-    const formats::NpyArray& array = npz.at(table);
-    if (array.shape.size() == 2 && array.shape[0] != rows)
-      throw InputError(fmt::format("{}: {} tokens, but the embedding '{}' of {} has {} rows", path,
-                                   rows, table, npz.path, array.shape[0]));
-  };
-  check_rows(src_table, src_rows, vocab_paths[0]);
-  check_rows(tgt_table, tgt_rows, tgt_path);
+  const MarianVocabs v = read_vocabs(npz, o, vocab_paths, c.shared_vocab, src_table, tgt_table,
+                                     tied_all ? "tied-embeddings-all" : "tied-embeddings-src");
+  const std::vector<std::string>& src_tokens = v.source;
+  const std::vector<std::string>& tgt_tokens = v.target;
+  const auto src_rows = static_cast<int64_t>(src_tokens.size());
+  const auto tgt_rows = static_cast<int64_t>(tgt_tokens.size());
 
   ModelBundle bundle;
   bundle.source = {Tokenizer::words(), attn_vocabulary(src_tokens), 0};
@@ -399,6 +423,120 @@ ModelBundle import_transformer(const formats::NpzArchive& npz, const MarianOptio
   return bundle;
 }
 
+
+// Marian's GRU: W [in, 2H] (gates r | z), Wx [in, H] (candidate), U [H, 2H], Ux [H, H], b [1, 2H],
+// bx [1, H], with candidate tanh(x Wx + bx + r ⊙ (s Ux)), or for a cell Marian builds as "final"
+// (the second cell of its conditional GRU) tanh(x Wx + r ⊙ (s Ux + bx)): PyTorch's GRU with the
+// input weights stacked r | z | n and bx on the input side, or on the recurrent side when final.
+void gru(Importer& im, const std::string& marian, const std::string& attn, const std::string& suffix,
+         int64_t in, int64_t h, bool final_cell = false) {
+  const float* w = im.arrays.take(marian + "_W", {in, 2 * h});
+  const float* wx = im.arrays.take(marian + "_Wx", {in, h});
+  const float* u = im.arrays.take(marian + "_U", {h, 2 * h});
+  const float* ux = im.arrays.take(marian + "_Ux", {h, h});
+  const float* b = im.arrays.take(marian + "_b", {1, 2 * h});
+  const float* bx = im.arrays.take(marian + "_bx", {1, h});
+  auto stack = [](const float* gates, const float* candidate, int64_t rows, int64_t h) {
+    std::vector<float> out(rows * 3 * h);  // [rows, 3H]: Marian's layout, x · [W | Wx]
+    for (int64_t r = 0; r < rows; ++r) {
+      std::copy(gates + r * 2 * h, gates + (r + 1) * 2 * h, out.data() + r * 3 * h);
+      std::copy(candidate + r * h, candidate + (r + 1) * h, out.data() + r * 3 * h + 2 * h);
+    }
+    return out;
+  };
+  copy_transposed(im.param(attn + ".weight_ih" + suffix), stack(w, wx, in, h).data(), in, 3 * h);
+  copy_transposed(im.param(attn + ".weight_hh" + suffix), stack(u, ux, h, h).data(), h, 3 * h);
+  const std::vector<float> zeros(h, 0.0f), gate_zeros(2 * h, 0.0f);
+  copy_into(im.param(attn + ".bias_ih" + suffix), stack(b, final_cell ? zeros.data() : bx, 1, h).data(),
+            3 * h);
+  copy_into(im.param(attn + ".bias_hh" + suffix),
+            stack(gate_zeros.data(), final_cell ? bx : zeros.data(), 1, h).data(), 3 * h);
+}
+
+// Marian's s2s: what the cgru decoder of the RNN family computes, or refused by name.
+RnnConfig s2s_config(const MarianOptions& o) {
+  o.require("enc-type", {"bidirectional"});
+  o.require("enc-cell", {"gru"});
+  o.require("dec-cell", {"gru"});
+  o.require("enc-depth", {"1"});
+  o.require("enc-cell-depth", {"1"});
+  o.require("dec-depth", {"1"});
+  o.require("dec-cell-base-depth", {"2"});
+  o.require("dec-cell-high-depth", {"1"});
+  for (const char* off : {"layer-normalization", "skip", "tied-embeddings-all", "tied-embeddings-src"})
+    if (o.flag(off, false)) o.unsupported(off, "true");
+  RnnConfig c;
+  c.decoder = RnnDecoderType::kConditionalGru;
+  c.cell = CellType::kGru;
+  c.bidirectional = true;
+  c.layers = 1;
+  c.attention = ScorerType::kConcat;
+  c.scope = ScopeType::kGlobal;
+  c.input_feeding = false;
+  c.bridge = BridgeType::kMean;
+  c.dropout = 0;
+  c.embed = o.number("dim-emb");
+  c.hidden = o.number("dim-rnn");
+  c.tie_output = o.flag("tied-embeddings", false);
+  c.source_eos = true;
+  c.output_specials = false;
+  if (o.flag("output-omit-bias", false)) o.unsupported("output-omit-bias", "true");
+  return c;
+}
+
+ModelBundle import_s2s(const formats::NpzArchive& npz, const MarianOptions& o,
+                       const std::vector<std::string>& vocab_paths) {
+  RnnConfig c = s2s_config(o);
+  const MarianVocabs v =
+      read_vocabs(npz, o, vocab_paths, false, "encoder_Wemb", "decoder_Wemb", "");
+  const auto src_rows = static_cast<int64_t>(v.source.size());
+  const auto tgt_rows = static_cast<int64_t>(v.target.size());
+  ModelBundle bundle;
+  bundle.source = {Tokenizer::words(), attn_vocabulary(v.source), 0};
+  bundle.target = {Tokenizer::words(), attn_vocabulary(v.target), 0};
+  c.src_vocab = bundle.source.vocab.size();
+  c.tgt_vocab = bundle.target.vocab.size();
+  Rng rng(0);
+  auto model = std::make_unique<RnnSeq2Seq>(c, rng);
+  const int64_t e = c.embed, h = c.hidden, m = 2 * h;
+  Importer im{npz, Arrays(npz), {}, e, false};
+  for (const auto& [name, var] : model->parameters()) im.params.emplace(name, var);
+  copy_rows(im.param("encoder.embed_tokens.weight"), im.arrays.take("encoder_Wemb", {src_rows, e}),
+            src_rows, e);
+  copy_rows(im.param("decoder.embed_tokens.weight"), im.arrays.take("decoder_Wemb", {tgt_rows, e}),
+            tgt_rows, e);
+  gru(im, "encoder_bi", "encoder.rnn", "_l0", e, h);
+  gru(im, "encoder_bi_r", "encoder.rnn", "_l0_reverse", e, h);
+  im.linear("decoder_ff_state", "W", "b", "decoder.bridge", m, h);
+  gru(im, "decoder_cell1", "decoder.rnn", "_l0", e, h);
+  gru(im, "decoder_cell2", "decoder.context_rnn", "_l0", m, h, /*final_cell=*/true);
+  // Additive attention: vᵀ tanh(h_j Wc + b + s W_comb); the bias sits on the query side here.
+  copy_transposed(im.param("decoder.attention.linear_context.weight"),
+                  im.arrays.take("decoder_Wc_att", {m, m}), m, m);
+  copy_transposed(im.param("decoder.attention.linear_query.weight"),
+                  im.arrays.take("decoder_W_comb_att", {h, m}), h, m);
+  copy_into(im.param("decoder.attention.linear_query.bias"), im.arrays.take("decoder_b_att", {1, m}), m);
+  copy_transposed(im.param("decoder.attention.v.weight"), im.arrays.take("decoder_U_att", {m, 1}), m, 1);
+  im.linear("decoder_ff_logit_l1", "W0", "b0", "decoder.deep_output.embed", e, e);
+  im.linear("decoder_ff_logit_l1", "W1", "b1", "decoder.deep_output.state", h, e);
+  im.linear("decoder_ff_logit_l1", "W2", "b2", "decoder.deep_output.context", m, e);
+  if (c.tie_output) {
+    copy_rows(im.param("decoder.output_bias"), im.arrays.take("decoder_ff_logit_l2_b", {1, tgt_rows}),
+              tgt_rows, 1);
+  } else {
+    const float* w = im.arrays.take("decoder_ff_logit_l2_W", {e, tgt_rows});
+    std::vector<float> rows(tgt_rows * e);
+    for (int64_t i = 0; i < e; ++i)
+      for (int64_t t = 0; t < tgt_rows; ++t) rows[t * e + i] = w[i * tgt_rows + t];
+    copy_rows(im.param("decoder.output_projection.weight"), rows.data(), tgt_rows, e);
+    copy_rows(im.param("decoder.output_projection.bias"),
+              im.arrays.take("decoder_ff_logit_l2_b", {1, tgt_rows}), tgt_rows, 1);
+  }
+  im.arrays.check_all_taken();
+  bundle.model = std::move(model);
+  return bundle;
+}
+
 }  // namespace
 
 ModelBundle import_marian(const std::string& npz_path, const std::vector<std::string>& vocab_paths) {
@@ -420,8 +558,10 @@ ModelBundle import_marian(const std::string& npz_path, const std::vector<std::st
   if (!root.IsMap()) throw InputError(npz_path + ": special:model.yml is not a YAML map of options");
   const MarianOptions options(root, npz_path);
   const std::string type = options.text("type");
-  if (type != "transformer") options.unsupported("type", type);
-  ModelBundle bundle = import_transformer(npz, options, vocab_paths);
+  if (type != "transformer" && type != "s2s") options.unsupported("type", type);
+  refuse_common(options);
+  ModelBundle bundle = type == "s2s" ? import_s2s(npz, options, vocab_paths)
+                                     : import_transformer(npz, options, vocab_paths);
   const std::string version = options.text("version", "(unknown version)");
   bundle.metadata.config[kImportedFromKey] = "marian " + version;
   bundle.metadata.config[kImportedConfigKey] = options.one_line();

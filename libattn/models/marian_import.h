@@ -6,8 +6,9 @@
 //
 // The npz holds the weights under Marian's names and Marian's whole configuration as YAML text
 // in the array "special:model.yml" (Marian 1.12 pads it with NUL bytes; they are dropped).
-// Every option that changes the computation is mapped onto the Transformer's config or refused
-// by name ("unsupported Marian option transformer-decoder-autoreg: average-attention"); every
+// Marian's Transformer becomes attn's Transformer, Marian's s2s (bidirectional GRU encoder,
+// conditional GRU decoder, deep output) attn's RNN with the cgru decoder. Every option that
+// changes the computation is mapped onto the model's config or refused by name ("unsupported Marian option transformer-decoder-autoreg: average-attention"); every
 // array's dtype and shape is checked against the configuration, and an array no option
 // accounts for is refused too, so an unknown variant never loads as a silently different model.
 //

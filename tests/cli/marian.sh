@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # attn-export --from marian on models trained by Marian itself (tests/data/marian, see its
-# README): the imported models decode as marian-decoder did — greedy output byte-identical on
+# README): the imported models (Transformers, and the s2s RNN with its conditional GRU decoder)
+# decode as marian-decoder did — greedy output byte-identical on
 # at least 49 of 50 lines, beam 5 top-1 likewise with totals within 1e-3 of Marian's, and the
 # teacher-forced --score of every n-best hypothesis equal to Marian's F0 to 1e-3. The pre-norm
 # model, which Marian's own decoder gets wrong, must give the trained outputs (test.TGT).
@@ -21,13 +22,14 @@ import() {  # import NAME VOCAB... -> NAME.attn
 import transformer "$DATA/vocab.yml"
 import swish_post "$DATA/src.vocab.yml" "$DATA/tgt.vocab.yml"
 import prenorm_swish "$DATA/src.vocab.yml" "$DATA/tgt.vocab.yml"
+import s2s_gru "$DATA/src.vocab.yml" "$DATA/tgt.vocab.yml"
 
 # attn-inspect says where the model came from and keeps Marian's configuration.
 inspected=$("$ATTN_INSPECT" transformer.attn)
 grep -q "imported_from=marian v1.12.43" <<<"$inspected" || fail "inspect: no Marian version: $inspected"
 grep -q "transformer-postprocess: dan" <<<"$inspected" || fail "inspect: no Marian configuration"
 
-for name in transformer swish_post; do
+for name in transformer swish_post s2s_gru; do
   "$ATTN_DECODE" -m $name.attn -b 1 <"$DATA/test.src" >$name.greedy
   agree=$(same_lines $name.greedy "$DATA/$name.greedy.out")
   [[ $agree -ge 49 ]] || fail "$name greedy: $agree of 50 lines equal Marian's"
@@ -126,5 +128,9 @@ expect_input_error "short.yml" "$ATTN_EXPORT" --from marian "$npz" --vocabs shor
 expect_input_error "differ" \
   "$ATTN_EXPORT" --from marian "$npz" --vocabs "$vocab" "$DATA/tgt.vocab.yml" -o x.attn
 expect_input_error "--vocabs" "$ATTN_EXPORT" --from marian "$npz" -o x.attn
+rewrite_npz "$DATA/s2s_gru.npz" lstm.npz \
+  'k = "special:model.yml.npy"; entries[k] = entries[k].replace(b"dec-cell: gru", b"dec-cell: lstm")[:len(entries[k])]'
+expect_input_error "unsupported Marian option dec-cell: lstm" \
+  "$ATTN_EXPORT" --from marian lstm.npz --vocabs "$DATA/src.vocab.yml" "$DATA/tgt.vocab.yml" -o x.attn
 [[ ! -e x.attn ]] || fail "a refused import left x.attn behind"
 echo "marian: ok"
