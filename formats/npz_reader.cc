@@ -13,7 +13,7 @@ namespace {
 
 // Arrays larger than this are not weights we could use; the cap keeps a hostile header from
 // asking for an absurd allocation before the byte count is compared.
-constexpr uint64_t kMaxArrayBytes = uint64_t{1} << 34;
+constexpr uint64_t kMaxArrayBytes = uint64_t{1} << 32;
 
 struct ZipCloser {
   void operator()(zip_t* archive) const { zip_discard(archive); }
@@ -170,6 +170,12 @@ NpzArchive read_npz(const std::string& path) {
     std::string name = stat.name;
     if (stat.size > kMaxArrayBytes + 65536)
       fail(FormatErrorKind::kLimit, path, fmt::format("entry '{}' is too large", name));
+    // Deflate expands at most ~1032:1; a claim beyond that is a zip bomb or a lie, refused
+    // before anything is allocated for it.
+    if ((stat.valid & ZIP_STAT_COMP_SIZE) && stat.size > 1100 * stat.comp_size + 65536)
+      fail(FormatErrorKind::kLimit, path,
+           fmt::format("entry '{}' claims {} bytes from {} compressed", name, stat.size,
+                       stat.comp_size));
     std::unique_ptr<zip_file_t, ZipFileCloser> file(zip_fopen_index(archive.get(), i, 0));
     if (!file)
       fail(FormatErrorKind::kTruncated, path,

@@ -98,5 +98,23 @@ TEST(NpzReader, RefusesAShapeLargerThanTheData) {
   std::remove(path.c_str());
 }
 
+// An entry whose headers claim far more bytes than the archive holds (a zip bomb's shape) is
+// refused before its claim is allocated.
+TEST(NpzReader, RefusesAnEntryClaimingMoreThanTheArchiveCanHold) {
+  const std::vector<float> w(4, 1.0f);
+  std::vector<uint8_t> zip = encode_npz({{"w", FileDType::kF32, {2, 2}, w.data()}}, {});
+  auto patch_size = [&](const std::vector<uint8_t>& signature, size_t field) {
+    for (auto at = std::search(zip.begin(), zip.end(), signature.begin(), signature.end());
+         at != zip.end(); at = std::search(at + 1, zip.end(), signature.begin(), signature.end()))
+      for (int i = 0; i < 4; ++i) *(at + field + i) = i == 3 ? 0x7f : 0xff;  // ~2 GiB
+  };
+  patch_size({'P', 'K', 3, 4}, 22);  // local headers: uncompressed size
+  patch_size({'P', 'K', 1, 2}, 24);  // central directory: uncompressed size
+  const std::string path = temp_path("npz_reader_bomb");
+  write_bytes(path, zip);
+  kind_of(path);  // a FormatError naming the file, not an allocation of the claim
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace attn::formats
