@@ -208,6 +208,8 @@ int decode_main(int argc, char** argv) {
      "print N best hypotheses per line as 'i ||| text ||| score' (no value: beam size)")
     ("normalize,n", po::value(&flags.beam.length_penalty)->default_value(0.6f),
      "length normalization as Marian's: log-prob sum / (tokens + 1 for </s>)^alpha; 0 = off")
+    ("no-unk", po::bool_switch(&flags.beam.forbid_unk),
+     "never output <unk> (Marian's default, which its --allow-unk turns off)")
     ("word-penalty", po::value(&flags.beam.word_penalty)->default_value(0.0f),
      "subtract this per output token (</s> included) from the sum before normalizing")
     ("max-length", po::value(&flags.beam.max_length)->default_value(256),

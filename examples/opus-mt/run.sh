@@ -20,8 +20,8 @@ for name in transformer swish_post s2s_gru prenorm_swish; do
   if [[ $name == transformer ]]; then vocabs=("$data/vocab.yml")
   else vocabs=("$data/src.vocab.yml" "$data/tgt.vocab.yml"); fi
   "$build/attn-export" -q --from marian "$data/$name.npz" --vocabs "${vocabs[@]}" -o $name.attn
-  "$build/attn-decode" -m $name.attn -b 1 <"$data/test.src" >$name.greedy
-  "$build/attn-decode" -m $name.attn -b 5 --n-best 5 -n 0.6 --mini-batch 8 \
+  "$build/attn-decode" -m $name.attn -b 1 --no-unk <"$data/test.src" >$name.greedy
+  "$build/attn-decode" -m $name.attn -b 5 --n-best 5 -n 0.6 --mini-batch 8 --no-unk \
     <"$data/test.src" >$name.nbest
   if [[ $name == prenorm_swish ]]; then
     "$build/attn-decode" -m $name.attn -b 5 <"$data/test.src" >$name.beam

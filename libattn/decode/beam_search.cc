@@ -146,7 +146,8 @@ std::vector<NBest> beam_search(DecoderModel& model,
     ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
                "beam_search: step returned {}, expected [{}, {}]", shape_str(log_probs.shape()),
                rows, vocab);
-    forbid_unemittable(log_probs, model.bos_id(), model.pad_id());
+    forbid_unemittable(log_probs, model.bos_id(), model.pad_id(),
+                       options.forbid_unk ? model.unk_id() : -1);
 
     std::vector<int32_t> parent_rows;  // the old row each new row continues
     std::vector<int32_t> next_tokens;

@@ -36,12 +36,13 @@ std::vector<float> source_attention_row(const Tensor& attention, int64_t row,
   return row_view.to_vector();
 }
 
-void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id) {
+void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id, int32_t unk_id) {
   const int64_t rows = log_probs.dim(0), vocab = log_probs.dim(1);
   float* p = log_probs.data();
   for (int64_t r = 0; r < rows; ++r) {
     if (bos_id >= 0 && bos_id < vocab) p[r * vocab + bos_id] = -INFINITY;
     if (pad_id >= 0 && pad_id < vocab) p[r * vocab + pad_id] = -INFINITY;
+    if (unk_id >= 0 && unk_id < vocab) p[r * vocab + unk_id] = -INFINITY;
   }
 }
 

@@ -33,6 +33,8 @@ struct BeamOptions {
   float max_length_factor = 3.0f;
   // Keep each output token's attention row over the source (for alignments).
   bool return_alignment = false;
+  // Never output the unknown word, as Marian decodes unless given --allow-unk.
+  bool forbid_unk = false;
 };
 
 struct Hypothesis {
@@ -46,8 +48,9 @@ struct Hypothesis {
 
 // Sets the log-probabilities of BOS and padding to -inf in every row of a step's [rows, V]:
 // an undertrained model may score them highly, and emitting them prints nothing while still
-// taking an alignment link.
-void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id);
+// taking an alignment link. unk_id >= 0 is forbidden too (BeamOptions::forbid_unk). Only the
+// search's choice changes: the other tokens keep their log-probabilities, as in Marian.
+void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id, int32_t unk_id = -1);
 
 // One sentence's hypotheses, best normalized score first.
 using NBest = std::vector<Hypothesis>;

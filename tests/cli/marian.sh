@@ -30,11 +30,11 @@ grep -q "imported_from=marian v1.12.43" <<<"$inspected" || fail "inspect: no Mar
 grep -q "transformer-postprocess: dan" <<<"$inspected" || fail "inspect: no Marian configuration"
 
 for name in transformer swish_post s2s_gru; do
-  "$ATTN_DECODE" -m $name.attn -b 1 <"$DATA/test.src" >$name.greedy
+  "$ATTN_DECODE" -m $name.attn -b 1 --no-unk <"$DATA/test.src" >$name.greedy
   agree=$(same_lines $name.greedy "$DATA/$name.greedy.out")
   [[ $agree -ge 49 ]] || fail "$name greedy: $agree of 50 lines equal Marian's"
 
-  "$ATTN_DECODE" -m $name.attn -b 5 --n-best 5 --normalize 0.6 --mini-batch 8 \
+  "$ATTN_DECODE" -m $name.attn -b 5 --n-best 5 --normalize 0.6 --mini-batch 8 --no-unk \
     <"$DATA/test.src" >$name.nbest
   # Top-1 of each line (the first of its group) against Marian's, totals on agreeing lines.
   python3 - $name.nbest "$DATA/$name.beam5.nbest" <<'PY' || fail "$name beam 5 differs from Marian's"
