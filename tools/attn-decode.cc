@@ -2,6 +2,7 @@
 //
 //   attn-decode -m model.attn < in.txt > out.txt
 //   echo "a line" | attn-decode -m model.attn -b 5 --n-best 3 --alignment hard
+//   printf 'source\ttarget\n' | attn-decode -m model.attn --score   # log P(target | source)
 //
 // Lines are read as they arrive; the lines already waiting (up to --mini-batch) are decoded
 // together, then answered and flushed, so the tool works in a pipe and interactively.
@@ -23,6 +24,7 @@
 #include "libattn/decode/alignment.h"
 #include "libattn/decode/attention_picture.h"
 #include "libattn/decode/beam_search.h"
+#include "libattn/decode/forced_score.h"
 #include "libattn/decode/greedy.h"
 #include "libattn/models/model_bundle.h"
 #include "tools/line_reader.h"
@@ -40,10 +42,13 @@ struct DecodeFlags {
   int n_best = 0;
   int mini_batch = 16;
   int threads = 1;
-  bool scores = false, quiet = false, stats = false, attention = false;
+  bool scores = false, quiet = false, stats = false, attention = false, score = false;
 };
 
-// Writes one input line's answer: the best hypothesis, or Moses-style n-best lines.
+// Writes one input line's answer: the best hypothesis, or n-best lines as Marian prints them,
+// "i ||| text ||| F0= log-probability sum ||| total" (total: the normalized score that ranks
+// them), with the alignment, when asked for, as a field before F0. Numbers have 6 significant
+// digits, as Marian's.
 void write_answer(FILE* out, int64_t line_index, const NBest& hyps, const TextCodec& target,
                   const DecodeFlags& flags) {
   if (hyps.empty()) {
@@ -56,10 +61,9 @@ void write_answer(FILE* out, int64_t line_index, const NBest& hyps, const TextCo
   };
   if (flags.n_best > 0) {
     for (const Hypothesis& h : hyps) {
-      fmt::print(out, "{} ||| {} ||| {:.6f}", line_index, target.decode(h.tokens),
-                 h.normalized_score);
+      fmt::print(out, "{} ||| {}", line_index, target.decode(h.tokens));
       if (!flags.alignment.empty()) fmt::print(out, " ||| {}", alignment_of(h));
-      fmt::print(out, "\n");
+      fmt::print(out, " ||| F0= {:g} ||| {:g}\n", h.score, h.normalized_score);
     }
     return;
   }
@@ -102,6 +106,32 @@ std::vector<std::string> classify(Seq2SeqModel& model, const ModelBundle& bundle
     answers.push_back(std::move(answer));
   }
   return answers;
+}
+
+// --score: "source<TAB>target" lines in, one log-probability sum a line out (empty for an empty
+// source, which never reaches the model).
+void score_lines(Seq2SeqModel& model, const ModelBundle& bundle, const std::vector<std::string>& lines,
+                 const std::string& input_name, int64_t first_line, FILE* out) {
+  std::vector<std::vector<int32_t>> sources, targets;
+  std::vector<size_t> pair_of_line(lines.size(), SIZE_MAX);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string where = fmt::format("{}:{}", input_name, first_line + i + 1);
+    const size_t tab = lines[i].find('\t');
+    if (tab == std::string::npos)
+      throw InputError(where + ": --score reads 'source<TAB>target' lines; this one has no tab");
+    auto source = bundle.source.encode(std::string_view(lines[i]).substr(0, tab), where);
+    if (source.empty()) continue;
+    pair_of_line[i] = sources.size();
+    sources.push_back(std::move(source));
+    targets.push_back(bundle.target.encode(std::string_view(lines[i]).substr(tab + 1), where));
+  }
+  const std::vector<double> scores = forced_scores(model, sources, targets);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (pair_of_line[i] == SIZE_MAX)
+      fmt::print(out, "\n");
+    else
+      fmt::print(out, "{:.6f}\n", scores[pair_of_line[i]]);
+  }
 }
 
 // Dimensions [from, rank) of a contiguous tensor as nested JSON arrays (rounded to 6
@@ -177,7 +207,11 @@ int decode_main(int argc, char** argv) {
     ("n-best", po::value(&flags.n_best)->implicit_value(-1),
      "print N best hypotheses per line as 'i ||| text ||| score' (no value: beam size)")
     ("normalize,n", po::value(&flags.beam.length_penalty)->default_value(0.6f),
-     "length normalization: score / length^alpha")
+     "length normalization as Marian's: log-prob sum / (tokens + 1 for </s>)^alpha; 0 = off")
+    ("no-unk", po::bool_switch(&flags.beam.forbid_unk),
+     "never output <unk> (Marian's default, which its --allow-unk turns off)")
+    ("word-penalty", po::value(&flags.beam.word_penalty)->default_value(0.0f),
+     "subtract this per output token (</s> included) from the sum before normalizing")
     ("max-length", po::value(&flags.beam.max_length)->default_value(256),
      "most output tokens per sentence")
     ("max-length-factor", po::value(&flags.beam.max_length_factor)->default_value(3.0f),
@@ -185,6 +219,9 @@ int decode_main(int argc, char** argv) {
     ("mini-batch", po::value(&flags.mini_batch)->default_value(16),
      "sentences decoded together (only lines already waiting are batched)")
     ("scores", po::bool_switch(&flags.scores), "print the normalized score before each output")
+    ("score", po::bool_switch(&flags.score),
+     "teacher-forced scoring: read 'source<TAB>target' lines, print log P(target </s> | source) "
+     "for each (Marian's F0)")
     ("alignment", po::value(&flags.alignment), "append alignments: hard (i-j pairs) or soft")
     ("attention-json", po::value(&flags.attention_json),
      "write each sentence's attention as one JSON object a line: the search's matrix, and "
@@ -281,6 +318,13 @@ int decode_main(int argc, char** argv) {
       if (ids.empty()) continue;
       source_of_line[i] = sources.size();
       sources.push_back(std::move(ids));
+    }
+    if (flags.score) {
+      score_lines(*bundle.model, bundle, lines, input_name, line_index, out);
+      line_index += static_cast<int64_t>(lines.size());
+      sentences += static_cast<int64_t>(lines.size());
+      flush_or_throw();
+      continue;
     }
     std::vector<NBest> results;
     std::vector<std::string> labels;

@@ -7,6 +7,7 @@
 //   attn-export old.attn -o new.attn                  # the same file in the current version
 //   attn-export model.attn --to npz -o - | ...                        # "-": stdout
 //   attn-export model.attn --forward-src "4 5 6" --forward-tgt "2 7 8"   # logits as JSON
+//   attn-export --from marian model.npz --vocabs src.yml tgt.yml -o model.attn   # import
 //
 // Exports hold the network only, under attn's tensor names, with the config beside them
 // (docs/EXPORT.md). --forward-* prints attn's own teacher-forced logits in the form
@@ -23,6 +24,7 @@
 #include "formats/output_file.h"
 #include "formats/safetensors_writer.h"
 #include "libattn/autograd/tape.h"
+#include "libattn/models/marian_import.h"
 #include "libattn/models/model_bundle.h"
 #include "libattn/train/checkpoint_average.h"
 #include "tools/tool_main.h"
@@ -33,8 +35,8 @@ namespace attn {
 namespace {
 
 struct ExportFlags {
-  std::vector<std::string> inputs, average;
-  std::string to = "attn", output, vocab_dir, forward_src, forward_tgt;
+  std::vector<std::string> inputs, average, vocabs;
+  std::string from = "attn", to = "attn", output, vocab_dir, forward_src, forward_tgt;
   bool strip_optimizer = false, quiet = false;
 };
 
@@ -47,8 +49,9 @@ std::map<std::string, std::string> export_config(const ModelBundle& bundle) {
   return config;
 }
 
-// The averaged model, or the one input's.
+// The averaged model, the imported one, or the one input's.
 ModelBundle input_bundle(const ExportFlags& flags) {
+  if (flags.from == "marian") return import_marian(flags.inputs[0], flags.vocabs);
   return flags.average.empty() ? load_bundle(flags.inputs[0], BindMode::kMap)
                                : average_models(flags.average);
 }
@@ -158,7 +161,8 @@ std::string write_model(const ExportFlags& flags) {
   const std::string source = flags.average.empty()
                                  ? flags.inputs[0]
                                  : fmt::format("the average of {} files", flags.average.size());
-  if (flags.to == "attn" && flags.average.empty() && !flags.strip_optimizer) {
+  if (flags.to == "attn" && flags.average.empty() && !flags.strip_optimizer &&
+      flags.from == "attn") {
     rewrite(flags.inputs[0], flags.output);
     return fmt::format("{} -> {} (format {}.{})", source, target, formats::kFormatMajor,
                        formats::kFormatMinor);
@@ -166,6 +170,9 @@ std::string write_model(const ExportFlags& flags) {
   const ModelBundle bundle = input_bundle(flags);
   if (flags.to == "attn") {
     save_bundle(flags.output, formats::FileKind::kModel, bundle);
+    if (flags.from == "marian")
+      return fmt::format("{} -> {} (imported from {})", source, target,
+                         bundle.metadata.config.at(kImportedFromKey));
     return fmt::format("{} -> {} (decode-only model)", source, target);
   }
   const auto tensors = parameter_tensors(bundle.model->parameters());
@@ -183,11 +190,16 @@ int export_main(int argc, char** argv) {
       "attn-export: write a model file as safetensors or npz, strip, average or upgrade it\n"
       "usage: attn-export MODEL.attn [--to attn|safetensors|npz] -o OUT    (\"-\": stdout)\n"
       "       attn-export --average A.attn B.attn ... [--to ...] -o OUT\n"
+      "       attn-export --from marian MODEL.npz --vocabs SRC.yml [TGT.yml] -o OUT.attn\n"
       "options");
   // One option a line, as the --help it prints.
   // clang-format off
   options.add_options()
     ("help,h", "show this help")
+    ("from", po::value(&flags.from)->default_value("attn"),
+     "input format: attn, or marian (a Marian .npz model, e.g. from OPUS-MT; needs --vocabs)")
+    ("vocabs", po::value(&flags.vocabs)->multitoken(),
+     "--from marian: Marian's .yml vocabulary, one (shared) or two (source, target)")
     ("to,t", po::value(&flags.to)->default_value("attn"),
      "output format: attn (the current .attn version), safetensors or npz (docs/EXPORT.md)")
     ("output,o", po::value(&flags.output), "output file; - for stdout")
@@ -219,6 +231,17 @@ int export_main(int argc, char** argv) {
 
   if (flags.to != "attn" && flags.to != "safetensors" && flags.to != "npz")
     throw InputError("--to must be attn, safetensors or npz, got '" + flags.to + "'");
+  if (flags.from != "attn" && flags.from != "marian")
+    throw InputError("--from must be attn or marian, got '" + flags.from + "'");
+  if (flags.from == "marian") {
+    if (flags.inputs.size() != 1 || !flags.average.empty())
+      throw InputError("--from marian imports one MODEL.npz");
+    if (flags.vocabs.empty()) throw InputError("--from marian needs --vocabs SRC.yml [TGT.yml]");
+    if (flags.output.empty() || !flags.vocab_dir.empty() || flags.strip_optimizer)
+      throw InputError("--from marian writes a model: give -o FILE (and only that)");
+  } else if (!flags.vocabs.empty()) {
+    throw InputError("--vocabs goes with --from marian");
+  }
   if (!flags.average.empty() && !flags.inputs.empty())
     throw InputError("give the files to average after --average only, not also as inputs");
   if (flags.average.empty() && flags.inputs.size() != 1)

@@ -61,16 +61,21 @@ ScorerType parse_scorer(const std::string& name) {
                    "cosine)");
 }
 
-Scorer::Scorer(ScorerType scorer_type, int64_t hidden, int64_t max_source_length, Rng& rng)
+Scorer::Scorer(ScorerType scorer_type, int64_t hidden, int64_t max_source_length, Rng& rng,
+               int64_t memory_size)
     : type(scorer_type) {
+  ATTN_CHECK(memory_size == 0 || memory_size == hidden || type == ScorerType::kConcat,
+             "Scorer: only concat attention compares states of different widths ({} vs {})",
+             hidden, memory_size);
+  const int64_t memory = memory_size > 0 ? memory_size : hidden;
   switch (type) {
     case ScorerType::kGeneral:
       linear_in = Linear(hidden, hidden, rng, false);
       break;
     case ScorerType::kConcat:
-      linear_in = Linear(hidden, hidden, rng, false);
-      linear_query = Linear(hidden, hidden, rng, true);
-      v = Linear(hidden, 1, rng, false);
+      linear_in = Linear(memory, memory, rng, false);
+      linear_query = Linear(hidden, memory, rng, true);
+      v = Linear(memory, 1, rng, false);
       break;
     case ScorerType::kLocation:
       ATTN_CHECK(max_source_length > 0, "location scorer needs max_source_length > 0");

@@ -34,7 +34,11 @@ struct Scorer {
 
   Scorer() = default;
   // max_source_length: the location scorer's number of positions (ignored by the others).
-  Scorer(ScorerType type, int64_t hidden, int64_t max_source_length, Rng& rng);
+  // memory_size (concat only; 0 = hidden): the encoder states' width when it differs from the
+  // query's, as in Marian's s2s, whose additive attention works at the memory's width:
+  // W1 [M, M], W2 [M, H] + bias, v [1, M].
+  Scorer(ScorerType type, int64_t hidden, int64_t max_source_length, Rng& rng,
+         int64_t memory_size = 0);
 
   // The query-independent half of the score, computed once per source and reused at every
   // decoder step: W h (general), W1 h (concat), or the memory itself.

@@ -45,10 +45,11 @@ struct SentenceSearch {
   bool done = false;
 };
 
-Hypothesis finish(const Live& parent, double score, float length_penalty) {
+Hypothesis finish(const Live& parent, double score, const BeamOptions& options) {
   Hypothesis hyp;
   hyp.score = score;
-  hyp.normalized_score = normalized_score(score, parent.length, length_penalty);
+  hyp.normalized_score =
+      normalized_score(score, parent.length, options.length_penalty, options.word_penalty);
   hyp.tokens.resize(parent.length);
   bool has_attention = parent.tail && !parent.tail->attention.empty();
   if (has_attention) hyp.attention.resize(parent.length);
@@ -95,6 +96,9 @@ std::vector<Candidate> top_candidates(const SentenceSearch& sentence, const floa
 // Rule (c) of the header: can any live hypothesis still enter the n-best list?
 bool live_can_improve(const SentenceSearch& sentence, const BeamOptions& options) {
   if (static_cast<int>(sentence.finished.size()) < options.n_best) return true;
+  // The bound below holds for score / length^alpha; a word penalty can make a longer
+  // hypothesis gain, so with one the search runs until the beam is spent, as Marian's does.
+  if (options.word_penalty != 0.0f) return true;
   std::vector<double> finished_scores;
   for (const Hypothesis& h : sentence.finished) finished_scores.push_back(h.normalized_score);
   std::nth_element(finished_scores.begin(), finished_scores.begin() + (options.n_best - 1),
@@ -142,7 +146,8 @@ std::vector<NBest> beam_search(DecoderModel& model,
     ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
                "beam_search: step returned {}, expected [{}, {}]", shape_str(log_probs.shape()),
                rows, vocab);
-    forbid_unemittable(log_probs, model.bos_id(), model.pad_id());
+    forbid_unemittable(log_probs, model.bos_id(), model.pad_id(),
+                       options.forbid_unk ? model.unk_id() : -1);
 
     std::vector<int32_t> parent_rows;  // the old row each new row continues
     std::vector<int32_t> next_tokens;
@@ -161,7 +166,7 @@ std::vector<NBest> beam_search(DecoderModel& model,
         const Live& parent = sentence.live[c.live_index];
         if (c.token == eos) {
           if (rank < width)
-            sentence.finished.push_back(finish(parent, c.score, options.length_penalty));
+            sentence.finished.push_back(finish(parent, c.score, options));
           continue;
         }
         const int64_t row = first_row + c.live_index;

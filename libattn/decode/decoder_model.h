@@ -53,6 +53,9 @@ class DecoderModel {
   virtual int32_t eos_id() const = 0;
   // Padding: like BOS, a token the search never emits, whatever the model scores it.
   virtual int32_t pad_id() const { return 0; }
+  // Unknown word: a token the search emits unless BeamOptions::forbid_unk (Marian's default
+  // without --allow-unk). attn's vocabularies put it at 1.
+  virtual int32_t unk_id() const { return 1; }
   virtual int64_t vocab_size() const = 0;
 };
 

@@ -32,7 +32,8 @@ std::vector<NBest> greedy_search(DecoderModel& model,
     ATTN_CHECK(log_probs.rank() == 2 && log_probs.dim(0) == rows && log_probs.dim(1) == vocab,
                "greedy_search: step returned {}, expected [{}, {}]", shape_str(log_probs.shape()),
                rows, vocab);
-    forbid_unemittable(log_probs, model.bos_id(), model.pad_id());
+    forbid_unemittable(log_probs, model.bos_id(), model.pad_id(),
+                       options.forbid_unk ? model.unk_id() : -1);
 
     std::vector<int32_t> kept_rows;
     std::vector<int64_t> kept_sentences;
@@ -51,7 +52,7 @@ std::vector<NBest> greedy_search(DecoderModel& model,
       hyp.score += row[token];
       if (token == eos) {
         hyp.normalized_score = normalized_score(hyp.score, static_cast<int64_t>(hyp.tokens.size()),
-                                                options.length_penalty);
+                                                options.length_penalty, options.word_penalty);
         continue;
       }
       hyp.tokens.push_back(token);

@@ -7,9 +7,11 @@
 
 namespace attn {
 
-double normalized_score(double score, int64_t tokens, float length_penalty) {
-  if (length_penalty == 0.0f) return score;
-  return score / std::pow(static_cast<double>(tokens + 1), static_cast<double>(length_penalty));
+double normalized_score(double score, int64_t tokens, float length_penalty, float word_penalty) {
+  const double length = static_cast<double>(tokens + 1);
+  const double penalized = score - static_cast<double>(word_penalty) * length;
+  if (length_penalty == 0.0f) return penalized;
+  return penalized / std::pow(length, static_cast<double>(length_penalty));
 }
 
 int64_t max_output_length(const BeamOptions& options, int64_t source_length) {
@@ -34,12 +36,13 @@ std::vector<float> source_attention_row(const Tensor& attention, int64_t row,
   return row_view.to_vector();
 }
 
-void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id) {
+void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id, int32_t unk_id) {
   const int64_t rows = log_probs.dim(0), vocab = log_probs.dim(1);
   float* p = log_probs.data();
   for (int64_t r = 0; r < rows; ++r) {
     if (bos_id >= 0 && bos_id < vocab) p[r * vocab + bos_id] = -INFINITY;
     if (pad_id >= 0 && pad_id < vocab) p[r * vocab + pad_id] = -INFINITY;
+    if (unk_id >= 0 && unk_id < vocab) p[r * vocab + unk_id] = -INFINITY;
   }
 }
 

@@ -24,18 +24,23 @@ struct BeamOptions {
   // the EOS, so an empty output has length 1. 0 ranks by raw log-probability, 1 by the
   // per-token average; without it beam search prefers short outputs (Murray & Chiang 2018).
   float length_penalty = 0.6f;
+  // Marian's --word-penalty: subtracted once per output token (EOS included) before the length
+  // normalization, so a positive value favours shorter outputs. Ranks finished hypotheses only.
+  float word_penalty = 0.0f;
   // A hypothesis holding this many tokens may only end: its next token is forced to EOS.
   int max_length = 256;
   // When > 0, the limit is also ceil(factor * source length) (Marian's default is 3).
   float max_length_factor = 3.0f;
   // Keep each output token's attention row over the source (for alignments).
   bool return_alignment = false;
+  // Never output the unknown word, as Marian decodes unless given --allow-unk.
+  bool forbid_unk = false;
 };
 
 struct Hypothesis {
   std::vector<int32_t> tokens;  // without BOS and EOS
   double score = 0;             // sum of the log-probabilities of tokens and the final EOS
-  double normalized_score = 0;  // score / (tokens.size() + 1)^length_penalty
+  double normalized_score = 0;  // (score - word_penalty * n) / n^length_penalty, n = tokens + 1
   // One row per token (the EOS step is left out), over that sentence's source tokens:
   // [tokens.size()][source length]. Empty unless return_alignment and the model attends.
   std::vector<std::vector<float>> attention;
@@ -43,14 +48,17 @@ struct Hypothesis {
 
 // Sets the log-probabilities of BOS and padding to -inf in every row of a step's [rows, V]:
 // an undertrained model may score them highly, and emitting them prints nothing while still
-// taking an alignment link.
-void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id);
+// taking an alignment link. unk_id >= 0 is forbidden too (BeamOptions::forbid_unk). Only the
+// search's choice changes: the other tokens keep their log-probabilities, as in Marian.
+void forbid_unemittable(Tensor& log_probs, int32_t bos_id, int32_t pad_id, int32_t unk_id = -1);
 
 // One sentence's hypotheses, best normalized score first.
 using NBest = std::vector<Hypothesis>;
 
-// score / length^alpha, where length = tokens + 1 (the EOS).
-double normalized_score(double score, int64_t tokens, float length_penalty);
+// (score - word_penalty * length) / length^alpha, where length = tokens + 1 (the EOS): what
+// Marian prints as a hypothesis's total.
+double normalized_score(double score, int64_t tokens, float length_penalty,
+                        float word_penalty = 0.0f);
 
 // The most tokens (EOS excluded) a hypothesis for a source of this length may hold.
 int64_t max_output_length(const BeamOptions& options, int64_t source_length);

@@ -2,6 +2,7 @@
 
 #include "formats/model_writer.h"
 #include "libattn/core/error.h"
+#include "libattn/models/marian_import.h"
 #include "libattn/models/registry.h"
 
 namespace attn {
@@ -84,6 +85,8 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
     // models that check their keys would refuse it.
     ConfigMap model_config = meta.config;
     model_config.erase("tokens");
+    model_config.erase(kImportedFromKey);  // provenance of imported models, not the model's
+    model_config.erase(kImportedConfigKey);
     Rng rng(0);
     bundle.model = create_model(meta.architecture, model_config, rng);
     use_point_source(bundle, model_config);  // source tokens that are points, if any
@@ -110,6 +113,10 @@ void save_bundle(const std::string& path, formats::FileKind kind, const ModelBun
   meta.naming_revision = bundle.model->naming_revision();
   meta.config = bundle.model->config_map();
   meta.config["tokens"] = tokenizer_kind_name(bundle.source.tokenizer.kind());
+  for (const char* key : {kImportedFromKey, kImportedConfigKey}) {
+    auto it = bundle.metadata.config.find(key);
+    if (it != bundle.metadata.config.end()) meta.config[key] = it->second;
+  }
   meta.vocabularies = {{"source", bundle.source.vocab.tokens()},
                        {"target", bundle.target.vocab.tokens()}};
   meta.sentencepiece_model = bundle.source.tokenizer.sentencepiece_model();

@@ -9,6 +9,7 @@
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
+#include "libattn/models/special_tokens.h"
 
 namespace attn {
 
@@ -54,6 +55,16 @@ BridgeType parse_bridge(const std::string& name) {
   throw InputError("unknown bridge '" + name + "' (expected mean, final or zero)");
 }
 
+const char* rnn_decoder_name(RnnDecoderType type) {
+  return type == RnnDecoderType::kConditionalGru ? "cgru" : "luong";
+}
+
+RnnDecoderType parse_rnn_decoder(const std::string& name) {
+  if (name == "luong") return RnnDecoderType::kLuong;
+  if (name == "cgru") return RnnDecoderType::kConditionalGru;
+  throw InputError("unknown rnn decoder '" + name + "' (expected luong or cgru)");
+}
+
 RnnConfig RnnConfig::preset(const std::string& name) {
   RnnConfig c;
   if (name == "tiny") {
@@ -67,7 +78,7 @@ RnnConfig RnnConfig::preset(const std::string& name) {
 }
 
 std::map<std::string, std::string> RnnConfig::to_map() const {
-  return {{"src_vocab", std::to_string(src_vocab)},
+  std::map<std::string, std::string> map = {{"src_vocab", std::to_string(src_vocab)},
           {"tgt_vocab", std::to_string(tgt_vocab)},
           {"embed", std::to_string(embed)},
           {"hidden", std::to_string(hidden)},
@@ -81,10 +92,19 @@ std::map<std::string, std::string> RnnConfig::to_map() const {
           {"bridge", bridge_name(bridge)},
           {"dropout", fmt::format("{}", dropout)},
           {"max_source_length", std::to_string(max_source_length)}};
+  const RnnConfig defaults;
+  if (decoder != defaults.decoder) map["decoder"] = rnn_decoder_name(decoder);
+  if (tie_output != defaults.tie_output) map["tie_output"] = tie_output ? "true" : "false";
+  if (source_eos != defaults.source_eos) map["source_eos"] = source_eos ? "true" : "false";
+  if (output_specials != defaults.output_specials)
+    map["output_specials"] = output_specials ? "true" : "false";
+  return map;
 }
 
 RnnConfig RnnConfig::from_map(const std::map<std::string, std::string>& map) {
-  const std::map<std::string, std::string> known = RnnConfig().to_map();
+  std::map<std::string, std::string> known = RnnConfig().to_map();
+  for (const char* optional : {"decoder", "tie_output", "source_eos", "output_specials"})
+    known[optional];
   for (const auto& [key, value] : map)
     if (!known.count(key)) throw InputError("rnn model config has an unknown field '" + key + "'");
   for (const char* required : {"src_vocab", "tgt_vocab"})
@@ -130,6 +150,10 @@ RnnConfig RnnConfig::from_map(const std::map<std::string, std::string>& map) {
   boolean("input_feeding", c.input_feeding);
   named("bridge", parse_bridge, c.bridge);
   integer("max_source_length", c.max_source_length);
+  named("decoder", parse_rnn_decoder, c.decoder);
+  boolean("tie_output", c.tie_output);
+  boolean("source_eos", c.source_eos);
+  boolean("output_specials", c.output_specials);
   if (auto it = map.find("dropout"); it != map.end()) {
     try {
       size_t used = 0;
@@ -155,11 +179,20 @@ void RnnConfig::validate() const {
   positive("layers", layers);
   positive("window", window);
   positive("max_source_length", max_source_length);
-  if (bidirectional && hidden % 2 != 0)
+  if (bidirectional && hidden % 2 != 0 && decoder == RnnDecoderType::kLuong)
     throw InputError(fmt::format(
         "rnn model config: a bidirectional encoder splits hidden {} into two directions; use an "
         "even hidden size",
         hidden));
+  if (decoder == RnnDecoderType::kConditionalGru &&
+      (cell != CellType::kGru || !bidirectional || layers != 1 ||
+       attention != ScorerType::kConcat || scope != ScopeType::kGlobal || input_feeding ||
+       bridge != BridgeType::kMean))
+    throw InputError(
+        "rnn model config: the cgru decoder (Marian's s2s) is built for one bidirectional GRU "
+        "layer, concat attention with global scope, the mean bridge and no input feeding");
+  if (tie_output && decoder != RnnDecoderType::kConditionalGru)
+    throw InputError("rnn model config: tie_output needs the cgru decoder's deep output");
   if (!(dropout >= 0.0f && dropout < 1.0f))
     throw InputError(fmt::format("rnn model config: dropout must lie in [0, 1), got {}", dropout));
 }
@@ -169,20 +202,43 @@ RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, Rng& rng) : config_(config) {
   const int64_t h = config.hidden;
   src_embedding_ = uniform_embedding(config.src_vocab, config.embed, rng);
   tgt_embedding_ = uniform_embedding(config.tgt_vocab, config.embed, rng);
-  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h, config.layers,
-                        config.bidirectional, rng);
+  const bool cgru = config.decoder == RnnDecoderType::kConditionalGru;
+  encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional && !cgru ? h / 2 : h,
+                        config.layers, config.bidirectional, rng);
+  const int64_t memory = encoder_.output_size();  // H, or 2H for cgru
   if (config.bridge != BridgeType::kZero) {
     const int64_t per_layer = config.cell == CellType::kLstm ? 2 * h : h;
-    bridge_ = Linear(h, config.layers * per_layer, rng);
+    bridge_ = Linear(memory, config.layers * per_layer, rng);
   }
   for (int64_t l = 0; l < config.layers; ++l) {
     const int64_t in = l > 0 ? h : config.embed + (config.input_feeding ? h : 0);
     decoder_.emplace_back(config.cell, in, h, rng);
   }
-  scorer_ = Scorer(config.attention, h, config.max_source_length, rng);
+  scorer_ = Scorer(config.attention, h, config.max_source_length, rng, memory);
   scope_ = Scope(config.scope, h, config.window, rng);
-  linear_out_ = Linear(2 * h, h, rng, false);
-  output_projection_ = Linear(h, config.tgt_vocab, rng);
+  if (cgru) {
+    const int64_t e = config.embed;
+    context_cell_ = RecurrentCell(CellType::kGru, memory, h, rng);
+    deep_embed_ = Linear(e, e, rng);
+    deep_state_ = Linear(h, e, rng);
+    deep_context_ = Linear(memory, e, rng);
+    if (config.tie_output)
+      output_bias_ = Var::parameter(Tensor::zeros_heap({config.tgt_vocab}));
+    else
+      output_projection_ = Linear(e, config.tgt_vocab, rng);
+  } else {
+    linear_out_ = Linear(2 * h, h, rng, false);
+    output_projection_ = Linear(h, config.tgt_vocab, rng);
+  }
+  if (!config.output_specials) output_mask_ = no_pad_bos_mask(config.tgt_vocab);
+}
+
+Var RnnSeq2Seq::output_logits(const Var& hidden, const ForwardMode& mode) const {
+  Var logits = config_.tie_output
+                   ? add(matmul(hidden, tgt_embedding_, false, true), output_bias_)
+                   : output_projection_.forward(apply_dropout(hidden, mode));
+  if (!config_.output_specials) logits = add(logits, Var(output_mask_));
+  return logits;
 }
 
 Var RnnSeq2Seq::apply_dropout(const Var& x, const ForwardMode& mode) const {
@@ -190,10 +246,11 @@ Var RnnSeq2Seq::apply_dropout(const Var& x, const ForwardMode& mode) const {
   return dropout(x, config_.dropout, *mode.rng, true);
 }
 
-RnnEncoding RnnSeq2Seq::encode_source(const Tensor& src, const ForwardMode& mode) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
-             "RnnSeq2Seq: source must be int32 [B, S], got {} {}", dtype_name(src.dtype()),
-             shape_str(src.shape()));
+RnnEncoding RnnSeq2Seq::encode_source(const Tensor& source, const ForwardMode& mode) const {
+  ATTN_CHECK(source.rank() == 2 && source.dtype() == DType::kI32,
+             "RnnSeq2Seq: source must be int32 [B, S], got {} {}", dtype_name(source.dtype()),
+             shape_str(source.shape()));
+  const Tensor src = config_.source_eos ? with_source_eos(source) : source;
   const int64_t batch = src.dim(0), length = src.dim(1);
   const std::vector<int32_t> lengths = source_lengths(src);
   const StackedRnnOutput encoded =
@@ -249,6 +306,20 @@ RnnStepOutput RnnSeq2Seq::decode_step(const Tensor& prev_tokens, const RnnEncodi
              "RnnSeq2Seq: previous tokens {} for {} rows", shape_str(prev_tokens.shape()),
              encoding.memory.dim(0));
   Var x = reshape(embedding(tgt_embedding_, prev_tokens), {batch, config_.embed});
+  if (config_.decoder == RnnDecoderType::kConditionalGru) {
+    const Var embedded = x;
+    RecurrentState& state = recurrence.layers[0];
+    state = decoder_[0].step(decoder_[0].project_input(embedded), state);  // s'_t
+    const Var scores = scorer_.score(state.h, encoding.keys);
+    const Var weights = scope_.weights(scores, state.h, encoding.source, recurrence.scope, mode);
+    const int64_t length = weights.dim(1), memory = encoding.memory.dim(2);
+    const Var context = reshape(
+        batched_matmul(reshape(weights, {batch, 1, length}), encoding.memory), {batch, memory});
+    state = context_cell_.step(context_cell_.project_input(context), state);  // s_t
+    const Var deep = tanh(add(add(deep_embed_.forward(embedded), deep_state_.forward(state.h)),
+                              deep_context_.forward(context)));
+    return {output_logits(deep, mode), weights};
+  }
   if (config_.input_feeding) x = concat({x, recurrence.attentional}, -1);
   for (size_t l = 0; l < decoder_.size(); ++l) {
     if (l > 0) x = apply_dropout(x, mode);
@@ -263,7 +334,7 @@ RnnStepOutput RnnSeq2Seq::decode_step(const Tensor& prev_tokens, const RnnEncodi
       reshape(batched_matmul(reshape(weights, {batch, 1, length}), encoding.memory), {batch, h});
   const Var attentional = tanh(linear_out_.forward(concat({context, query}, -1)));
   recurrence.attentional = attentional;
-  return {output_projection_.forward(apply_dropout(attentional, mode)), weights};
+  return {output_logits(attentional, mode), weights};
 }
 
 Var RnnSeq2Seq::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
@@ -275,13 +346,13 @@ Var RnnSeq2Seq::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMo
   const RnnEncoding encoding = encode_source(src, mode);
   RnnRecurrence recurrence = initial_recurrence(encoding);
   std::vector<Var> logits;
-  Tensor maps;
-  if (attention) maps = Tensor::empty({batch, steps, src.dim(1)});
+  Tensor maps;  // [B, T, S], S from the first step: the encoder may append </s>
   for (int64_t t = 0; t < steps; ++t) {
     Tensor column = Tensor::empty({batch, 1}, DType::kI32);
     for (int64_t b = 0; b < batch; ++b) column.ints()[b] = tgt_in.ints()[b * steps + t];
     const RnnStepOutput out = decode_step(column, encoding, recurrence, mode);
     logits.push_back(out.logits);
+    if (attention && t == 0) maps = Tensor::empty({batch, steps, out.weights.dim(1)});
     if (attention) maps.slice(1, t, t + 1).copy_from(out.weights.value().view({batch, 1, -1}));
   }
   if (attention) (*attention)["attention"] = maps;
@@ -298,8 +369,18 @@ NamedParameters RnnSeq2Seq::parameters() const {
     decoder_[l].collect_parameters("decoder.rnn", "_l" + std::to_string(l), out);
   scorer_.collect_parameters("decoder.attention", out);
   scope_.collect_parameters("decoder.attention", out);
-  linear_out_.collect_parameters("decoder.attention.linear_out", out);
-  output_projection_.collect_parameters("decoder.output_projection", out);
+  if (config_.decoder == RnnDecoderType::kConditionalGru) {
+    context_cell_.collect_parameters("decoder.context_rnn", "_l0", out);
+    deep_embed_.collect_parameters("decoder.deep_output.embed", out);
+    deep_state_.collect_parameters("decoder.deep_output.state", out);
+    deep_context_.collect_parameters("decoder.deep_output.context", out);
+  } else {
+    linear_out_.collect_parameters("decoder.attention.linear_out", out);
+  }
+  if (config_.tie_output)
+    out.emplace_back("decoder.output_bias", output_bias_);
+  else
+    output_projection_.collect_parameters("decoder.output_projection", out);
   return out;
 }
 

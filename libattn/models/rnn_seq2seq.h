@@ -19,6 +19,15 @@
 //   p_t   = softmax(W_s h̃_t + b_s)                 Luong eq. 6
 // Training and decoding run the same step function, so teacher-forced logits and the
 // log-probabilities of incremental decoding agree (rnn_seq2seq_decoding.cc).
+//
+// decoder "cgru" is instead the conditional GRU with deep output of Nematus and Marian's s2s
+// (Sennrich et al. 2017), over a bidirectional GRU encoder of H units a direction (memory 2H):
+//   s'_t  = GRU_1(E y_{t-1}, s_{t-1})             s_0 = tanh(W_b · masked mean of the memory)
+//   a_t   = softmax(vᵀ tanh(W1 h_j + W2 s'_t + b)) additive attention at the memory's width
+//   c_t   = a_t · memory                          [B, 2H]
+//   s_t   = GRU_2(c_t, s'_t)
+//   o_t   = tanh(W_y E y_{t-1} + W_s s_t + W_c c_t)  deep output [B, E]
+//   p_t   = softmax(W_o o_t + b_o)                W_o = the target embedding when tie_output
 #pragma once
 
 #include <map>
@@ -43,6 +52,10 @@ enum class BridgeType {
 const char* bridge_name(BridgeType type);          // "mean" | "final" | "zero"
 BridgeType parse_bridge(const std::string& name);  // throws InputError otherwise
 
+enum class RnnDecoderType { kLuong, kConditionalGru };
+const char* rnn_decoder_name(RnnDecoderType type);          // "luong" | "cgru"
+RnnDecoderType parse_rnn_decoder(const std::string& name);  // throws InputError otherwise
+
 struct RnnConfig {
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
@@ -58,6 +71,12 @@ struct RnnConfig {
   BridgeType bridge = BridgeType::kMean;
   float dropout = 0.3f;             // between stacked layers and before the output layer
   int64_t max_source_length = 100;  // positions the location scorer can address
+  // Marian's s2s and what imported models need; to_map() writes these keys only when they
+  // differ from the defaults, so attn's own files read back unchanged.
+  RnnDecoderType decoder = RnnDecoderType::kLuong;
+  bool tie_output = false;      // cgru: W_o is the target embedding, plus a bias
+  bool source_eos = false;      // every source ends with </s>, as Marian's encoder saw it
+  bool output_specials = true;  // false: <pad> and <s> take no probability mass (-inf)
 
   // tiny (E 32, H 64, 1 layer) | small (the defaults) | base (E 512, H 1000, 4 layers:
   // Luong et al. 2015's stacks). Vocabulary sizes stay 0 for the data to set.
@@ -122,6 +141,7 @@ class RnnSeq2Seq : public Seq2SeqModel {
 
  private:
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;
+  Var output_logits(const Var& hidden, const ForwardMode& mode) const;  // luong: h̃; cgru: o_t
 
   RnnConfig config_;
   Var src_embedding_;                   // [V_src, E]
@@ -131,8 +151,13 @@ class RnnSeq2Seq : public Seq2SeqModel {
   std::vector<RecurrentCell> decoder_;  // layer 0 reads [E (+ H)], the others H
   Scorer scorer_;
   Scope scope_;
-  Linear linear_out_;         // W_c [H, 2H], no bias (Luong eq. 5)
-  Linear output_projection_;  // W_s [V, H] + b_s
+  Linear linear_out_;         // luong: W_c [H, 2H], no bias (Luong eq. 5)
+  Linear output_projection_;  // luong: W_s [V, H] + b_s; cgru untied: W_o [V, E] + b_o
+  // cgru only:
+  RecurrentCell context_cell_;                          // GRU_2: [2H] -> H
+  Linear deep_embed_, deep_state_, deep_context_;       // -> E, each with a bias
+  Var output_bias_;                                     // b_o [V] when tie_output
+  Tensor output_mask_;                                  // [V] when !output_specials
 };
 
 }  // namespace attn

@@ -8,6 +8,7 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/matmul.h"
 #include "libattn/core/error.h"
+#include "libattn/models/special_tokens.h"
 #include "libattn/nn/positional.h"
 
 namespace attn {
@@ -27,7 +28,7 @@ TransformerConfig TransformerConfig::preset(const std::string& name) {
 }
 
 std::map<std::string, std::string> TransformerConfig::to_map() const {
-  return {{"src_vocab", std::to_string(src_vocab)},
+  std::map<std::string, std::string> map = {{"src_vocab", std::to_string(src_vocab)},
           {"tgt_vocab", std::to_string(tgt_vocab)},
           {"d_model", std::to_string(d_model)},
           {"heads", std::to_string(heads)},
@@ -38,6 +39,17 @@ std::map<std::string, std::string> TransformerConfig::to_map() const {
           {"pre_norm", pre_norm ? "true" : "false"},
           {"tie_output", tie_output ? "true" : "false"},
           {"shared_vocab", shared_vocab ? "true" : "false"}};
+  const TransformerConfig defaults;
+  if (activation != defaults.activation) map["activation"] = activation_name(activation);
+  if (output_bias != defaults.output_bias) map["output_bias"] = output_bias ? "true" : "false";
+  if (layer_norm_eps != defaults.layer_norm_eps)
+    map["layer_norm_eps"] = fmt::format("{}", layer_norm_eps);
+  if (positions_halves != defaults.positions_halves)
+    map["positions"] = positions_halves ? "halves" : "interleaved";
+  if (source_eos != defaults.source_eos) map["source_eos"] = source_eos ? "true" : "false";
+  if (output_specials != defaults.output_specials)
+    map["output_specials"] = output_specials ? "true" : "false";
+  return map;
 }
 
 TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::string>& map) {
@@ -88,6 +100,33 @@ TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::s
   c.pre_norm = boolean("pre_norm");
   c.tie_output = boolean("tie_output");
   c.shared_vocab = boolean("shared_vocab");
+  // The keys of imported models; absent in attn's own files, which keep today's computation.
+  auto optional_boolean = [&](const std::string& key, bool fallback) {
+    return map.count(key) ? boolean(key) : fallback;
+  };
+  if (map.count("activation")) c.activation = parse_activation(get("activation"));
+  c.output_bias = optional_boolean("output_bias", c.output_bias);
+  c.source_eos = optional_boolean("source_eos", c.source_eos);
+  c.output_specials = optional_boolean("output_specials", c.output_specials);
+  if (map.count("positions")) {
+    const std::string& v = get("positions");
+    if (v != "halves" && v != "interleaved")
+      throw InputError("model config field 'positions' is not interleaved/halves: '" + v + "'");
+    c.positions_halves = v == "halves";
+  }
+  if (map.count("layer_norm_eps")) {
+    const std::string& v = get("layer_norm_eps");
+    size_t used = 0;
+    float value = -1;
+    try {
+      value = std::stof(v, &used);
+    } catch (const std::logic_error&) {
+      used = 0;
+    }
+    if (used != v.size() || !(value > 0 && value < 1))
+      throw InputError("model config field 'layer_norm_eps' is not in (0, 1): '" + v + "'");
+    c.layer_norm_eps = value;
+  }
   if (c.d_model % c.heads != 0)
     throw InputError(fmt::format("model config: d_model {} is not divisible by heads {}",
                                  c.d_model, c.heads));
@@ -116,6 +155,22 @@ Transformer::Transformer(const TransformerConfig& config, Rng& rng) : config_(co
     encoder_norm_ = LayerNorm(d);
     decoder_norm_ = LayerNorm(d);
   }
+  if (config.output_bias) output_bias_ = constant_parameter({config.tgt_vocab}, 0.0f);
+  if (!config.output_specials) output_mask_ = no_pad_bos_mask(config.tgt_vocab);
+  auto configure = [&](FeedForward& ffn, std::vector<LayerNorm*> norms) {
+    ffn.activation = config.activation;
+    for (LayerNorm* norm : norms) norm->eps = config.layer_norm_eps;
+  };
+  for (auto& layer : encoder_)
+    configure(layer.ffn, {&layer.self_attn_layer_norm, &layer.final_layer_norm});
+  for (auto& layer : decoder_)
+    configure(layer.ffn, {&layer.self_attn_layer_norm, &layer.encoder_attn_layer_norm,
+                          &layer.final_layer_norm});
+  encoder_norm_.eps = decoder_norm_.eps = config.layer_norm_eps;
+}
+
+Tensor Transformer::with_source_eos(const Tensor& src) const {
+  return config_.source_eos ? attn::with_source_eos(src) : src;
 }
 
 Var Transformer::apply_dropout(const Var& x, const ForwardMode& mode) const {
@@ -129,7 +184,8 @@ Var Transformer::embed(const Var& table, const Tensor& ids, int64_t position_off
   // Scaled by sqrt(D) so embeddings (std D^-0.5) and positions (amplitude 1) are
   // comparable (§3.4).
   Var x = scale(embedding(table, ids), std::sqrt(static_cast<float>(d)));
-  x = add(x, Var(sinusoidal_positions(ids.dim(1), d, position_offset)));
+  x = add(x, Var(config_.positions_halves ? sinusoidal_positions_halves(ids.dim(1), d, position_offset)
+                                          : sinusoidal_positions(ids.dim(1), d, position_offset)));
   return apply_dropout(x, mode);
 }
 
@@ -144,8 +200,9 @@ Var Transformer::residual(const Var& x, const LayerNorm& norm, const ForwardMode
   return norm.forward(add(x, apply_dropout(sublayer(x), mode)));
 }
 
-Var Transformer::encode_source(const Tensor& src, const ForwardMode& mode,
+Var Transformer::encode_source(const Tensor& source, const ForwardMode& mode,
                                std::map<std::string, Tensor>* attention) const {
+  const Tensor src = with_source_eos(source);
   const Tensor mask = padding_mask(src, 0);
   Var x = embed(src_embedding_, src, 0, mode);
   for (size_t i = 0; i < encoder_.size(); ++i) {
@@ -162,14 +219,17 @@ Var Transformer::encode_source(const Tensor& src, const ForwardMode& mode,
 }
 
 Var Transformer::output_logits(const Var& hidden) const {
-  if (config_.tie_output) return matmul(hidden, tgt_embedding_, false, true);
-  return output_projection_.forward(hidden);
+  Var logits = config_.tie_output ? matmul(hidden, tgt_embedding_, false, true)
+                                  : output_projection_.forward(hidden);
+  if (config_.output_bias) logits = add(logits, output_bias_);
+  if (!config_.output_specials) logits = add(logits, Var(output_mask_));
+  return logits;
 }
 
 Var Transformer::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                          std::map<std::string, Tensor>* attention) const {
   Var memory = encode_source(src, mode, attention);
-  const Tensor src_mask = padding_mask(src, 0);
+  const Tensor src_mask = padding_mask(with_source_eos(src), 0);
   const Tensor self_mask = causal_padding_mask(tgt_in, 0);
   Var y = embed_target(tgt_in, 0, mode);
   for (size_t i = 0; i < decoder_.size(); ++i) {
@@ -221,6 +281,7 @@ NamedParameters Transformer::parameters() const {
     decoder_norm_.collect_parameters("decoder.layer_norm", out);
   }
   if (!config_.tie_output) output_projection_.collect_parameters("decoder.output_projection", out);
+  if (config_.output_bias) out.emplace_back("decoder.output_bias", output_bias_);
   return out;
 }
 

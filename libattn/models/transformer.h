@@ -18,6 +18,7 @@
 
 #include "libattn/attention/multi_head.h"
 #include "libattn/models/seq2seq_model.h"
+#include "libattn/core/tensor.h"
 #include "libattn/nn/feed_forward.h"
 #include "libattn/nn/layer_norm_layer.h"
 
@@ -35,6 +36,14 @@ struct TransformerConfig {
   bool pre_norm = false;
   bool tie_output = true;    // output projection = target embedding (Press & Wolf 2017)
   bool shared_vocab = false; // one embedding table for source and target
+  // What models trained elsewhere (Marian) need; the defaults are attn's own computation, and
+  // to_map() writes these keys only when they differ, so older files read back unchanged.
+  Activation activation = Activation::kRelu;  // of the feed-forward blocks
+  bool output_bias = false;          // a bias [V] added to the output logits
+  float layer_norm_eps = 1e-5f;
+  bool positions_halves = false;     // sin | cos halves (Marian, tensor2tensor), not interleaved
+  bool source_eos = false;           // every source ends with </s>, as Marian's encoder saw it
+  bool output_specials = true;       // false: <pad> and <s> take no probability mass (-inf)
 
   static TransformerConfig preset(const std::string& name);  // tiny | small | base
   // The model file stores the config as text key -> value pairs.
@@ -93,12 +102,16 @@ class Transformer : public Seq2SeqModel {
                const std::function<Var(const Var&)>& sublayer) const;
   Var embed(const Var& table, const Tensor& ids, int64_t position_offset,
             const ForwardMode& mode) const;
+  // src with </s> after each row's last token when config_.source_eos (else src itself).
+  Tensor with_source_eos(const Tensor& src) const;
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;
 
   TransformerConfig config_;
   Var src_embedding_;  // [V_src, D]
   Var tgt_embedding_;  // [V_tgt, D]; the same Var as src_embedding_ when shared
   Linear output_projection_;  // only when !tie_output
+  Var output_bias_;           // [V], only when output_bias
+  Tensor output_mask_;        // [V]: -inf at <pad> and <s>, 0 elsewhere; only when !output_specials
   std::vector<TransformerEncoderLayer> encoder_;
   std::vector<TransformerDecoderLayer> decoder_;
   LayerNorm encoder_norm_, decoder_norm_;  // pre-norm only: the stacks end with a norm

@@ -44,7 +44,7 @@ std::unique_ptr<DecoderState> Transformer::encode(const std::vector<std::vector<
   Var memory = encode_source(src, inference);
   for (const auto& layer : decoder_) state->source_memory.push_back(layer.encoder_attn.project_memory(memory));
   state->self_attention.resize(decoder_.size());
-  state->source_mask = padding_mask(src, 0).clone_heap();
+  state->source_mask = padding_mask(with_source_eos(src), 0).clone_heap();
   state->rows = RowSentences::identity(static_cast<int64_t>(sources.size()));
   return state;
 }

@@ -2,14 +2,26 @@
 
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
+#include "libattn/core/error.h"
 
 namespace attn {
+
+const char* activation_name(Activation activation) {
+  return activation == Activation::kSwish ? "swish" : "relu";
+}
+
+Activation parse_activation(const std::string& name) {
+  if (name == "relu") return Activation::kRelu;
+  if (name == "swish") return Activation::kSwish;
+  throw InputError("unknown activation '" + name + "' (expected relu or swish)");
+}
 
 FeedForward::FeedForward(int64_t dim, int64_t hidden, Rng& rng)
     : fc1(dim, hidden, rng), fc2(hidden, dim, rng) {}
 
 Var FeedForward::forward(const Var& x, float dropout_p, const ForwardMode& mode) const {
-  Var hidden = relu(fc1.forward(x));
+  Var hidden = fc1.forward(x);
+  hidden = activation == Activation::kSwish ? mul(hidden, sigmoid(hidden)) : relu(hidden);
   if (mode.training && dropout_p > 0) hidden = dropout(hidden, dropout_p, *mode.rng, true);
   return fc2.forward(hidden);
 }

@@ -11,4 +11,10 @@ namespace attn {
 
 Tensor sinusoidal_positions(int64_t length, int64_t dim, int64_t offset = 0);
 
+// The layout of tensor2tensor and Marian: sines in the first half, cosines in the second,
+// with H = D/2 timescales spread geometrically from 1 to 10000 (both ends included):
+//   PE[p, i] = sin(p * 10000^(-i/(H-1))),  PE[p, H + i] = cos(p * 10000^(-i/(H-1))),  i < H.
+// Computed in float as Marian does, so imported models see the very values they trained with.
+Tensor sinusoidal_positions_halves(int64_t length, int64_t dim, int64_t offset = 0);
+
 }  // namespace attn

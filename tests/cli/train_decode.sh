@@ -45,7 +45,8 @@ cmp -s out.b4.txt out.file.txt || fail "--input/--output differ from stdin/stdou
 "$ATTN_DECODE" -m model.attn </dev/null >out.none.txt
 [[ ! -s out.none.txt ]] || fail "empty input produced output"
 
-# n-best: three "i ||| hypothesis ||| score" lines per non-empty input, best first; the empty
+# n-best: three "i ||| hypothesis ||| F0= sum ||| total" lines per non-empty input (Marian's
+# format), best total first; the empty
 # input line still answers with one empty line.
 "$ATTN_DECODE" -m model.attn -b 4 --n-best 3 <input.txt >nbest.txt
 python3 - nbest.txt out.b4.txt <<'PY' || fail "--n-best 3: $(cat nbest.txt)"
@@ -55,9 +56,11 @@ best = open(sys.argv[2]).read().split("\n")
 assert lines.count("") == 1, "the empty input line is not answered by one empty line"
 groups = {}
 for line in filter(None, lines):
-    match = re.fullmatch(r"(\d+) \|\|\| (.*) \|\|\| (-?\d+\.\d+)", line)
-    assert match, f"not 'i ||| hypothesis ||| score': {line!r}"
-    groups.setdefault(int(match[1]), []).append((match[2], float(match[3])))
+    match = re.fullmatch(r"(\d+) \|\|\| (.*) \|\|\| F0= (\S+) \|\|\| (\S+)", line)
+    assert match, f"not 'i ||| hypothesis ||| F0= sum ||| total': {line!r}"
+    f0, total = float(match[3]), float(match[4])
+    assert f0 <= total <= 0, f"a total {total} is the sum {f0} over (length + 1)^0.6"
+    groups.setdefault(int(match[1]), []).append((match[2], total))
 assert sorted(groups) == [0, 2, 3, 4], f"answered lines {sorted(groups)}"
 for i, hyps in groups.items():
     assert len(hyps) == 3, f"line {i}: {len(hyps)} hypotheses"

@@ -262,3 +262,26 @@ TEST(BeamSearch, EarlyEndingRivalsDoNotCrowdOutTheBest) {
 
 }  // namespace
 }  // namespace attn
+
+namespace attn {
+namespace {
+
+// Marian never outputs <unk> unless told to: with forbid_unk the search takes the next best
+// token, and the other tokens keep their log-probabilities (no renormalisation).
+TEST(BeamSearch, ForbidUnkTakesTheNextBestToken) {
+  constexpr int32_t kUnk = 4, kWord = 3;
+  TableModel model(6);
+  model.unk = kUnk;
+  model.set({7}, {}, {{kUnk, 0.6}, {kWord, 0.3}, {kEos, 0.1}});
+  BeamOptions options = beam(2, 1, 0.0f);
+  EXPECT_EQ(greedy_search(model, {{7}}, options)[0][0].tokens, (std::vector<int32_t>{kUnk}));
+  options.forbid_unk = true;
+  for (const Hypothesis& best :
+       {greedy_search(model, {{7}}, options)[0][0], beam_search(model, {{7}}, options)[0][0]}) {
+    EXPECT_EQ(best.tokens, (std::vector<int32_t>{kWord}));
+    EXPECT_NEAR(best.score, std::log(0.3), 1e-6);  // then EOS with p = 1
+  }
+}
+
+}  // namespace
+}  // namespace attn

@@ -114,6 +114,8 @@ class TableModel : public DecoderModel {
 
   int32_t bos_id() const override { return kBos; }
   int32_t eos_id() const override { return kEos; }
+  int32_t unk_id() const override { return unk; }
+  int32_t unk = -1;  // the unknown word BeamOptions::forbid_unk keeps out; none by default
   int64_t vocab_size() const override { return vocab_; }
 
   std::vector<std::vector<int32_t>> reorders;     // every reorder() call's rows

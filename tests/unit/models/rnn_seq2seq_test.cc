@@ -209,6 +209,18 @@ TEST(RnnSeq2Seq, OverfitsOneBatchForEveryCellScorerAndScope) {
   }
 }
 
+// Marian's s2s as imported: conditional GRU decoder, deep output tied to the target embedding,
+// </s> after every source, no probability for <pad> and <s>.
+RnnConfig cgru_config() {
+  RnnConfig c = tiny_config(CellType::kGru, ScorerType::kConcat, ScopeType::kGlobal);
+  c.decoder = RnnDecoderType::kConditionalGru;
+  c.input_feeding = false;
+  c.tie_output = true;
+  c.source_eos = true;
+  c.output_specials = false;
+  return c;
+}
+
 std::vector<RnnConfig> decoding_table() {
   std::vector<RnnConfig> table = {
       tiny_config(CellType::kGru, ScorerType::kGeneral, ScopeType::kGlobal),
@@ -224,6 +236,10 @@ std::vector<RnnConfig> decoding_table() {
   table[5].input_feeding = false;
   table[5].bidirectional = false;
   table[5].bridge = BridgeType::kFinal;
+  RnnConfig cgru = cgru_config();  // Marian's decoder, on attn's own source and vocabulary use
+  cgru.source_eos = false;
+  cgru.output_specials = true;
+  table.push_back(cgru);
   return table;
 }
 
@@ -326,11 +342,13 @@ TEST(RnnSeq2Seq, ModelGradientsMatchFiniteDifferences) {
   };
   table[1].bridge = BridgeType::kFinal;
   table[1].window = 5;  // covers every position: no window edge for a nudge to cross
+  table.push_back(cgru_config());  // conditional GRU and deep output (one layer by design)
+  table.back().output_specials = true;  // -inf logits have no finite difference
   Batch batch = copy_batch();
   for (RnnConfig config : table) {
     config.hidden = 6;
     config.embed = 4;
-    config.layers = 2;
+    config.layers = config.decoder == RnnDecoderType::kConditionalGru ? 1 : 2;
     Rng rng(9);
     RnnSeq2Seq model(config, rng);
     Tensor weights = Tensor::empty_heap({4, 6, kVocab});
@@ -340,6 +358,49 @@ TEST(RnnSeq2Seq, ModelGradientsMatchFiniteDifferences) {
         model.parameters(),
         [&] { return sum(mul(model.forward(batch.src, batch.tgt_in, {}), Var(weights))); }, rng,
         describe(config), {.atol = 3e-3});
+  }
+}
+
+}  // namespace
+}  // namespace attn
+
+namespace attn {
+namespace {
+
+TEST(RnnSeq2Seq, ConditionalGruConfigRoundTripsAndRefusesWhatItCannotBuild) {
+  const auto plain = tiny_config(CellType::kGru, ScorerType::kConcat, ScopeType::kGlobal).to_map();
+  for (const char* key : {"decoder", "tie_output", "source_eos", "output_specials"})
+    EXPECT_EQ(plain.count(key), 0u) << key;  // attn's own files are written as before
+  const auto map = cgru_config().to_map();
+  EXPECT_EQ(map.at("decoder"), "cgru");
+  EXPECT_EQ(RnnConfig::from_map(map).to_map(), map);
+  RnnConfig lstm = cgru_config();
+  lstm.cell = CellType::kLstm;
+  EXPECT_THROW(lstm.validate(), InputError);
+  RnnConfig tied = tiny_config(CellType::kGru, ScorerType::kConcat, ScopeType::kGlobal);
+  tied.tie_output = true;
+  EXPECT_THROW(tied.validate(), InputError);
+}
+
+// With Marian's conventions the encoder reads one more column (</s>), and <pad> and <s> get
+// no probability; the real tokens still decode as the teacher-forced pass computes them.
+TEST(RnnSeq2Seq, ConditionalGruWithMarianConventions) {
+  Batch batch = copy_batch();
+  Rng rng(6);
+  RnnSeq2Seq model(cgru_config(), rng);
+  NoGrad no_grad;
+  std::map<std::string, Tensor> maps;
+  Tensor reference = log_softmax(model.forward(batch.src, batch.tgt_in, {}, &maps)).value();
+  EXPECT_EQ(maps.at("attention").shape(), (Shape{4, 6, 6}));
+  auto state = model.encode(batch.sources);
+  Tensor attention;
+  Tensor step = model.step(*state, {2, 2, 2, 2}, &attention).contiguous();
+  ASSERT_EQ(attention.shape(), (Shape{4, 6}));
+  for (int64_t r = 0; r < 4; ++r) {
+    EXPECT_EQ(step[r * kVocab + 0], -INFINITY);
+    EXPECT_EQ(step[r * kVocab + 2], -INFINITY);
+    for (int64_t v : {1, 3, 4, 9})
+      EXPECT_NEAR(step[r * kVocab + v], reference[(r * 6) * kVocab + v], 1e-5) << r;
   }
 }
 
