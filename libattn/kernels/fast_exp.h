@@ -23,7 +23,10 @@ inline float exp_nonpositive(float x) {
   constexpr float kRoundMagic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
   const float low_clamped = x < kLowest ? kLowest : x;
   const float xc = low_clamped > 0.0f ? 0.0f : low_clamped;
-  const float n = (xc * kLog2e + kRoundMagic) - kRoundMagic;
+  // n from an argument where NaN became kLowest: converting NaN to an integer (and shifting
+  // the negative result) is undefined; r and the result stay NaN, as exp(NaN) is.
+  const float xn = xc >= kLowest ? xc : kLowest;
+  const float n = (xn * kLog2e + kRoundMagic) - kRoundMagic;
   const float r = xc - n * kLn2Hi - n * kLn2Lo;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
