@@ -287,15 +287,22 @@ int decode_main(int argc, char** argv) {
   };
 
   NoGrad no_grad;
-  LineReader reader(input_fd);
+  // Tokens are counted after reading a line; bytes are capped while reading it, so one line
+  // without an end cannot take all memory.
+  const size_t max_line_bytes = static_cast<size_t>(
+      std::max<int64_t>(int64_t{1} << 20, std::min<int64_t>(flags.max_input_length, 1 << 24) * 64));
+  LineReader reader(input_fd, max_line_bytes);
   std::string line;
   int64_t line_index = 0, sentences = 0, output_tokens = 0, bad_lines = 0;
   const bool classifier = bundle.model->architecture() == "classifier";
   const auto start = std::chrono::steady_clock::now();
   while (reader.next(line)) {
     std::vector<std::string> lines = {line};
-    while (static_cast<int>(lines.size()) < flags.mini_batch && reader.ready() && reader.next(line))
+    std::vector<bool> too_long = {reader.too_long()};
+    while (static_cast<int>(lines.size()) < flags.mini_batch && reader.ready() && reader.next(line)) {
       lines.push_back(line);
+      too_long.push_back(reader.too_long());
+    }
     // Empty lines are answered with empty lines and never reach the model; so are bad lines
     // (one warning each), unless --strict, which answers the lines before it and stops.
     std::vector<std::vector<int32_t>> sources;
@@ -305,6 +312,8 @@ int decode_main(int argc, char** argv) {
       const std::string where = fmt::format("{}:{}", input_name, line_index + i + 1);
       std::vector<int32_t> ids;
       try {
+        if (too_long[i])
+          throw InputError(fmt::format("{}: longer than {} bytes", where, max_line_bytes));
         ids = bundle.source.encode(lines[i], where);
         if (static_cast<int64_t>(ids.size()) > flags.max_input_length) {
           if (!flags.crop_input)

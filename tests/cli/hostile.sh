@@ -107,6 +107,17 @@ expect_rc 0 timeout 60 "$ATTN_DECODE" -m m.attn -b 1 -i long.txt --max-input-len
   --max-input-length-crop --max-length 4
 [[ $(line_count out.txt) -eq 2 ]] || fail "--max-input-length-crop lost a line"
 expect_input_error "--max-input-length" "$ATTN_DECODE" -m m.attn -i x.txt --max-input-length 0
+# A line with no end is not kept whole in memory: past 1 MiB it is a bad line, read to its end.
+{
+  printf 'a b\n'
+  head -c 3000000 < <(yes) | tr -d '\n'
+  printf '\nb a\n'
+  head -c 3000000 < <(yes) | tr -d '\n'
+} >endless.txt
+expect_rc 2 timeout 60 "$ATTN_DECODE" -m m.attn -b 1 -i endless.txt
+[[ $(line_count out.txt) -eq 4 && -z $(sed -n 2p out.txt) && -z $(sed -n 4p out.txt) ]] ||
+  fail "the endless lines' answers: $(cut -c1-80 out.txt)"
+[[ $(grep -c "longer than 1048576 bytes" err.txt) -eq 2 ]] || fail "endless lines: $(cat err.txt)"
 
 # --- Crafted files, every CRC right (attn_edit_model rewrites them): refused at load by
 # decode, export and inspect --verify alike, within seconds and without the memory asked.
