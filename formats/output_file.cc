@@ -181,7 +181,7 @@ void write_output(const std::string& requested, const ByteEmitter& emit) {
   remove_stale_temporaries(directory_of(target));
   const std::string temporary = temporary_path(target);
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (fd < 0) throw_io(path, "cannot create the temporary file " + temporary);
+  if (fd < 0) throw_io(path, "cannot write the temporary file " + temporary);
   // A replaced file keeps its permissions (a model made private stays private).
   struct stat old {};
   if (::stat(target.c_str(), &old) == 0) (void)::fchmod(fd, old.st_mode & 07777);

@@ -17,7 +17,6 @@
 
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -25,6 +24,7 @@
 
 #include "formats/inspect.h"
 #include "formats/model_reader.h"
+#include "formats/output_file.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/decode/attention_picture.h"
 #include "libattn/decode/beam_search.h"
@@ -92,6 +92,7 @@ bool parse_flags(int argc, char** argv, InspectFlags& flags) {
 
 // Decodes flags.attention with the model in `path` and draws the best hypothesis' attention.
 void draw_attention(const std::string& path, const InspectFlags& flags) {
+  if (!flags.out.empty()) formats::refuse_output_over_inputs({"--out", flags.out}, {{"the model", path}});
   const ModelBundle bundle = load_bundle(path, BindMode::kMap);
   const std::vector<int32_t> source = bundle.source.encode(flags.attention, "--attention");
   if (source.empty()) throw InputError("--attention: the line has no tokens");
@@ -111,9 +112,8 @@ void draw_attention(const std::string& path, const InspectFlags& flags) {
     fmt::print("{}", attention_shades(source_pieces, output_pieces, best.attention));
     return;
   }
-  std::ofstream out(flags.out);
-  out << attention_svg(source_pieces, output_pieces, best.attention);
-  if (!out.flush()) throw InputError(flags.out + ": cannot write");
+  const std::string svg = attention_svg(source_pieces, output_pieces, best.attention);
+  formats::write_output(flags.out, [&](const formats::ByteSink& sink) { sink(svg.data(), svg.size()); });
 }
 
 void report(const std::string& message) { fmt::print(stderr, "{}: {}\n", kTool, message); }

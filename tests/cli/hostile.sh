@@ -39,6 +39,7 @@ grep -q "same file as -i <stdin>" err.txt || fail "stdin as the output not named
 expect_input_error "same file as the input" "$ATTN_EXPORT" m.attn -o m.attn
 expect_input_error "same file as --average" "$ATTN_EXPORT" --average m.attn keep.attn -o keep.attn
 expect_input_error "same file as --train" "${TRAIN[@]}" --save train.tsv
+expect_input_error "same file as the model" "$ATTN_INSPECT" --attention "a b" m.attn --out m.attn
 cmp -s m.attn keep.attn || fail "a refused export changed the model"
 
 # attn-train keeps what it trains: no --save, no run.
