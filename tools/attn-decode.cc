@@ -221,7 +221,7 @@ int decode_main(int argc, char** argv) {
     return 0;
   }
   if (vm.count("synthetic")) {
-    set_threads(checked_thread_flag(vm["threads"].as<int>(), "attn-decode"));
+    apply_thread_flag(vm["threads"].as<int>(), "attn-decode");
     synthetic.batch = vm["mini-batch"].as<int>();
     synthetic.beam_size = vm["beam-size"].as<int>();
     if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
@@ -248,7 +248,7 @@ int decode_main(int argc, char** argv) {
   flags.beam.n_best = std::max(1, std::min(flags.n_best, flags.beam.beam_size));
   flags.beam.return_alignment = !flags.alignment.empty() || !flags.attention_json.empty() ||
                                  !flags.attention_map.empty();
-  set_threads(checked_thread_flag(flags.threads, "attn-decode"));
+  apply_thread_flag(flags.threads, "attn-decode");
 
   if (flags.model == "-" && flags.input == "-")
     throw InputError("--model - reads the model from stdin, so the input needs --input FILE");

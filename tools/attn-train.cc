@@ -394,7 +394,7 @@ int train_main(int argc, char** argv) {
     formats::resolve_output_path(trainer.save_path);
     formats::resolve_output_path(best_model_path(trainer.save_path));
   }
-  set_threads(checked_thread_flag(threads, "attn-train"));
+  apply_thread_flag(threads, "attn-train");
   install_stop_handlers();
 
   ModelBundle bundle;
