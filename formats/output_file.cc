@@ -144,7 +144,7 @@ std::string resolve_output_path(const std::string& path) {
     }
     std::string target(static_cast<std::size_t>(info.st_size > 0 ? info.st_size : 4096) + 1, '\0');
     const ssize_t n = ::readlink(resolved.c_str(), target.data(), target.size());
-    if (n < 0) throw_io(path, "cannot read the link " + resolved);
+    if (n <= 0) throw_io(path, "cannot read the link " + resolved);
     target.resize(static_cast<std::size_t>(n));
     resolved = target.front() == '/' ? target : directory_prefix(resolved) + target;
   }
