@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -37,13 +40,16 @@ class Descriptor {
   int fd_;
 };
 
-// Reads until end of file; for stdin and pipes, whose size is unknown up front.
-std::vector<uint8_t> read_all(int fd, const std::string& path) {
+// Reads until end of file, or until `most` bytes; for stdin and pipes, whose size is unknown
+// up front.
+std::vector<uint8_t> read_all(int fd, const std::string& path, uint64_t most = UINT64_MAX) {
   std::vector<uint8_t> bytes;
   std::size_t used = 0;
-  for (;;) {
+  while (used < most) {
     if (bytes.size() - used < 65536) bytes.resize(bytes.size() + (bytes.size() >> 1) + 65536);
-    const ssize_t got = ::read(fd, bytes.data() + used, bytes.size() - used);
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<uint64_t>(bytes.size() - used, most - used));
+    const ssize_t got = ::read(fd, bytes.data() + used, want);
     if (got < 0) {
       if (errno == EINTR) continue;
       throw_io(path, "cannot read");
@@ -75,8 +81,31 @@ std::shared_ptr<const FileBytes> FileBytes::copy(const void* data, std::size_t s
 }
 
 std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
+  return open(path, 0, nullptr);
+}
+
+std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path, std::size_t head,
+                                                 const StreamLimit& limit) {
+  // A stream: the head first, then no more than it says the file holds (+1, so trailing
+  // bytes are still seen), and never more than memory.
+  const auto read_stream = [&](int fd, const std::string& name) {
+    if (!limit) return read_all(fd, name);
+    std::vector<uint8_t> bytes = read_all(fd, name, head);
+    const uint64_t declared = limit(bytes.data(), bytes.size());
+    const uint64_t memory = static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
+                            static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    if (bytes.size() == head && declared > memory)
+      throw FormatError(FormatErrorKind::kLimit, name, FormatError::kNoOffset,
+                        "declares more bytes than this machine's memory holds",
+                        fmt::format("at most {}", memory), std::to_string(declared));
+    if (bytes.size() == head && declared + 1 > head) {
+      const std::vector<uint8_t> rest = read_all(fd, name, declared + 1 - head);
+      bytes.insert(bytes.end(), rest.begin(), rest.end());
+    }
+    return bytes;
+  };
   if (path == "-") {
-    const std::vector<uint8_t> all = read_all(STDIN_FILENO, "<stdin>");
+    const std::vector<uint8_t> all = read_stream(STDIN_FILENO, "<stdin>");
     return copy(all.data(), all.size());
   }
   Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -98,7 +127,7 @@ std::shared_ptr<const FileBytes> FileBytes::open(const std::string& path) {
       return bytes;
     }
   }
-  const std::vector<uint8_t> all = read_all(fd.get(), path);
+  const std::vector<uint8_t> all = read_stream(fd.get(), path);
   return copy(all.data(), all.size());
 }
 

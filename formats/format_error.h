@@ -7,7 +7,8 @@
 //     0x...)" if (e.kind() == FormatErrorKind::kNewerVersion) suggest_upgrade();
 //   }
 //
-// Tools print what() as their one stderr line and exit 2: a bad file is bad input.
+// Tools print what() as their one stderr line and exit 2: a bad file is bad input; kSystem
+// (a full disk, an I/O error) exits 1.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,8 @@ namespace attn::formats {
 // One value per distinct way a file can be wrong, so tests and tools can tell them apart
 // without matching message text.
 enum class FormatErrorKind {
-  kIo,              // open, read, write, rename or fsync failed
+  kIo,              // open, read, write, rename or fsync failed on a path the user gave
+  kSystem,          // the system refused: disk full, quota, I/O error (not the input's fault)
   kBadMagic,        // not a .attn file, or mangled by a text-mode transfer
   kByteSwapped,     // written on (or converted for) a big-endian machine
   kNewerVersion,    // written by a newer attn: format major, archive or class version

@@ -31,6 +31,18 @@ class Parser {
   Parser(const FileBytes& bytes, const std::string& path, const ReadOptions& options)
       : p_(bytes.data()), size_(bytes.size()), path_(path), options_(options) {}
 
+  // The first bytes of a stream: checks the preamble up to its CRC and returns the file size
+  // it declares, so a reader of a pipe stops at the first wrong byte and reads no further
+  // than the file can be long.
+  static uint64_t declared_size(const uint8_t* head, uint64_t size, const std::string& path) {
+    const ReadOptions options;
+    Parser parser(head, size, path, options);
+    parser.head_only_ = true;
+    Result r;
+    parser.check_preamble(r);
+    return load_u64(head + kFileSizeOffset);
+  }
+
   // The fields of ModelFile the parser fills.
   struct Result {
     FormatVersion version;
@@ -132,6 +144,7 @@ class Parser {
            std::to_string(r.alignment));
     }
     const uint64_t declared = load_u64(p_ + kFileSizeOffset);
+    if (head_only_) return;
     if (size_ < declared) {
       fail(FormatErrorKind::kTruncated, size_, "truncated", fmt::format("{} bytes", declared),
            fmt::format("{} bytes", size_));
@@ -333,8 +346,12 @@ class Parser {
     }
   }
 
+  Parser(const uint8_t* p, uint64_t size, const std::string& path, const ReadOptions& options)
+      : p_(p), size_(size), path_(path), options_(options) {}
+
   const uint8_t* p_;
   uint64_t size_;
+  bool head_only_ = false;
   const std::string& path_;
   const ReadOptions& options_;
 };
@@ -381,7 +398,11 @@ ModelFile parse_model_file(std::shared_ptr<const FileBytes> bytes, const std::st
 }
 
 ModelFile read_model_file(const std::string& path, const ReadOptions& options) {
-  return parse_model_file(FileBytes::open(path), path == "-" ? "<stdin>" : path, options);
+  const std::string name = path == "-" ? "<stdin>" : path;
+  const auto stream_limit = [&](const uint8_t* head, std::size_t size) {
+    return Parser::declared_size(head, size, name);
+  };
+  return parse_model_file(FileBytes::open(path, kPreambleSize, stream_limit), name, options);
 }
 
 std::vector<FormatError> find_damage(const ModelFile& file) {

@@ -19,6 +19,7 @@
 #include <numeric>
 #include <nlohmann/json.hpp>
 
+#include "formats/output_file.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/threads.h"
 #include "libattn/decode/alignment.h"
@@ -29,6 +30,7 @@
 #include "libattn/models/model_bundle.h"
 #include "tools/line_reader.h"
 #include "tools/synthetic_decode.h"
+#include "tools/thread_flag.h"
 #include "tools/tool_main.h"
 
 namespace po = boost::program_options;
@@ -42,7 +44,9 @@ struct DecodeFlags {
   int n_best = 0;
   int mini_batch = 16;
   int threads = 1;
+  int64_t max_input_length = 1024;
   bool scores = false, quiet = false, stats = false, attention = false, score = false;
+  bool strict = false, crop_input = false;
 };
 
 // Writes one input line's answer: the best hypothesis, or n-best lines as Marian prints them,
@@ -218,6 +222,13 @@ int decode_main(int argc, char** argv) {
      "most output tokens as a multiple of the source length (0 = off)")
     ("mini-batch", po::value(&flags.mini_batch)->default_value(16),
      "sentences decoded together (only lines already waiting are batched)")
+    ("max-input-length", po::value(&flags.max_input_length)->default_value(1024),
+     "longest input line in tokens; a longer line is a bad line (or cropped)")
+    ("max-input-length-crop", po::bool_switch(&flags.crop_input),
+     "crop longer input lines to --max-input-length instead")
+    ("strict", po::bool_switch(&flags.strict),
+     "stop at the first bad input line (default: answer it with an empty line, warn, go on, "
+     "exit 2 at the end)")
     ("scores", po::bool_switch(&flags.scores), "print the normalized score before each output")
     ("score", po::bool_switch(&flags.score),
      "teacher-forced scoring: read 'source<TAB>target' lines, print log P(target </s> | source) "
@@ -247,7 +258,7 @@ int decode_main(int argc, char** argv) {
     return 0;
   }
   if (vm.count("synthetic")) {
-    set_threads(vm["threads"].as<int>());
+    apply_thread_flag(vm["threads"].as<int>(), "attn-decode");
     // po::notify would refuse the missing --model, so the synthetic flags are read here.
     synthetic.batch = vm["mini-batch"].as<int>();
     synthetic.beam_size = vm["beam-size"].as<int>();
@@ -263,18 +274,36 @@ int decode_main(int argc, char** argv) {
   po::notify(vm);
   if (flags.beam.beam_size < 1) throw InputError("--beam-size must be at least 1");
   if (flags.mini_batch < 1) throw InputError("--mini-batch must be at least 1");
+  if (flags.beam.max_length < 1)
+    throw InputError(fmt::format("--max-length must be at least 1, not {}", flags.beam.max_length));
+  if (!std::isfinite(flags.beam.length_penalty))
+    throw InputError(fmt::format("--normalize must be a finite number, not {}",
+                                 flags.beam.length_penalty));
+  if (!(flags.beam.max_length_factor >= 0) || !std::isfinite(flags.beam.max_length_factor))
+    throw InputError(fmt::format("--max-length-factor must be 0 (off) or positive, not {}",
+                                 flags.beam.max_length_factor));
+  if (flags.max_input_length < 1)
+    throw InputError(fmt::format("--max-input-length must be at least 1, not {}",
+                                 flags.max_input_length));
   if (!flags.alignment.empty() && flags.alignment != "hard" && flags.alignment != "soft")
     throw InputError("--alignment must be hard or soft, got '" + flags.alignment + "'");
   if (flags.n_best < 0) flags.n_best = flags.beam.beam_size;
   flags.beam.n_best = std::max(1, std::min(flags.n_best, flags.beam.beam_size));
   flags.beam.return_alignment = !flags.alignment.empty() || !flags.attention_json.empty() ||
                                  !flags.attention_map.empty();
-  set_threads(flags.threads);
+  apply_thread_flag(flags.threads, "attn-decode");
 
   if (flags.model == "-" && flags.input == "-")
     throw InputError("--model - reads the model from stdin, so the input needs --input FILE");
 
+  // Opening -o truncates it: an input there would be lost (and a mapped model, SIGBUS).
+  const std::vector<formats::NamedPath> inputs = {{"-m", flags.model}, {"-i", flags.input}};
+  formats::refuse_output_over_inputs({"-o", flags.output}, inputs);
+  if (!flags.attention_json.empty())
+    formats::refuse_output_over_inputs({"--attention-json", flags.attention_json}, inputs);
+
   ModelBundle bundle = load_bundle(flags.model, BindMode::kMap);
+  check_finite_parameters(bundle);  // NaN weights would answer every line with an empty one
   int input_fd = STDIN_FILENO;
   if (flags.input != "-") {
     input_fd = ::open(flags.input.c_str(), O_RDONLY);
@@ -301,20 +330,50 @@ int decode_main(int argc, char** argv) {
   };
 
   NoGrad no_grad;
-  LineReader reader(input_fd);
+  // Tokens are counted after reading a line; bytes are capped while reading it, so one line
+  // without an end cannot take all memory.
+  const size_t max_line_bytes = static_cast<size_t>(
+      std::max<int64_t>(int64_t{1} << 20, std::min<int64_t>(flags.max_input_length, 1 << 24) * 64));
+  LineReader reader(input_fd, max_line_bytes);
   std::string line;
-  int64_t line_index = 0, sentences = 0, output_tokens = 0;
+  int64_t line_index = 0, sentences = 0, output_tokens = 0, bad_lines = 0;
   const bool classifier = bundle.model->architecture() == "classifier";
   const auto start = std::chrono::steady_clock::now();
   while (reader.next(line)) {
     std::vector<std::string> lines = {line};
-    while (static_cast<int>(lines.size()) < flags.mini_batch && reader.ready() && reader.next(line))
+    std::vector<bool> too_long = {reader.too_long()};
+    while (static_cast<int>(lines.size()) < flags.mini_batch && reader.ready() && reader.next(line)) {
       lines.push_back(line);
-    // Empty lines are answered with empty lines and never reach the model.
+      too_long.push_back(reader.too_long());
+    }
+    // Empty lines are answered with empty lines and never reach the model; so are bad lines
+    // (one warning each), unless --strict, which answers the lines before it and stops.
     std::vector<std::vector<int32_t>> sources;
     std::vector<size_t> source_of_line(lines.size(), SIZE_MAX);
+    std::string strict_error;
     for (size_t i = 0; i < lines.size(); ++i) {
-      auto ids = bundle.source.encode(lines[i], fmt::format("{}:{}", input_name, line_index + i + 1));
+      const std::string where = fmt::format("{}:{}", input_name, line_index + i + 1);
+      std::vector<int32_t> ids;
+      try {
+        if (too_long[i])
+          throw InputError(fmt::format("{}: longer than {} bytes", where, max_line_bytes));
+        ids = bundle.source.encode(lines[i], where);
+        if (static_cast<int64_t>(ids.size()) > flags.max_input_length) {
+          if (!flags.crop_input)
+            throw InputError(fmt::format("{}: {} tokens, more than --max-input-length {}", where,
+                                         ids.size(), flags.max_input_length));
+          ids.resize(static_cast<size_t>(flags.max_input_length));
+        }
+      } catch (const InputError& e) {
+        if (flags.strict) {
+          strict_error = e.what();
+          lines.resize(i);
+          break;
+        }
+        ++bad_lines;
+        fmt::print(stderr, "attn-decode: {} (answered with an empty line)\n", e.what());
+        continue;
+      }
       if (ids.empty()) continue;
       source_of_line[i] = sources.size();
       sources.push_back(std::move(ids));
@@ -353,6 +412,7 @@ int decode_main(int argc, char** argv) {
     }
     sentences += static_cast<int64_t>(sources.size());
     flush_or_throw();
+    if (!strict_error.empty()) throw InputError(strict_error);
   }
   if (out != stdout && std::fclose(out) != 0)
     throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
@@ -363,7 +423,7 @@ int decode_main(int argc, char** argv) {
                sentences, output_tokens, seconds, sentences / std::max(seconds, 1e-9),
                output_tokens / std::max(seconds, 1e-9));
   }
-  return 0;
+  return bad_lines > 0 ? 2 : 0;
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/models/marian_import.h"
 #include "libattn/models/model_bundle.h"
+#include "libattn/models/registry.h"
 #include "libattn/train/checkpoint_average.h"
 #include "tools/tool_main.h"
 
@@ -59,7 +60,14 @@ ModelBundle input_bundle(const ExportFlags& flags) {
 // Every tensor and all metadata, read by this build's reader (which knows every older
 // version) and written by its writer: the same model or checkpoint in the current version.
 void rewrite(const std::string& input, const std::string& output) {
-  const formats::ModelFile file = formats::read_model_file(input);
+  const auto model_file = std::make_shared<formats::ModelFile>(formats::read_model_file(input));
+  const formats::ModelFile& file = *model_file;
+  // A model this build knows is checked as every tool checks it at load, so a file decode
+  // refuses is not copied on as sound; one of an architecture it does not know (a newer
+  // attn's) is rewritten as a container.
+  const std::vector<std::string> known = known_architectures();
+  if (std::find(known.begin(), known.end(), file.metadata().architecture) != known.end())
+    load_bundle(model_file, BindMode::kMap);
   std::vector<formats::TensorToWrite> tensors;
   for (const formats::TensorEntry& t : file.tensors())
     tensors.push_back({t.name, t.dtype, t.shape, t.data});
@@ -248,6 +256,12 @@ int export_main(int argc, char** argv) {
     throw InputError(fmt::format("needs one input model file (or --average FILES), got {}",
                                  flags.inputs.size()));
   if (flags.average.size() == 1) throw InputError("--average needs at least two files");
+  if (!flags.output.empty()) {
+    std::vector<formats::NamedPath> inputs;
+    for (const std::string& input : flags.inputs) inputs.push_back({"the input", input});
+    for (const std::string& input : flags.average) inputs.push_back({"--average", input});
+    formats::refuse_output_over_inputs({"-o", flags.output}, inputs);
+  }
   const bool forward = vm.count("forward-src") || vm.count("forward-tgt");
   if (forward) {
     if (!vm.count("forward-src") || !vm.count("forward-tgt"))

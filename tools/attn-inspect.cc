@@ -4,7 +4,7 @@
 //   attn-inspect --tensors model.attn       every tensor: shape, dtype, bytes, statistics
 //   attn-inspect --meta model.attn          the raw metadata archive
 //   attn-inspect --json a.attn b.attn       all of it as JSON (an array for several files)
-//   attn-inspect --verify model.attn        check every CRC; exit 2 on any damage
+//   attn-inspect --verify model.attn        check every CRC, load it, no NaN; exit 2 if not
 //   cat model.attn | attn-inspect -         read stdin
 //   attn-inspect --attention "a line" model.attn [--out map.svg] [--beam-size N]
 //                                           decode the line and draw its attention: source
@@ -17,7 +17,6 @@
 
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -25,6 +24,7 @@
 
 #include "formats/inspect.h"
 #include "formats/model_reader.h"
+#include "formats/output_file.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/decode/attention_picture.h"
 #include "libattn/decode/beam_search.h"
@@ -58,7 +58,7 @@ bool parse_flags(int argc, char** argv, InspectFlags& flags) {
       "list every tensor: shape, dtype, bytes, mean, std, min, max, NaN/Inf counts")(
       "meta,m", po::bool_switch(&flags.meta), "print the raw metadata archive")(
       "json,j", po::bool_switch(&flags.json), "print everything as JSON")(
-      "verify,v", po::bool_switch(&flags.verify), "check every CRC; exit 2 on any damage")(
+      "verify,v", po::bool_switch(&flags.verify), "check every CRC, load the model and scan for NaN/Inf weights; exit 2 on any damage")(
       "attention", po::value(&flags.attention),
       "decode this source line and draw its attention (source across, output down)")(
       "out,o", po::value(&flags.out), "--attention: write an SVG here instead of shades on stdout")(
@@ -92,6 +92,7 @@ bool parse_flags(int argc, char** argv, InspectFlags& flags) {
 
 // Decodes flags.attention with the model in `path` and draws the best hypothesis' attention.
 void draw_attention(const std::string& path, const InspectFlags& flags) {
+  if (!flags.out.empty()) formats::refuse_output_over_inputs({"--out", flags.out}, {{"the model", path}});
   const ModelBundle bundle = load_bundle(path, BindMode::kMap);
   const std::vector<int32_t> source = bundle.source.encode(flags.attention, "--attention");
   if (source.empty()) throw InputError("--attention: the line has no tokens");
@@ -111,22 +112,39 @@ void draw_attention(const std::string& path, const InspectFlags& flags) {
     fmt::print("{}", attention_shades(source_pieces, output_pieces, best.attention));
     return;
   }
-  std::ofstream out(flags.out);
-  out << attention_svg(source_pieces, output_pieces, best.attention);
-  if (!out.flush()) throw InputError(flags.out + ": cannot write");
+  const std::string svg = attention_svg(source_pieces, output_pieces, best.attention);
+  formats::write_output(flags.out, [&](const formats::ByteSink& sink) { sink(svg.data(), svg.size()); });
 }
 
 void report(const std::string& message) { fmt::print(stderr, "{}: {}\n", kTool, message); }
 
+// --verify on a sound container: what every tool refuses at load (load_bundle), and NaN or
+// infinite weights, which decode refuses.
+std::vector<formats::FormatError> model_problems(const std::shared_ptr<formats::ModelFile>& file) {
+  try {
+    check_finite_parameters(load_bundle(file, BindMode::kMap));
+    return {};
+  } catch (const formats::FormatError& e) {
+    return {e};
+  } catch (const InputError& e) {
+    std::string problem = e.what();  // "path: problem", as load_bundle words it
+    if (problem.rfind(file->path() + ": ", 0) == 0) problem.erase(0, file->path().size() + 2);
+    return {formats::FormatError(formats::FormatErrorKind::kBadMetadata, file->path(),
+                                 formats::FormatError::kNoOffset, problem)};
+  }
+}
+
 // Prints what the flags ask for about a file that parsed; returns whether it was undamaged.
-bool show_file(const formats::ModelFile& file, const InspectFlags& flags,
+bool show_file(const std::shared_ptr<formats::ModelFile>& model_file, const InspectFlags& flags,
                nlohmann::json& documents) {
-  const std::vector<formats::FormatError> damage = formats::find_damage(file);
+  const formats::ModelFile& file = *model_file;
+  std::vector<formats::FormatError> damage = formats::find_damage(file);
+  if (flags.verify && damage.empty()) damage = model_problems(model_file);
   if (flags.json) {
     documents.push_back(formats::describe_json(file, damage));
   } else if (flags.verify) {
     if (damage.empty()) {
-      fmt::print("{}: OK ({} tensors, {} bytes, every CRC matches)\n", file.path(),
+      fmt::print("{}: OK ({} tensors, {} bytes, every CRC matches, the model loads)\n", file.path(),
                  file.tensors().size(), file.file_size());
     }
   } else {
@@ -144,8 +162,8 @@ bool inspect_file(const std::string& path, const InspectFlags& flags, nlohmann::
   formats::ReadOptions options;
   options.check_tensor_crcs = false;  // find_damage reports every bad tensor, not just the first
   try {
-    const formats::ModelFile file = formats::read_model_file(path, options);
-    return show_file(file, flags, documents);
+    return show_file(std::make_shared<formats::ModelFile>(formats::read_model_file(path, options)),
+                     flags, documents);
   } catch (const formats::FormatError& e) {
     report(e.what());
     if (flags.json) documents.push_back({{"path", path}, {"error", e.what()}});

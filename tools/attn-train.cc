@@ -22,12 +22,14 @@
 
 #include "formats/crc32.h"
 #include "libattn/core/memory.h"
+#include "formats/output_file.h"
 #include "libattn/core/threads.h"
 #include "libattn/data/corpus.h"
 #include "libattn/models/pointer_network.h"
 #include "libattn/models/registry.h"
 #include "libattn/train/distributed.h"
 #include "libattn/train/trainer.h"
+#include "tools/thread_flag.h"
 #include "tools/tool_main.h"
 
 namespace po = boost::program_options;
@@ -375,7 +377,7 @@ int train_main(int argc, char** argv, Distributed& world) {
     ("help,h", "show this help")
     ("config", po::value(&config_file), "read options from this file (key = value lines)")
     ("dump-config", "print the effective configuration and exit")
-    ("save", po::value(&trainer.save_path), "checkpoint path; the best model goes to NAME.best.attn")
+    ("save", po::value(&trainer.save_path), "checkpoint path (required); the best model goes to NAME.best.attn")
     ("resume", po::value(&resume), "continue training from this checkpoint")
     ("seed", po::value(&trainer.seed)->default_value(1), "random seed (data order, init, dropout)")
     ("threads", po::value(&threads)->default_value(1), "CPU threads")
@@ -453,7 +455,19 @@ int train_main(int argc, char** argv, Distributed& world) {
   }
   check_training_flags(data, trainer, lr, warmup);
   if (world.rank() != 0) trainer.quiet = true;  // rank 0 speaks for the job
-  set_threads(threads);
+  if (!trainer.save_path.empty()) {
+    // --resume FILE --save FILE is how training continues (the file is read into memory and
+    // replaced atomically); the data files are another matter.
+    const std::vector<formats::NamedPath> inputs = {
+        {"--train", data.train},         {"--train-src", data.train_src},
+        {"--train-tgt", data.train_tgt}, {"--valid", data.valid},
+        {"--valid-src", data.valid_src}, {"--valid-tgt", data.valid_tgt}};
+    formats::refuse_output_over_inputs({"--save", trainer.save_path}, inputs);
+    formats::refuse_output_over_inputs({"--save", best_model_path(trainer.save_path)}, inputs);
+    formats::resolve_output_path(trainer.save_path);
+    formats::resolve_output_path(best_model_path(trainer.save_path));
+  }
+  apply_thread_flag(threads, "attn-train");
   install_stop_handlers();
 
   ModelBundle bundle;
@@ -556,6 +570,10 @@ int train_main(int argc, char** argv, Distributed& world) {
                bundle.source.vocab.size(), bundle.target.vocab.size(), data.tokens, counts.kept,
                counts.skipped_too_long, data.batch.max_length, counts.cropped, counts.skipped_empty_source);
   }
+  // A run that keeps nothing is a lost run (--synthetic, a benchmark, returned above). Checked
+  // after the data and config, so their errors come first, but before any step.
+  if (trainer.save_path.empty())
+    throw InputError("--save FILE is required: where should the trained model go?");
   require_same_run(world, all, vm, bundle,
                    {{"the training data (--train, --train-src/--train-tgt)", data_hash},
                     {"the validation data (--valid, --valid-src/--valid-tgt)", corpus_hash(valid_corpus)}});
@@ -566,7 +584,8 @@ int train_main(int argc, char** argv, Distributed& world) {
     fmt::print(stderr, "attn-train: {} after {} steps, {} epochs{}\n",
                result.interrupted ? "interrupted, saved" : "done", result.steps, result.epochs,
                trainer.save_path.empty() ? "" : "; saved " + trainer.save_path);
-  return 0;
+  // The shell's convention for a run a signal ended (130 for Ctrl-C), so a script can tell.
+  return result.interrupted ? 128 + stop_signal() : 0;
 }
 
 }  // namespace

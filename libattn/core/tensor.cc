@@ -4,6 +4,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "libattn/core/allocation_budget.h"
 #include "libattn/core/arena.h"
 #include "libattn/core/error.h"
 
@@ -35,12 +36,13 @@ static Shape contiguous_strides(const Shape& shape) {
 
 Tensor Tensor::allocate(const Shape& shape, DType dtype, bool force_heap) {
   for (int64_t d : shape) ATTN_CHECK(d >= 0, "tensor shape {} has a negative size", shape_str(shape));
+  Arena* arena = force_heap ? nullptr : current_arena();
+  if (!arena) AllocationBudget::charge(shape);
   Tensor t;
   t.shape_ = shape;
   t.strides_ = contiguous_strides(shape);
   t.dtype_ = dtype;
   size_t bytes = static_cast<size_t>(std::max<int64_t>(shape_numel(shape), 1)) * 4;
-  Arena* arena = force_heap ? nullptr : current_arena();
   if (arena) {
     t.base_ = static_cast<std::byte*>(arena->allocate(bytes));
   } else {

@@ -1,5 +1,7 @@
 #include "libattn/data/corpus.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "libattn/core/error.h"
@@ -11,6 +13,10 @@ namespace {
 constexpr std::string_view kByteOrderMark = "\xef\xbb\xbf";
 
 std::ifstream open_input(const std::string& path) {
+  // An ifstream opens a directory and reads it as empty.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+    throw InputError(fmt::format("{}: is a directory, expected a file of sentences", path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("{}: cannot open for reading", path));
   return in;

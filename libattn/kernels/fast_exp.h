@@ -23,7 +23,8 @@ inline float exp_nonpositive(float x) {
   constexpr float kRoundMagic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
   const float low_clamped = x < kLowest ? kLowest : x;
   const float xc = low_clamped > 0.0f ? 0.0f : low_clamped;
-  const float n = (xc * kLog2e + kRoundMagic) - kRoundMagic;
+  const float shifted = xc * kLog2e + kRoundMagic;  // n in the low bits of its mantissa
+  const float n = shifted - kRoundMagic;
   const float r = xc - n * kLn2Hi - n * kLn2Lo;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -32,7 +33,11 @@ inline float exp_nonpositive(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   const float e = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;  // 2^n, n in [-126, 0]
+  // 2^n, n in [-126, 0], read from the mantissa bits in unsigned arithmetic: converting n
+  // to an integer would be undefined for NaN input (a diverging run), and so would shifting
+  // the negative result. NaN still comes out as NaN, through e.
+  const uint32_t bits = (__builtin_bit_cast(uint32_t, shifted) -
+                         __builtin_bit_cast(uint32_t, kRoundMagic) + 127u) << 23;
   return x < kLowest ? 0.0f : e * __builtin_bit_cast(float, bits);
 }
 

@@ -13,6 +13,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/vocab.h"
+#include "libattn/models/config_integer.h"
 
 namespace attn {
 
@@ -119,7 +120,7 @@ ClassifierConfig ClassifierConfig::from_map(const std::map<std::string, std::str
     if (it == map.end()) return;
     try {
       size_t used = 0;
-      const int64_t value = std::stoll(it->second, &used);
+      const int64_t value = strict_stoll(it->second, &used);
       if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
         throw std::out_of_range(key);
       field = value;

@@ -12,6 +12,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/points.h"
+#include "libattn/models/config_integer.h"
 
 namespace attn {
 
@@ -120,7 +121,7 @@ CaptionConfig CaptionConfig::from_map(const std::map<std::string, std::string>& 
     if (it == map.end()) return;
     try {
       size_t used = 0;
-      const int64_t value = std::stoll(it->second, &used);
+      const int64_t value = strict_stoll(it->second, &used);
       if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
         throw std::out_of_range(key);
       field = value;

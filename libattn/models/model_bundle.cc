@@ -1,6 +1,10 @@
 #include "libattn/models/model_bundle.h"
 
+#include <cmath>
+#include <set>
+
 #include "formats/model_writer.h"
+#include "libattn/core/allocation_budget.h"
 #include "libattn/core/error.h"
 #include "libattn/models/marian_import.h"
 #include "libattn/models/registry.h"
@@ -63,11 +67,60 @@ const formats::Vocabulary& find_vocabulary(const formats::ModelFile& file,
                              "no '" + name + "' vocabulary in the metadata");
 }
 
+[[noreturn]] void refuse_model(const formats::ModelFile& file, const std::string& problem) {
+  throw formats::FormatError(formats::FormatErrorKind::kBadMetadata, file.path(),
+                             formats::FormatError::kNoOffset, problem);
+}
+
+// The bytes of all the file's tensors: what building its model may allocate (plus slack for
+// what a model keeps beside its parameters) before the parameters are checked against them.
+uint64_t tensor_bytes(const formats::ModelFile& file) {
+  uint64_t bytes = 0;
+  for (const formats::TensorEntry& t : file.tensors()) bytes += t.byte_size;
+  return bytes;
+}
+
+// Everything the file holds must be something the model reads: a tensor the model does not
+// know means the config does not describe the file (tie_output flipped, a layer too few).
+void check_no_unknown_tensors(const formats::ModelFile& file, const NamedParameters& params) {
+  std::set<std::string> known;
+  for (const auto& [name, var] : params) known.insert(name);
+  for (const formats::TensorEntry& t : file.tensors()) {
+    if (known.count(t.name)) continue;
+    if (file.kind() == formats::FileKind::kCheckpoint && t.name.rfind("optimizer.", 0) == 0)
+      continue;
+    throw formats::FormatError(formats::FormatErrorKind::kBadTensor, file.path(), t.offset,
+                               "tensor '" + t.name + "' is no parameter of the " +
+                                   file.metadata().architecture +
+                                   " its config describes: the config does not fit the tensors");
+  }
+}
+
 }  // namespace
 
+void check_finite_parameters(const ModelBundle& bundle) {
+  for (const auto& [name, var] : bundle.model->parameters()) {
+    const Tensor& value = var.value();
+    const float* data = value.data();
+    int64_t bad = 0;
+    for (int64_t i = 0, n = value.numel(); i < n; ++i) bad += !std::isfinite(data[i]);
+    if (bad > 0)
+      throw formats::FormatError(
+          formats::FormatErrorKind::kBadTensor, bundle.file ? bundle.file->path() : "<model>",
+          formats::FormatError::kNoOffset,
+          fmt::format("tensor '{}' holds {} NaN or infinite values of {}: the model cannot "
+                      "decode (did training diverge?)",
+                      name, bad, value.numel()));
+  }
+}
+
 ModelBundle load_bundle(const std::string& path, BindMode mode) {
+  return load_bundle(std::make_shared<formats::ModelFile>(formats::read_model_file(path)), mode);
+}
+
+ModelBundle load_bundle(std::shared_ptr<formats::ModelFile> model_file, BindMode mode) {
   ModelBundle bundle;
-  bundle.file = std::make_shared<formats::ModelFile>(formats::read_model_file(path));
+  bundle.file = std::move(model_file);
   const formats::ModelFile& file = *bundle.file;
   bundle.metadata = file.metadata();
   const formats::Metadata& meta = bundle.metadata;
@@ -88,7 +141,12 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
     model_config.erase(kImportedFromKey);  // provenance of imported models, not the model's
     model_config.erase(kImportedConfigKey);
     Rng rng(0);
-    bundle.model = create_model(meta.architecture, model_config, rng);
+    {
+      // The config comes from the file: it may not ask for more memory than its tensors fill.
+      AllocationBudget budget(tensor_bytes(file) + (64u << 20),
+                              "the " + meta.architecture + " config");
+      bundle.model = create_model(meta.architecture, model_config, rng);
+    }
     use_point_source(bundle, model_config);  // source tokens that are points, if any
   } catch (const InputError& e) {
     throw InputError(file.path() + ": " + e.what());
@@ -100,9 +158,17 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
             std::to_string(meta.naming_revision) + "); this build reads up to revision " +
             std::to_string(bundle.model->naming_revision()));
   if (bundle.model->vocab_size() != bundle.target.vocab.size())
-    throw InputError(fmt::format("{}: target vocabulary has {} tokens, the model {}", file.path(),
-                                 bundle.target.vocab.size(), bundle.model->vocab_size()));
-  load_parameters(bundle.model->parameters(), bundle.file, mode);
+    refuse_model(file, fmt::format("target vocabulary has {} tokens, the model {}",
+                                   bundle.target.vocab.size(), bundle.model->vocab_size()));
+  const ConfigMap saved = bundle.model->config_map();
+  const auto src_vocab = saved.find("src_vocab");
+  if (bundle.source.point_dims == 0 && src_vocab != saved.end() &&
+      src_vocab->second != std::to_string(bundle.source.vocab.size()))
+    refuse_model(file, fmt::format("source vocabulary has {} tokens, the config's src_vocab {}",
+                                   bundle.source.vocab.size(), src_vocab->second));
+  const NamedParameters params = bundle.model->parameters();
+  check_no_unknown_tensors(file, params);
+  load_parameters(params, bundle.file, mode);
   return bundle;
 }
 

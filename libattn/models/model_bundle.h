@@ -56,8 +56,18 @@ struct ModelBundle {
 // tokenizer for both sides). load_bundle calls it with the saved config.
 void use_point_source(ModelBundle& bundle, const ConfigMap& config);
 
-// Reads a model or checkpoint and rebuilds the model from its architecture and config.
+// Reads a model or checkpoint and rebuilds the model from its architecture and config: the
+// one semantic check of a file every tool shares. Beyond the container's checks (reader),
+// the config must parse within its bounds, building it may take no more memory than the
+// file's tensors fill, the vocabularies must have the sizes the config says, and the tensors
+// must be exactly the model's parameters with exactly their shapes (a checkpoint adds
+// optimizer moments). FormatError or InputError naming the file otherwise.
 ModelBundle load_bundle(const std::string& path, BindMode mode);
+ModelBundle load_bundle(std::shared_ptr<formats::ModelFile> file, BindMode mode);
+
+// FormatError(kBadTensor) naming the first parameter that holds a NaN or an infinity: such a
+// model decodes to empty lines. A pass over every weight, so decode and --verify call it.
+void check_finite_parameters(const ModelBundle& bundle);
 
 // Writes atomically. `extra` tensors (a checkpoint's optimizer state) follow the parameters;
 // bundle.metadata's training state and provenance are written as they are (a checkpoint's only).

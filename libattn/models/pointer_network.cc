@@ -13,6 +13,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/models/config_integer.h"
 #include "libattn/models/model_bundle.h"
 
 namespace attn {
@@ -31,7 +32,7 @@ int64_t parse_positive(const std::map<std::string, std::string>& map, const std:
   if (it == map.end()) return fallback;
   try {
     size_t used = 0;
-    const int64_t value = std::stoll(it->second, &used);
+    const int64_t value = strict_stoll(it->second, &used);
     if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
       throw std::out_of_range(key);
     return value;

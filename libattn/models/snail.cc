@@ -10,6 +10,7 @@
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/core/error.h"
+#include "libattn/models/config_integer.h"
 
 namespace attn {
 
@@ -60,7 +61,7 @@ SnailConfig SnailConfig::from_map(const std::map<std::string, std::string>& map)
     if (it == map.end()) return;
     try {
       size_t used = 0;
-      const int64_t value = std::stoll(it->second, &used);
+      const int64_t value = strict_stoll(it->second, &used);
       if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
         throw std::out_of_range(key);
       field = value;

@@ -8,6 +8,7 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/matmul.h"
 #include "libattn/core/error.h"
+#include "libattn/models/config_integer.h"
 #include "libattn/models/special_tokens.h"
 #include "libattn/nn/positional.h"
 
@@ -52,6 +53,10 @@ std::map<std::string, std::string> TransformerConfig::to_map() const {
   return map;
 }
 
+namespace {
+constexpr int64_t kMinHeadDim = 4;
+}  // namespace
+
 TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::string>& map) {
   auto get = [&](const std::string& key) -> const std::string& {
     auto it = map.find(key);
@@ -60,7 +65,7 @@ TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::s
   };
   auto integer = [&](const std::string& key) {
     try {
-      int64_t value = std::stoll(get(key));
+      int64_t value = strict_stoll(get(key));
       if (value <= 0 || value > (int64_t{1} << 31)) throw std::out_of_range(key);
       return value;
     } catch (const std::logic_error&) {
@@ -130,6 +135,12 @@ TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::s
   if (c.d_model % c.heads != 0)
     throw InputError(fmt::format("model config: d_model {} is not divisible by heads {}",
                                  c.d_model, c.heads));
+  // No tensor's shape shows the head count, so a damaged or crafted count loads silently and
+  // decodes garbage; a head of fewer than 4 dimensions is the sign of one (and of no use).
+  if (c.d_model / c.heads < kMinHeadDim)
+    throw InputError(fmt::format("model config: heads {} leave {} dimension(s) a head of d_model "
+                                 "{}; at least {} are needed",
+                                 c.heads, c.d_model / c.heads, c.d_model, kMinHeadDim));
   return c;
 }
 

@@ -22,7 +22,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void on_stop_signal(int) { stop_requested().store(true); }
+std::atomic<int> g_stop_signal{0};
+
+void on_stop_signal(int signal) {
+  g_stop_signal.store(signal);
+  stop_requested().store(true);
+}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -52,6 +57,8 @@ std::atomic<bool>& stop_requested() {
   static std::atomic<bool> flag{false};
   return flag;
 }
+
+int stop_signal() { return g_stop_signal.load(); }
 
 void install_stop_handlers() {
   std::signal(SIGINT, on_stop_signal);

@@ -75,6 +75,8 @@ struct TrainResult {
 // Set by the SIGINT/SIGTERM handler that install_stop_handlers() installs.
 std::atomic<bool>& stop_requested();
 void install_stop_handlers();
+// The signal that set stop_requested() (SIGINT or SIGTERM); 0 when none did.
+int stop_signal();
 
 class Trainer {
  public:

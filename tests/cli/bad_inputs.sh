@@ -67,7 +67,7 @@ if [[ -w /dev/full ]]; then
 fi
 # A decode-only model has no optimizer state to resume from.
 expect_input_error "model.best.attn" "$ATTN_TRAIN" --train train.tsv "${TRAIN_FAST[@]}" \
-  --resume model.best.attn
+  --resume model.best.attn --save resumed.attn
 expect_input_error "--pre-norm true" "$ATTN_TRAIN" --train train.tsv "${TRAIN_FAST[@]}" \
   --resume model.attn --pre-norm
 

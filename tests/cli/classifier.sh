@@ -56,6 +56,6 @@ for pooling in static self-attentive key-value; do
 done
 
 printf 'a b cat\tanimal pet\n' >two.tsv
-expect_input_error "one label" "$ATTN_TRAIN" --train two.tsv "${CLASSIFIER[@]}"
+expect_input_error "one label" "$ATTN_TRAIN" --train two.tsv "${CLASSIFIER[@]}" --save two.attn
 expect_input_error "hops" "$ATTN_TRAIN" --train train.tsv "${CLASSIFIER[@]}" --hops 2
 echo "classifier: ok"

@@ -59,9 +59,9 @@ done
   fail "--n-best: no '1 2 0' hypothesis for '3 1 2'"
 
 printf '1 2 3\t0 5 1\n' >past.tsv
-expect_input_error "past its source" "$ATTN_TRAIN" --train past.tsv "${POINTER[@]}"
+expect_input_error "past its source" "$ATTN_TRAIN" --train past.tsv "${POINTER[@]}" --save past.attn
 printf '1 2 3\t0 x 1\n' >word.tsv
-expect_input_error "not a source position" "$ATTN_TRAIN" --train word.tsv "${POINTER[@]}"
+expect_input_error "not a source position" "$ATTN_TRAIN" --train word.tsv "${POINTER[@]}" --save word.attn
 expect_input_error "--label-smoothing" "$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" \
   --label-smoothing 0.1
 expect_input_error "--tokens words" "$ATTN_TRAIN" --train train.tsv "${POINTER[@]}" --tokens chars

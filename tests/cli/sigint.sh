@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SIGINT (Ctrl-C) and SIGTERM stop training cleanly: the run finishes its step, writes a
-# checkpoint that verifies, decodes and resumes, and exits 0.
+# checkpoint that verifies, decodes and resumes, and exits 128 + the signal (130, 143).
 # shellcheck source-path=SCRIPTDIR source=lib/tools.bash
 source "$(dirname "$0")/lib/tools.bash" "$@"
 
@@ -28,7 +28,8 @@ for signal in INT TERM; do
   kill -s $signal $pid
   rc=0
   wait $pid || rc=$?
-  [[ $rc -eq 0 ]] || fail "attn-train exited with $rc after SIG$signal"
+  # The shell's convention: 128 + the signal (130 for Ctrl-C), though the checkpoint is saved.
+  [[ $rc -eq $((128 + $(kill -l $signal))) ]] || fail "attn-train exited with $rc after SIG$signal"
   "$ATTN_INSPECT" --verify $signal.attn >/dev/null || fail "the SIG$signal checkpoint is damaged"
   echo "a b c" | "$ATTN_DECODE" -m $signal.attn -b 1 >decoded.txt ||
     fail "the SIG$signal checkpoint does not decode"
@@ -37,7 +38,7 @@ for signal in INT TERM; do
   # The checkpoint holds the last logged step, and training goes on from there.
   steps=$(tail -1 $signal.json | grep -oE '"step":[0-9]+' | cut -d: -f2)
   "$ATTN_TRAIN" --train train.tsv --batch-tokens 40 --threads 1 --quiet --resume $signal.attn \
-    --max-steps $((steps + 2)) --report-every 1 --log-json $signal.resumed.json
+    --save $signal.attn --max-steps $((steps + 2)) --report-every 1 --log-json $signal.resumed.json
   [[ $(head -1 $signal.resumed.json | grep -oE '"step":[0-9]+') == "\"step\":$((steps + 1))" ]] ||
     fail "resuming after SIG$signal at step $steps: $(cat $signal.resumed.json)"
 done

@@ -19,9 +19,11 @@ for fuzzer in "$build"/*_fuzz; do
   seeds=$source/tests/fuzz/corpus/$name
   mkdir -p "$work/$name" "$work/$name-artifacts"
   echo "fuzz: $name for ${seconds}s"
-  # -rss_limit_mb also caps any single allocation (malloc_limit_mb defaults to it), so an
-  # allocation sized by a hostile count is reported as a finding.
-  if ! "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  # -rss_limit_mb caps the process; -malloc_limit_mb any single allocation, so one sized by a
+  # hostile count (1 GiB for a file under 64 KiB) is reported as a finding. -len_control=0:
+  # long inputs from the start (long decode lines, many structure edits), not after hours.
+  if ! "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+      -len_control=0 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$work/$name-artifacts/" \
       "$work/$name" $( [ -d "$seeds" ] && echo "$seeds" ) 2>"$work/$name.log"; then
     tail -n 40 "$work/$name.log" >&2

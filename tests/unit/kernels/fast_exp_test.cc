@@ -40,5 +40,16 @@ TEST(FastExp, SigmoidMatchesLibmToFloatPrecision) {
   EXPECT_FALSE(std::isnan(sigmoid_fast(-INFINITY)));
 }
 
+// A diverging run feeds NaN in: it must come out as NaN (exp(NaN) is NaN) and, under UBSan,
+// without converting NaN to an integer or shifting a negative value.
+TEST(FastExp, NanStaysNanWithoutUndefinedBehaviour) {
+  EXPECT_TRUE(std::isnan(exp_nonpositive(NAN)));
+  EXPECT_TRUE(std::isnan(exp_nonpositive(-NAN)));
+  EXPECT_TRUE(std::isnan(tanh_fast(NAN)));
+  EXPECT_TRUE(std::isnan(sigmoid_fast(NAN)));
+  EXPECT_EQ(exp_nonpositive(-INFINITY), 0.0f);
+  EXPECT_EQ(exp_nonpositive(0.0f), 1.0f);
+}
+
 }  // namespace
 }  // namespace attn
