@@ -188,6 +188,7 @@ int export_main(int argc, char** argv) {
   // clang-format off
   options.add_options()
     ("help,h", "show this help")
+    ("version", "print the version and exit")
     ("to,t", po::value(&flags.to)->default_value("attn"),
      "output format: attn (the current .attn version), safetensors or npz (docs/EXPORT.md)")
     ("output,o", po::value(&flags.output), "output file; - for stdout")
@@ -215,6 +216,7 @@ int export_main(int argc, char** argv) {
     std::cout << options << "\n";
     return 0;
   }
+  if (vm.count("version")) return print_version("attn-export");
   po::notify(vm);
 
   if (flags.to != "attn" && flags.to != "safetensors" && flags.to != "npz")

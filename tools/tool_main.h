@@ -18,6 +18,12 @@
 
 namespace attn {
 
+// --version on every tool: the project version CMake passes as ATTN_VERSION.
+inline int print_version(const char* name) {
+  fmt::print("{} {}\n", name, ATTN_VERSION);
+  return 0;
+}
+
 inline int run_tool(const char* name, const std::function<int()>& body) {
   try {
     return body();
