@@ -3,6 +3,7 @@
 #include "formats/model_writer.h"
 #include "libattn/core/error.h"
 #include "libattn/models/registry.h"
+#include "libattn/nn/parameters.h"
 
 namespace attn {
 
@@ -85,6 +86,7 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
     ConfigMap model_config = meta.config;
     model_config.erase("tokens");
     Rng rng(0);
+    SkipParameterInit no_random_weights;  // load_parameters below sets every one
     bundle.model = create_model(meta.architecture, model_config, rng);
     use_point_source(bundle, model_config);  // source tokens that are points, if any
   } catch (const InputError& e) {
