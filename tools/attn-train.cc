@@ -269,10 +269,10 @@ void check_model_flags_match(const po::variables_map& vm, const ConfigMap& saved
     const std::string value = vm[flag].as<std::string>();
     auto it = saved.find(config_key(flag));
     if (it == saved.end())
-      throw InputError(fmt::format("--{}: {} has no such setting; a resumed model cannot change",
+      throw InputError(fmt::format("--{}: {} has no such setting; a model continued from a file cannot change",
                                    flag, checkpoint));
     if (!same_setting(it->second, value))
-      throw InputError(fmt::format("--{} {}: {} was trained with {}; a resumed model cannot change",
+      throw InputError(fmt::format("--{} {}: {} was trained with {}; a model continued from a file cannot change",
                                    flag, value, checkpoint, it->second));
   }
 }
@@ -511,6 +511,10 @@ int train_main(int argc, char** argv) {
   install_stop_handlers();
 
   ConfigMap config;
+  if ((!init_from.empty() || !resume.empty()) &&
+      (!data.vocab_from.empty() || !data.spm_model.empty()))
+    throw InputError("--vocab-from and --spm-model are for a new model; --resume and "
+                     "--init-from keep their model's vocabularies");
   if (!init_from.empty()) {
     // The model's weights and vocabularies, nothing of its run: a new run starts at step 0.
     bundle = load_bundle(init_from, BindMode::kCopy);

@@ -91,6 +91,8 @@ cmp -s sp.model vocab-spm/sentencepiece.model || fail "--spm-model: the model fi
 expect_input_error "sp.vocab" "$ATTN_TRAIN" --train ab.tsv "${TINY[@]}" --spm-model sp.vocab
 expect_input_error "not both" "$ATTN_TRAIN" --train ab.tsv "${TINY[@]}" --spm-model sp.model \
   --vocab-from trained.attn
+expect_input_error "keep their model's vocabularies" "$ATTN_TRAIN" --train ab.tsv "${TINY[@]}" \
+  --init-from trained.attn --spm-model sp.model
 
 # --- numbered checkpoints, the oldest removed, and the mean of the last two.
 "$ATTN_TRAIN" "${BASE[@]}" --max-steps 12 --save-every 3 --keep-last 2 \
