@@ -165,7 +165,7 @@ std::string write_model(const ExportFlags& flags) {
   }
   const ModelBundle bundle = input_bundle(flags);
   if (flags.to == "attn") {
-    save_bundle(flags.output, formats::FileKind::kModel, bundle, nullptr);
+    save_bundle(flags.output, formats::FileKind::kModel, bundle);
     return fmt::format("{} -> {} (decode-only model)", source, target);
   }
   const auto tensors = parameter_tensors(bundle.model->parameters());

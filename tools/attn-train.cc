@@ -379,7 +379,7 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
     for (int64_t id = static_cast<int64_t>(tokens.size()); id < vocab; ++id)
       tokens.push_back("w" + std::to_string(id));
     bundle.source.vocab = bundle.target.vocab = Vocabulary::from_tokens(tokens);
-    save_bundle(options.save_path, formats::FileKind::kModel, bundle, nullptr);
+    save_bundle(options.save_path, formats::FileKind::kModel, bundle);
   }
   return 0;
 }

@@ -106,7 +106,7 @@ ModelBundle load_bundle(const std::string& path, BindMode mode) {
 }
 
 void save_bundle(const std::string& path, formats::FileKind kind, const ModelBundle& bundle,
-                 const Adam* optimizer) {
+                 const std::vector<formats::TensorToWrite>& extra) {
   formats::Metadata meta = bundle.metadata;
   meta.architecture = bundle.model->architecture();
   meta.naming_revision = bundle.model->naming_revision();
@@ -117,10 +117,7 @@ void save_bundle(const std::string& path, formats::FileKind kind, const ModelBun
   meta.sentencepiece_model = bundle.source.tokenizer.sentencepiece_model();
   if (kind != formats::FileKind::kCheckpoint) meta.training = {};
   std::vector<formats::TensorToWrite> tensors = parameter_tensors(bundle.model->parameters());
-  if (optimizer && kind == formats::FileKind::kCheckpoint) {
-    auto moments = optimizer_tensors(*optimizer);
-    tensors.insert(tensors.end(), moments.begin(), moments.end());
-  }
+  tensors.insert(tensors.end(), extra.begin(), extra.end());
   formats::write_model_file(path, kind, meta, tensors);
 }
 

@@ -5,7 +5,7 @@
 //   std::vector<int32_t> ids = bundle.source.encode("a raw line", "<stdin>:1");
 //   auto hyps = beam_search(*bundle.model, {ids}, options);
 //   std::string text = bundle.target.decode(hyps[0][0].tokens);
-//   save_bundle("copy.attn", formats::FileKind::kModel, bundle, nullptr);
+//   save_bundle("copy.attn", formats::FileKind::kModel, bundle);
 //
 // The file's config map holds the model's own config plus "tokens" (words | chars | spm);
 // vocabularies are stored as "source" and "target"; a SentencePiece model once, shared.
@@ -59,9 +59,9 @@ void use_point_source(ModelBundle& bundle, const ConfigMap& config);
 // Reads a model or checkpoint and rebuilds the model from its architecture and config.
 ModelBundle load_bundle(const std::string& path, BindMode mode);
 
-// Writes atomically. `optimizer` (checkpoints only) adds its moments; bundle.metadata's
-// training state and provenance are written as they are.
+// Writes atomically. `extra` tensors (a checkpoint's optimizer state) follow the parameters;
+// bundle.metadata's training state and provenance are written as they are (a checkpoint's only).
 void save_bundle(const std::string& path, formats::FileKind kind, const ModelBundle& bundle,
-                 const Adam* optimizer);
+                 const std::vector<formats::TensorToWrite>& extra = {});
 
 }  // namespace attn

@@ -3,7 +3,7 @@
 // last checkpoints; smoother than any one of them, and often 0.5-1 BLEU better).
 //
 //   ModelBundle average = average_models({"step-9000.attn", "step-10000.attn"});
-//   save_bundle("average.attn", formats::FileKind::kModel, average, nullptr);
+//   save_bundle("average.attn", formats::FileKind::kModel, average);
 //
 // Only the parameters are averaged; optimizer moments are left behind, so the result is a
 // decode-only model. It carries the first file's metadata (provenance, vocabularies).

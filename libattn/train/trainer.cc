@@ -18,6 +18,7 @@
 #include "libattn/decode/greedy.h"
 #include "libattn/train/checkpoint_average.h"
 #include "libattn/train/metrics.h"
+#include "libattn/train/optimizer_io.h"
 
 namespace attn {
 
@@ -160,7 +161,7 @@ void Trainer::save_checkpoint() {
       {"batch_tokens", static_cast<double>(train_.options().batch_tokens)},
       {"max_length", static_cast<double>(train_.options().max_length)},
       {"max_length_crop", train_.options().too_long == TooLong::kCrop ? 1.0 : 0.0}};
-  save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, &optimizer_);
+  save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, optimizer_tensors(optimizer_));
   save_numbered();
 }
 
@@ -170,7 +171,7 @@ void Trainer::save_best() {
   bundle_.metadata.provenance.epochs = static_cast<uint64_t>(epochs_done_);
   bundle_.metadata.provenance.best_valid_metric = valid_metric_name(options_.valid_metric);
   bundle_.metadata.provenance.best_valid_score = best_valid_score_;
-  save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_, nullptr);
+  save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_);
 }
 
 // NAME.step-N.attn next to each checkpoint, the oldest beyond keep_last removed once the new
@@ -178,8 +179,7 @@ void Trainer::save_best() {
 void Trainer::save_numbered() {
   const int64_t step = optimizer_.step_count();
   if (options_.keep_last <= 0 || step == last_numbered_step_) return;
-  save_bundle(numbered_model_path(options_.save_path, step), formats::FileKind::kModel, bundle_,
-              nullptr);
+  save_bundle(numbered_model_path(options_.save_path, step), formats::FileKind::kModel, bundle_);
   last_numbered_step_ = step;
   remove_older_numbered(options_.save_path, options_.keep_last);
 }
@@ -196,7 +196,7 @@ void Trainer::average_last() {
                  paths.size());
     return;
   }
-  save_bundle(out, formats::FileKind::kModel, average_models(paths), nullptr);
+  save_bundle(out, formats::FileKind::kModel, average_models(paths));
   if (!options_.quiet)
     fmt::print(stderr, "attn-train: {} is the mean of the last {} numbered models\n", out,
                paths.size());
@@ -390,7 +390,7 @@ TrainResult Trainer::run() {
   save_checkpoint();
   if (!has_best_ && !options_.save_path.empty()) {
     // Without validation the last model is the best we know.
-    save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_, nullptr);
+    save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_);
   }
   average_last();
   result.steps = step;

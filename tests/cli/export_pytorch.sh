@@ -3,7 +3,7 @@
 # change the tensor set (post-norm tied; pre-norm with its own output projection; one shared
 # embedding), docs/attn_reference.py on the npz and the safetensors export must reproduce
 # attn's teacher-forced logits (attn-export --forward-src/--forward-tgt) to 1e-4.
-# Skipped (exit 0) only where no python3 can import torch (Debian: python3-torch).
+# Skipped (exit 77, ctest reports it skipped) only where no python3 can import torch (Debian: python3-torch).
 #   bash tests/cli/export_pytorch.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -14,7 +14,7 @@ cd "$work"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# shellcheck source=tests/cli/lib/pytorch.bash  # TORCH_PYTHON, or a skip line and exit 0
+# shellcheck source=tests/cli/lib/pytorch.bash  # TORCH_PYTHON, or a skip line and exit 77
 source "$source/tests/cli/lib/pytorch.bash" export_pytorch
 make_letter_reversal train.tsv valid.tsv
 

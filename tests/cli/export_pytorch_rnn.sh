@@ -6,13 +6,13 @@
 # teacher-forced logits (attn-export --forward-src/--forward-tgt) to 1e-4, on a sentence and
 # on a padded source shorter than its target. Each model trains a few steps first, so the
 # weights are not at their initial values.
-# Skipped (exit 0) only where no python3 can import torch (Debian: python3-torch).
+# Skipped (exit 77, ctest reports it skipped) only where no python3 can import torch (Debian: python3-torch).
 #   bash tests/cli/export_pytorch_rnn.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 source=$(cd "$2" && pwd)
 # shellcheck source=tests/cli/lib/tools.bash  # ATTN_TRAIN, ATTN_EXPORT, fail; cds to a scratch dir
 source "$source/tests/cli/lib/tools.bash" "$@"
-# shellcheck source=tests/cli/lib/pytorch.bash  # TORCH_PYTHON, or a skip line and exit 0
+# shellcheck source=tests/cli/lib/pytorch.bash  # TORCH_PYTHON, or a skip line and exit 77
 source "$source/tests/cli/lib/pytorch.bash" export_pytorch_rnn
 make_letter_reversal train.tsv valid.tsv
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034  # the variables are for the scripts that source this file
 # Shared by the tests that check an export in PyTorch (export_pytorch*.sh): TORCH_PYTHON, a
-# python3 that can import torch and numpy, or a "skipped" line and exit 0 where none can;
+# python3 that can import torch and numpy, or a "skipped" line and exit 77 (ctest: skipped) where none can;
 # and the letter-reversal data those tests train on.
 #
 #   source "$source/tests/cli/lib/pytorch.bash" export_pytorch   # the name the skip line says
@@ -14,7 +14,7 @@ for candidate in python3 /usr/bin/python3; do
 done
 if [ -z "$TORCH_PYTHON" ]; then
   echo "$1: skipped: no python3 here can import torch and numpy"
-  exit 0
+  exit 77
 fi
 
 # 300 lines "w1 w2 ...<TAB>... w2 w1" of 3-8 letters a-t, the same on every run; the first

@@ -12,7 +12,7 @@
 #include "formats/model_reader.h"
 #include "libattn/core/error.h"
 #include "libattn/models/registry.h"
-#include "libattn/train/optimizer.h"
+#include "libattn/train/optimizer_io.h"
 
 namespace attn {
 namespace {
@@ -49,7 +49,7 @@ class CheckpointAverageTest : public ::testing::Test {
     bundle.metadata.provenance.steps = seed * 100;
     Adam optimizer(bundle.model->parameters());
     const std::string path = dir_ + "/" + name;
-    save_bundle(path, formats::FileKind::kCheckpoint, bundle, &optimizer);
+    save_bundle(path, formats::FileKind::kCheckpoint, bundle, optimizer_tensors(optimizer));
     written_.push_back(path);
     return path;
   }
@@ -89,7 +89,7 @@ TEST_F(CheckpointAverageTest, EveryParameterIsTheMeanOfTheFiles) {
 TEST_F(CheckpointAverageTest, SavedAverageIsADecodeOnlyModel) {
   const ModelBundle average = average_models({checkpoint("a.attn", 1), checkpoint("b.attn", 2)});
   const std::string path = dir_ + "/average.attn";
-  save_bundle(path, formats::FileKind::kModel, average, nullptr);
+  save_bundle(path, formats::FileKind::kModel, average);
   written_.push_back(path);
   const formats::ModelFile file = formats::read_model_file(path);
   EXPECT_EQ(file.kind(), formats::FileKind::kModel);
