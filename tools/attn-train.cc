@@ -177,6 +177,9 @@ void check_training_flags(const DataFlags& data, const TrainerOptions& trainer, 
               trainer.average_last >= 0,
           "--max-steps, --epochs, --valid-every, --early-stopping, --save-every, --keep-last and "
           "--average-last must be 0 (off) or positive");
+  require(trainer.exponential_smoothing >= 0 && trainer.exponential_smoothing <= 1,
+          fmt::format("--exponential-smoothing must be in [0, 1], not {}",
+                      trainer.exponential_smoothing));
   require(trainer.valid_beam_size >= 1,
           fmt::format("--valid-beam-size must be at least 1, not {}", trainer.valid_beam_size));
   require(trainer.average_last <= 1 || trainer.keep_last >= trainer.average_last,
@@ -221,21 +224,25 @@ bool same_setting(const std::string& a, const std::string& b) {
 const std::set<std::string> kNotRunOptions = {"help",      "version",   "config", "dump-config",
                                               "resume",    "init-from", "save",   "synthetic"};
 
+// An option's value as a config file writes it.
+std::string option_text(const boost::any& v) {
+  if (auto* s = boost::any_cast<std::string>(&v)) return *s;
+  if (auto* i = boost::any_cast<int>(&v)) return std::to_string(*i);
+  if (auto* l = boost::any_cast<int64_t>(&v)) return std::to_string(*l);
+  if (auto* u = boost::any_cast<uint64_t>(&v)) return std::to_string(*u);
+  if (auto* f = boost::any_cast<float>(&v)) return fmt::format("{}", *f);
+  if (auto* d = boost::any_cast<double>(&v)) return fmt::format("{}", *d);
+  if (auto* b = boost::any_cast<bool>(&v)) return *b ? "true" : "false";
+  return "";
+}
+
 // The options given on the command line or in a config file, as text: what a checkpoint
 // keeps of its run (a default is not an option given, and stays a default).
 std::map<std::string, std::string> given_options(const po::variables_map& vm) {
   std::map<std::string, std::string> out;
-  for (const auto& [key, value] : vm) {
-    if (value.defaulted() || kNotRunOptions.count(key)) continue;
-    const boost::any& v = value.value();
-    if (auto* s = boost::any_cast<std::string>(&v)) out[key] = *s;
-    else if (auto* i = boost::any_cast<int>(&v)) out[key] = std::to_string(*i);
-    else if (auto* l = boost::any_cast<int64_t>(&v)) out[key] = std::to_string(*l);
-    else if (auto* u = boost::any_cast<uint64_t>(&v)) out[key] = std::to_string(*u);
-    else if (auto* f = boost::any_cast<float>(&v)) out[key] = fmt::format("{}", *f);
-    else if (auto* d = boost::any_cast<double>(&v)) out[key] = fmt::format("{}", *d);
-    else if (auto* b = boost::any_cast<bool>(&v)) out[key] = *b ? "true" : "false";
-  }
+  for (const auto& [key, value] : vm)
+    if (!value.defaulted() && !kNotRunOptions.count(key) && !value.value().empty())
+      out[key] = option_text(value.value());
   return out;
 }
 
@@ -453,6 +460,8 @@ int train_main(int argc, char** argv) {
     ("save-every", po::value(&trainer.save_every)->default_value(0), "steps between checkpoints (0 = at validations and the end)")
     ("keep-last", po::value(&trainer.keep_last)->default_value(0), "keep the last N checkpoints as NAME.step-STEP.attn (decode-only)")
     ("average-last", po::value(&trainer.average_last)->default_value(0), "at the end, write NAME.average.attn: the mean of the last N of them")
+    ("exponential-smoothing", po::value(&trainer.exponential_smoothing)->default_value(0)->implicit_value(1e-4),
+     "validate and keep (best, numbered) a moving average of the parameters with this factor (no value: 1e-4; 0 = off)")
     ("max-time", po::value(&max_time), "wall-clock budget of this run, then save and stop: 90s, 45m, 2h")
     ("early-stopping", po::value(&trainer.early_stopping)->default_value(0), "stop after N validations without improvement")
     ("synthetic", "benchmark: random-token batches of a fixed shape")
@@ -491,16 +500,7 @@ int train_main(int argc, char** argv) {
   if (vm.count("dump-config")) {
     for (const auto& [key, value] : vm) {
       if (key == "dump-config" || key == "config" || key == "help") continue;
-      const boost::any& v = value.value();
-      std::string text;
-      if (auto* s = boost::any_cast<std::string>(&v)) text = *s;
-      else if (auto* i = boost::any_cast<int>(&v)) text = std::to_string(*i);
-      else if (auto* l = boost::any_cast<int64_t>(&v)) text = std::to_string(*l);
-      else if (auto* u = boost::any_cast<uint64_t>(&v)) text = std::to_string(*u);
-      else if (auto* f = boost::any_cast<float>(&v)) text = fmt::format("{}", *f);
-      else if (auto* b = boost::any_cast<bool>(&v)) text = *b ? "true" : "false";
-      else if (v.empty()) text = "";
-      fmt::print("{} = {}\n", key, text);
+      fmt::print("{} = {}\n", key, option_text(value.value()));
     }
     return 0;
   }

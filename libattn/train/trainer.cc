@@ -85,6 +85,11 @@ Trainer::Trainer(ModelBundle& bundle, Batcher& train, ValidationData* valid,
              "Trainer: average_last {} needs keep_last >= it, not {}", options.average_last,
              options.keep_last);
   if (!options.save_path.empty()) check_can_save(options.save_path);
+  // Every file this run writes says which attn wrote it (the best model may come first).
+  bundle.metadata.provenance.tool_version = std::string("attn ") + ATTN_VERSION;
+  if (options.exponential_smoothing > 0)
+    average_ = std::make_unique<ExponentialAverage>(bundle.model->parameters(),
+                                                    options.exponential_smoothing);
   if (!options.log_json.empty()) {
     json_out_.reset(std::fopen(options.log_json.c_str(), "a"));
     if (!json_out_) throw InputError(options.log_json + ": cannot open for writing");
@@ -97,6 +102,8 @@ void Trainer::resume_from(const formats::ModelFile& checkpoint) {
     throw InputError(checkpoint.path() +
                      ": not a training checkpoint (a decode-only model cannot be resumed)");
   load_optimizer(optimizer_, checkpoint);
+  // A checkpoint of a run without smoothing starts the average at its weights.
+  if (average_) average_->load(checkpoint);
   auto setting = [&](const char* key, double fallback) {
     auto it = state.optimizer.settings.find(key);
     return it == state.optimizer.settings.end() ? fallback : it->second;
@@ -135,7 +142,6 @@ void Trainer::save_checkpoint() {
   formats::Metadata& meta = bundle_.metadata;
   meta.provenance.steps = static_cast<uint64_t>(optimizer_.step_count());
   meta.provenance.epochs = static_cast<uint64_t>(epochs_done_);
-  meta.provenance.tool_version = std::string("attn ") + ATTN_VERSION;
   meta.provenance.best_valid_metric = has_best_ ? valid_metric_name(options_.valid_metric) : "";
   meta.provenance.best_valid_score = has_best_ ? best_valid_score_ : 0;
   auto rng_state = rng_.state();
@@ -161,7 +167,12 @@ void Trainer::save_checkpoint() {
       {"batch_tokens", static_cast<double>(train_.options().batch_tokens)},
       {"max_length", static_cast<double>(train_.options().max_length)},
       {"max_length_crop", train_.options().too_long == TooLong::kCrop ? 1.0 : 0.0}};
-  save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, optimizer_tensors(optimizer_));
+  std::vector<formats::TensorToWrite> extra = optimizer_tensors(optimizer_);
+  if (average_) {
+    const std::vector<formats::TensorToWrite> averages = average_->tensors();
+    extra.insert(extra.end(), averages.begin(), averages.end());
+  }
+  save_bundle(options_.save_path, formats::FileKind::kCheckpoint, bundle_, extra);
   save_numbered();
 }
 
@@ -179,6 +190,7 @@ void Trainer::save_best() {
 void Trainer::save_numbered() {
   const int64_t step = optimizer_.step_count();
   if (options_.keep_last <= 0 || step == last_numbered_step_) return;
+  AverageSwap smoothed(average_.get());
   save_bundle(numbered_model_path(options_.save_path, step), formats::FileKind::kModel, bundle_);
   last_numbered_step_ = step;
   remove_older_numbered(options_.save_path, options_.keep_last);
@@ -290,32 +302,35 @@ void Trainer::end_progress_line() {
 bool Trainer::validate_and_save() {
   const int64_t step = optimizer_.step_count();
   last_validated_step_ = step;
-  ValidationResult v = validate();
-  const double score = metric_value(options_.valid_metric, v);
-  const bool improved = !has_best_ || is_better(options_.valid_metric, score, best_valid_score_);
-  if (improved) {
-    best_valid_score_ = score;
-    has_best_ = true;
-    stalled_ = 0;
-  } else {
-    ++stalled_;
+  {
+    AverageSwap smoothed(average_.get());  // validated and kept as the best: the average
+    ValidationResult v = validate();
+    const double score = metric_value(options_.valid_metric, v);
+    const bool improved = !has_best_ || is_better(options_.valid_metric, score, best_valid_score_);
+    if (improved) {
+      best_valid_score_ = score;
+      has_best_ = true;
+      stalled_ = 0;
+    } else {
+      ++stalled_;
+    }
+    if (!options_.quiet) {
+      end_progress_line();
+      fmt::print(stderr,
+                 "[{}] valid step {:>6}: loss {:.4f}  ppl {:.2f}  acc {:.2f}%  bleu {:.2f}  chrf "
+                 "{:.2f}  exact {:.2f}%  wer {:.2f}%{}\n",
+                 utc_timestamp(), step, v.loss, v.perplexity, 100 * v.accuracy, v.bleu, v.chrf,
+                 100 * v.exact_match, 100 * v.wer,
+                 improved ? fmt::format("  (best {})", valid_metric_name(options_.valid_metric))
+                          : std::string());
+    }
+    log_json({{"type", "valid"}, {"step", step}, {"epoch", epoch_}, {"loss", v.loss},
+              {"perplexity", v.perplexity}, {"accuracy", v.accuracy}, {"bleu", v.bleu},
+              {"chrf", v.chrf}, {"exact_match", v.exact_match}, {"wer", v.wer},
+              {"best", improved}});
+    if (improved) save_best();
   }
-  if (!options_.quiet) {
-    end_progress_line();
-    fmt::print(stderr,
-               "[{}] valid step {:>6}: loss {:.4f}  ppl {:.2f}  acc {:.2f}%  bleu {:.2f}  chrf "
-               "{:.2f}  exact {:.2f}%  wer {:.2f}%{}\n",
-               utc_timestamp(), step, v.loss, v.perplexity, 100 * v.accuracy, v.bleu, v.chrf,
-               100 * v.exact_match, 100 * v.wer,
-               improved ? fmt::format("  (best {})", valid_metric_name(options_.valid_metric))
-                        : std::string());
-  }
-  log_json({{"type", "valid"}, {"step", step}, {"epoch", epoch_}, {"loss", v.loss},
-            {"perplexity", v.perplexity}, {"accuracy", v.accuracy}, {"bleu", v.bleu},
-            {"chrf", v.chrf}, {"exact_match", v.exact_match}, {"wer", v.wer},
-            {"best", improved}});
-  if (improved) save_best();
-  save_checkpoint();
+  save_checkpoint();  // the parameters training goes on with, and the average
   if (options_.early_stopping > 0 && stalled_ >= options_.early_stopping) {
     if (!options_.quiet)
       fmt::print(stderr, "early stopping: {} validations without improvement\n", stalled_);
@@ -357,6 +372,7 @@ TrainResult Trainer::run() {
       throw Error(fmt::format("training diverged at step {}: loss is {} (lower --lr or set --clip-norm)",
                               optimizer_.step_count(), last.loss));
     result.losses.push_back(last.loss);
+    if (average_) average_->update(optimizer_.step_count());
     epoch_ = epoch_before + 1;
     const bool epoch_ended = train_.position().epoch != epoch_before;
     if (epoch_ended) ++epochs_done_;
@@ -390,6 +406,7 @@ TrainResult Trainer::run() {
   save_checkpoint();
   if (!has_best_ && !options_.save_path.empty()) {
     // Without validation the last model is the best we know.
+    AverageSwap smoothed(average_.get());
     save_bundle(best_model_path(options_.save_path), formats::FileKind::kModel, bundle_);
   }
   average_last();

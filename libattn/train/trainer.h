@@ -22,6 +22,7 @@
 #include "libattn/decode/hypothesis.h"
 #include "libattn/models/model_bundle.h"
 #include "libattn/train/checkpoint_files.h"
+#include "libattn/train/exponential_average.h"
 #include "libattn/train/lr_schedule.h"
 #include "libattn/train/optimizer.h"
 #include "libattn/train/train_step.h"
@@ -46,6 +47,9 @@ struct TrainerOptions {
   int64_t keep_last = 0;       // numbered models kept (NAME.step-N.attn); 0: none written
   int64_t average_last = 0;    // at the end, NAME.average.attn = mean of the last N numbered
   double max_seconds = 0;      // wall-clock budget of this run; then save and stop. 0: none
+  // > 0: validation, NAME.best.attn and the numbered models use an exponential moving
+  // average of the parameters with this factor (exponential_average.h); 0: off.
+  double exponential_smoothing = 0;
   std::string save_path;       // empty: nothing is written
   std::string log_json;        // one JSON object per report and validation
   bool quiet = false;
@@ -101,6 +105,7 @@ class Trainer {
   ValidationData* valid_;
   TrainerOptions options_;
   Adam optimizer_;
+  std::unique_ptr<ExponentialAverage> average_;  // with options.exponential_smoothing
   Rng rng_;
   Arena arena_;
   double best_valid_score_ = 0;

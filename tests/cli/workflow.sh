@@ -202,6 +202,35 @@ assert [r["step"] for r in log if r["type"] == "valid"] == [last], "no validatio
 PY
 expect_input_error "--max-time" "$ATTN_TRAIN" "${RUN[@]}" --max-time 5x
 
+# --- --exponential-smoothing: the average survives a resume (a run and the same run split in
+# two end in the same bytes), and the best model holds the average, not the last weights.
+mkdir ema-full ema-split
+cp train.tsv valid.tsv ema-full/
+cp train.tsv valid.tsv ema-split/
+EMA=("${BASE[@]}" --valid-every 8 --exponential-smoothing 0.1 --save m.attn)
+(cd ema-full && SOURCE_DATE_EPOCH=1700000000 "$ATTN_TRAIN" "${EMA[@]}" --max-steps 8)
+(cd ema-split && SOURCE_DATE_EPOCH=1700000000 "$ATTN_TRAIN" "${EMA[@]}" --max-steps 4 &&
+  "$ATTN_TRAIN" --resume m.attn --max-steps 8)
+cmp -s ema-full/m.attn ema-split/m.attn || fail "--exponential-smoothing: a resumed run's checkpoint differs"
+cmp -s ema-full/m.best.attn ema-split/m.best.attn || fail "--exponential-smoothing: a resumed run's best model differs"
+"$ATTN_EXPORT" ema-full/m.attn --to safetensors -o ema-last.safetensors --quiet
+"$ATTN_EXPORT" ema-full/m.best.attn --to safetensors -o ema-best.safetensors --quiet
+python3 - ema-last.safetensors ema-best.safetensors <<'PY' || fail "the best model is not the average"
+import json, struct, sys
+def tensors(path):
+    data = open(path, "rb").read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    return {k: data[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]]
+            for k, v in header.items() if k != "__metadata__"}
+last, best = tensors(sys.argv[1]), tensors(sys.argv[2])
+assert best and all(name in last for name in best), sorted(last)[:5]
+assert any(best[name] != last[name] for name in best), "the best model has the last weights"
+averages = {name[4:]: value for name, value in last.items() if name.startswith("ema.")}
+if averages:  # the export shows the checkpoint's averages: the best model is exactly them
+    assert all(best[name] == averages[name] for name in best), "best != the checkpoint's average"
+PY
+
 # --- the epoch agrees on the console, in the JSON log and in the summary.
 QUIET_LESS=()
 for arg in "${BASE[@]}"; do [[ $arg == --quiet ]] || QUIET_LESS+=("$arg"); done
