@@ -10,7 +10,7 @@ CMAKE_FLAGS := -DCMAKE_BUILD_TYPE=Release -DATTN_PORTABLE=$(if $(filter 1,$(PORT
 
 DEB_PACKAGES := g++ cmake make clang libclang-rt-14-dev libopenblas-dev \
   libboost-program-options-dev libboost-serialization-dev libfmt-dev nlohmann-json3-dev \
-  libsentencepiece-dev sentencepiece libzip-dev libyaml-cpp-dev libgtest-dev libbenchmark-dev python3 python3-numpy python3-torch \
+  libsentencepiece-dev sentencepiece zlib1g-dev libzip-dev libyaml-cpp-dev libgtest-dev libbenchmark-dev python3 python3-numpy python3-torch \
   pocketsphinx-en-us libopenmpi-dev openmpi-bin
 
 .PHONY: all build deps test demo bench asan fuzz install clean

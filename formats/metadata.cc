@@ -30,7 +30,7 @@ constexpr unsigned kVocabularyVersion = 0;
 constexpr unsigned kProvenanceVersion = 0;
 constexpr unsigned kOptimizerStateVersion = 0;
 constexpr unsigned kDataPositionVersion = 0;
-constexpr unsigned kTrainingStateVersion = 0;
+constexpr unsigned kTrainingStateVersion = 1;  // 1: run_options
 constexpr unsigned kMetadataVersion = 0;
 
 namespace detail {
@@ -210,6 +210,7 @@ template <class Archive>
 void serialize(Archive& ar, TrainingState& t, const unsigned version) {
   check_class_version(version, kTrainingStateVersion, "TrainingState");
   ar & t.optimizer & t.rng_state & t.data_position;
+  if (version >= 1) ar & t.run_options;
 }
 
 // Split because sentencepiece_model is binary: stored as hex text.
@@ -272,7 +273,7 @@ bool operator==(const DataPosition& a, const DataPosition& b) {
 
 bool operator==(const TrainingState& a, const TrainingState& b) {
   return a.optimizer == b.optimizer && a.rng_state == b.rng_state &&
-         a.data_position == b.data_position;
+         a.data_position == b.data_position && a.run_options == b.run_options;
 }
 
 bool operator==(const Metadata& a, const Metadata& b) {

@@ -55,6 +55,9 @@ struct TrainingState {
   OptimizerState optimizer;
   std::vector<uint64_t> rng_state;
   DataPosition data_position;
+  // The attn-train options the run was started with (flag -> text, as given): a resumed
+  // run continues with them. Class version 1.
+  std::map<std::string, std::string> run_options;
 };
 
 struct Metadata {

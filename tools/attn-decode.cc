@@ -1,11 +1,13 @@
 // attn-decode: raw text in, raw text out, one output line per input line.
 //
-//   attn-decode -m model.attn < in.txt > out.txt
+//   attn-decode -m model.attn < in.txt > out.txt      (or: attn-decode model.attn < in.txt)
+//   attn-decode -m a.attn -m b.attn < in.txt           # ensemble: log-probabilities averaged
 //   echo "a line" | attn-decode -m model.attn -b 5 --n-best 3 --alignment hard
 //   printf 'source\ttarget\n' | attn-decode -m model.attn --score   # log P(target | source)
 //
-// Lines are read as they arrive; the lines already waiting (up to --mini-batch) are decoded
-// together, then answered and flushed, so the tool works in a pipe and interactively.
+// Lines are read as they arrive; the lines already waiting (up to --mini-batch, or
+// --mini-batch x --maxi-batch, decoded in batches of similar length) are decoded together,
+// then answered in input order and flushed, so the tool works in a pipe and interactively.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -26,7 +28,9 @@
 #include "libattn/decode/attention_picture.h"
 #include "libattn/decode/beam_search.h"
 #include "libattn/decode/forced_score.h"
+#include "libattn/decode/ensemble.h"
 #include "libattn/decode/greedy.h"
+#include "libattn/decode/length_batches.h"
 #include "libattn/models/model_bundle.h"
 #include "tools/line_reader.h"
 #include "tools/synthetic_decode.h"
@@ -39,10 +43,12 @@ namespace attn {
 namespace {
 
 struct DecodeFlags {
-  std::string model, input = "-", output = "-", alignment, attention_json, attention_map;
+  std::vector<std::string> models;
+  std::string input = "-", output = "-", alignment, attention_json, attention_map;
   BeamOptions beam;
   int n_best = 0;
   int mini_batch = 16;
+  int maxi_batch = 1;
   int threads = 1;
   int64_t max_input_length = 1024;
   bool scores = false, quiet = false, stats = false, attention = false, score = false;
@@ -198,13 +204,30 @@ void write_picture(const std::string& dir, int64_t line_index, const std::vector
   if (!out) throw InputError(path + ": cannot write");
 }
 
+// An ensemble decodes one source encoding with one target vocabulary: its members must read
+// and write text the same way, id for id.
+void check_ensemble_member(const ModelBundle& first, const std::string& first_path,
+                           const ModelBundle& member, const std::string& path) {
+  auto same = [](const TextCodec& a, const TextCodec& b) {
+    return a.vocab.tokens() == b.vocab.tokens() && a.tokenizer.kind() == b.tokenizer.kind() &&
+           a.tokenizer.sentencepiece_model() == b.tokenizer.sentencepiece_model() &&
+           a.point_dims == b.point_dims;
+  };
+  if (!same(first.source, member.source) || !same(first.target, member.target))
+    throw InputError(fmt::format("{}: its vocabularies or tokenizer differ from {}'s; an "
+                                 "ensemble's models must share them (train with --vocab-from)",
+                                 path, first_path));
+}
+
 int decode_main(int argc, char** argv) {
   DecodeFlags flags;
   SyntheticDecodeOptions synthetic;
   po::options_description options("attn-decode: decode raw text lines with a trained model");
   options.add_options()
     ("help,h", "show this help")
-    ("model,m", po::value(&flags.model)->required(), "model file (.attn); - for stdin")
+    ("version", "print the version and exit")
+    ("model,m", po::value(&flags.models)->composing(), "model file (.attn); - for stdin; also "
+     "given without -m; several: an ensemble (same vocabularies, log-probabilities averaged)")
     ("input,i", po::value(&flags.input), "input text, one sentence a line (default stdin)")
     ("output,o", po::value(&flags.output), "output file (default stdout)")
     ("beam-size,b", po::value(&flags.beam.beam_size)->default_value(5), "beam size; 1 = greedy")
@@ -229,6 +252,9 @@ int decode_main(int argc, char** argv) {
     ("strict", po::bool_switch(&flags.strict),
      "stop at the first bad input line (default: answer it with an empty line, warn, go on, "
      "exit 2 at the end)")
+    ("maxi-batch", po::value(&flags.maxi_batch)->default_value(1),
+     "read up to N mini-batches of waiting lines and decode them sorted by length (output in "
+     "input order)")
     ("scores", po::bool_switch(&flags.scores), "print the normalized score before each output")
     ("score", po::bool_switch(&flags.score),
      "teacher-forced scoring: read 'source<TAB>target' lines, print log P(target </s> | source) "
@@ -251,12 +277,15 @@ int decode_main(int argc, char** argv) {
     ("tgt-len", po::value(&synthetic.target_length)->default_value(30), "--synthetic output length")
     ("vocab", po::value(&synthetic.vocab)->default_value(8000), "--synthetic vocabulary size")
     ("seconds", po::value(&synthetic.seconds)->default_value(3.0), "--synthetic run time");
+  po::positional_options_description positional;
+  positional.add("model", -1);
   po::variables_map vm;
-  po::store(po::parse_command_line(argc, argv, options), vm);
+  po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
   if (vm.count("help")) {
     std::cout << options << "\n";
     return 0;
   }
+  if (vm.count("version")) return print_version("attn-decode");
   if (vm.count("synthetic")) {
     apply_thread_flag(vm["threads"].as<int>(), "attn-decode");
     // po::notify would refuse the missing --model, so the synthetic flags are read here.
@@ -268,10 +297,12 @@ int decode_main(int argc, char** argv) {
     synthetic.vocab = vm["vocab"].as<int64_t>();
     synthetic.seconds = vm["seconds"].as<double>();
     if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
-    ModelBundle bundle = load_bundle(vm["model"].as<std::string>(), BindMode::kMap);
+    ModelBundle bundle =
+        load_bundle(vm["model"].as<std::vector<std::string>>().front(), BindMode::kMap);
     return run_synthetic_decode(synthetic, bundle.model.get());
   }
   po::notify(vm);
+  if (flags.models.empty()) throw InputError("no model: give --model/-m MODEL.attn (or MODEL.attn alone)");
   if (flags.beam.beam_size < 1) throw InputError("--beam-size must be at least 1");
   if (flags.mini_batch < 1) throw InputError("--mini-batch must be at least 1");
   if (flags.beam.max_length < 1)
@@ -285,6 +316,7 @@ int decode_main(int argc, char** argv) {
   if (flags.max_input_length < 1)
     throw InputError(fmt::format("--max-input-length must be at least 1, not {}",
                                  flags.max_input_length));
+  if (flags.maxi_batch < 1) throw InputError("--maxi-batch must be at least 1");
   if (!flags.alignment.empty() && flags.alignment != "hard" && flags.alignment != "soft")
     throw InputError("--alignment must be hard or soft, got '" + flags.alignment + "'");
   if (flags.n_best < 0) flags.n_best = flags.beam.beam_size;
@@ -293,17 +325,32 @@ int decode_main(int argc, char** argv) {
                                  !flags.attention_map.empty();
   apply_thread_flag(flags.threads, "attn-decode");
 
-  if (flags.model == "-" && flags.input == "-")
-    throw InputError("--model - reads the model from stdin, so the input needs --input FILE");
+  for (const std::string& path : flags.models)
+    if (path == "-" && (flags.input == "-" || flags.models.size() > 1))
+      throw InputError("--model - reads the model from stdin, so the input needs --input FILE "
+                       "and there is no other model");
 
   // Opening -o truncates it: an input there would be lost (and a mapped model, SIGBUS).
-  const std::vector<formats::NamedPath> inputs = {{"-m", flags.model}, {"-i", flags.input}};
+  std::vector<formats::NamedPath> inputs = {{"-i", flags.input}};
+  for (const std::string& path : flags.models) inputs.push_back({"-m", path});
   formats::refuse_output_over_inputs({"-o", flags.output}, inputs);
   if (!flags.attention_json.empty())
     formats::refuse_output_over_inputs({"--attention-json", flags.attention_json}, inputs);
+  if (flags.score && flags.models.size() > 1)
+    throw InputError("--score takes one model, not an ensemble");
 
-  ModelBundle bundle = load_bundle(flags.model, BindMode::kMap);
-  check_finite_parameters(bundle);  // NaN weights would answer every line with an empty one
+  std::vector<ModelBundle> members;
+  for (const std::string& path : flags.models) {
+    members.push_back(load_bundle(path, BindMode::kMap));
+    check_ensemble_member(members.front(), flags.models.front(), members.back(), path);
+    check_finite_parameters(members.back());  // NaN weights would answer every line with an empty one
+  }
+  ModelBundle& bundle = members.front();
+  std::vector<DecoderModel*> member_models;
+  for (ModelBundle& member : members) member_models.push_back(member.model.get());
+  Ensemble ensemble(member_models);
+  DecoderModel& decoder = members.size() == 1 ? static_cast<DecoderModel&>(*bundle.model)
+                                              : static_cast<DecoderModel&>(ensemble);
   int input_fd = STDIN_FILENO;
   if (flags.input != "-") {
     input_fd = ::open(flags.input.c_str(), O_RDONLY);
@@ -338,13 +385,22 @@ int decode_main(int argc, char** argv) {
   std::string line;
   int64_t line_index = 0, sentences = 0, output_tokens = 0, bad_lines = 0;
   const bool classifier = bundle.model->architecture() == "classifier";
+  if (classifier && members.size() > 1) throw InputError("classifier models do not ensemble");
   const auto start = std::chrono::steady_clock::now();
   while (reader.next(line)) {
     std::vector<std::string> lines = {line};
     std::vector<bool> too_long = {reader.too_long()};
-    while (static_cast<int>(lines.size()) < flags.mini_batch && reader.ready() && reader.next(line)) {
+    const int64_t most = static_cast<int64_t>(flags.mini_batch) * flags.maxi_batch;
+    while (static_cast<int64_t>(lines.size()) < most && reader.ready() && reader.next(line)) {
       lines.push_back(line);
       too_long.push_back(reader.too_long());
+    }
+    if (flags.score) {
+      score_lines(*bundle.model, bundle, lines, input_name, line_index, out);
+      line_index += static_cast<int64_t>(lines.size());
+      sentences += static_cast<int64_t>(lines.size());
+      flush_or_throw();
+      continue;
     }
     // Empty lines are answered with empty lines and never reach the model; so are bad lines
     // (one warning each), unless --strict, which answers the lines before it and stops.
@@ -378,20 +434,29 @@ int decode_main(int argc, char** argv) {
       source_of_line[i] = sources.size();
       sources.push_back(std::move(ids));
     }
-    if (flags.score) {
-      score_lines(*bundle.model, bundle, lines, input_name, line_index, out);
-      line_index += static_cast<int64_t>(lines.size());
-      sentences += static_cast<int64_t>(lines.size());
-      flush_or_throw();
-      continue;
+    std::vector<NBest> results(sources.size());
+    std::vector<std::string> labels(sources.size());
+    // One mini-batch in input order, or (--maxi-batch) several of similar lengths.
+    std::vector<std::vector<size_t>> batches;
+    if (flags.maxi_batch == 1 && !sources.empty()) {
+      batches.emplace_back(sources.size());
+      std::iota(batches[0].begin(), batches[0].end(), size_t{0});
+    } else if (!sources.empty()) {
+      batches = length_sorted_batches(sources, static_cast<size_t>(flags.mini_batch));
     }
-    std::vector<NBest> results;
-    std::vector<std::string> labels;
-    if (!sources.empty() && classifier)
-      labels = classify(*bundle.model, bundle, sources, flags);
-    else if (!sources.empty())
-      results = flags.beam.beam_size == 1 ? greedy_search(*bundle.model, sources, flags.beam)
-                                          : beam_search(*bundle.model, sources, flags.beam);
+    for (const std::vector<size_t>& batch : batches) {
+      std::vector<std::vector<int32_t>> batch_sources;
+      for (size_t s : batch) batch_sources.push_back(sources[s]);
+      if (classifier) {
+        std::vector<std::string> answers = classify(*bundle.model, bundle, batch_sources, flags);
+        for (size_t k = 0; k < batch.size(); ++k) labels[batch[k]] = std::move(answers[k]);
+        continue;
+      }
+      std::vector<NBest> decoded =
+          flags.beam.beam_size == 1 ? greedy_search(decoder, batch_sources, flags.beam)
+                                    : beam_search(decoder, batch_sources, flags.beam);
+      for (size_t k = 0; k < batch.size(); ++k) results[batch[k]] = std::move(decoded[k]);
+    }
     for (size_t i = 0; i < lines.size(); ++i) {
       const size_t s = source_of_line[i];
       if (classifier) {

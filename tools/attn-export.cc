@@ -208,6 +208,7 @@ int export_main(int argc, char** argv) {
      "input format: attn, or marian (a Marian .npz model, e.g. from OPUS-MT; needs --vocabs)")
     ("vocabs", po::value(&flags.vocabs)->multitoken(),
      "--from marian: Marian's .yml vocabulary, one (shared) or two (source, target)")
+    ("version", "print the version and exit")
     ("to,t", po::value(&flags.to)->default_value("attn"),
      "output format: attn (the current .attn version), safetensors or npz (docs/EXPORT.md)")
     ("output,o", po::value(&flags.output), "output file; - for stdout")
@@ -235,6 +236,7 @@ int export_main(int argc, char** argv) {
     std::cout << options << "\n";
     return 0;
   }
+  if (vm.count("version")) return print_version("attn-export");
   po::notify(vm);
 
   if (flags.to != "attn" && flags.to != "safetensors" && flags.to != "npz")

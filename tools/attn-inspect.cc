@@ -53,7 +53,7 @@ struct InspectFlags {
 // Returns false (after printing help) when there is nothing to inspect.
 bool parse_flags(int argc, char** argv, InspectFlags& flags) {
   po::options_description visible("Usage: attn-inspect [options] FILE... ('-' reads stdin)");
-  visible.add_options()("help,h", "show this help")(
+  visible.add_options()("help,h", "show this help")("version", "print the version and exit")(
       "tensors,t", po::bool_switch(&flags.tensors),
       "list every tensor: shape, dtype, bytes, mean, std, min, max, NaN/Inf counts")(
       "meta,m", po::bool_switch(&flags.meta), "print the raw metadata archive")(
@@ -77,6 +77,10 @@ bool parse_flags(int argc, char** argv, InspectFlags& flags) {
     std::ostringstream help;
     help << visible;
     fmt::print("{}", help.str());
+    return false;
+  }
+  if (vm.count("version")) {
+    print_version("attn-inspect");
     return false;
   }
   if (flags.files.empty()) throw po::error("no input file (use '-' for stdin)");

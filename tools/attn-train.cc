@@ -2,7 +2,8 @@
 //
 //   attn-train --train train.tsv --valid dev.tsv --preset small --save model.attn
 //   attn-train --train-src train.de --train-tgt train.en --tokens spm --spm-vocab-size 8000 ...
-//   attn-train --resume model.attn --train train.tsv --save model.attn   # continue
+//   attn-train --resume model.attn --max-steps 800         # continue the run, its flags kept
+//   attn-train --init-from model.attn --train new.tsv --save tuned.attn   # fine-tune
 //   attn-train --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30 --max-steps 20
 //   mpirun -np 4 attn-train --train train.tsv ... # data-parallel: 4 ranks, one model
 //
@@ -16,8 +17,11 @@
 #include <ctime>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <iostream>
+#include <map>
 #include <set>
+#include <sstream>
 #include <type_traits>
 
 #include "formats/crc32.h"
@@ -51,6 +55,7 @@ const std::vector<std::string> kModelFlags = {
 struct DataFlags {
   std::string train, train_src, train_tgt, valid, valid_src, valid_tgt;
   std::string tokens = "words";
+  std::string vocab_from, spm_model;  // reuse a model's codecs / a SentencePiece model file
   int spm_vocab_size = 0;
   int64_t vocab_size = 0, min_count = 1;
   BatchOptions batch;
@@ -89,9 +94,38 @@ std::vector<Example> to_examples(const TextCodec& source, const TextCodec& targe
   return examples;
 }
 
-// Builds tokenizer and vocabularies from the training data.
+// The tokenizer and vocabularies of an existing model (--vocab-from) or SentencePiece model
+// file (--spm-model), so runs that share them produce interchangeable ids (ensembles,
+// averaging, fine-tuning chains).
+void reuse_codecs(const DataFlags& flags, bool shared_vocab, ModelBundle& bundle) {
+  if (!flags.vocab_from.empty()) {
+    const ModelBundle other = load_bundle(flags.vocab_from, BindMode::kMap);
+    if (shared_vocab && other.source.vocab.tokens() != other.target.vocab.tokens())
+      throw InputError(flags.vocab_from +
+                       ": --shared-vocab needs one vocabulary, and this model has two");
+    bundle.source = other.source;
+    bundle.target = other.target;
+    return;
+  }
+  std::ifstream in(flags.spm_model, std::ios::binary);
+  if (!in) throw InputError(flags.spm_model + ": cannot open the SentencePiece model");
+  const std::string proto((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Tokenizer tokenizer = Tokenizer::words();
+  try {
+    tokenizer = Tokenizer::load_sentencepiece(proto);
+  } catch (const InputError& e) {
+    throw InputError(flags.spm_model + ": " + e.what());
+  }
+  const Vocabulary vocab = tokenizer.sentencepiece_vocabulary();
+  bundle.source = {tokenizer, vocab};
+  bundle.target = {tokenizer, vocab};
+}
+
+// Builds tokenizer and vocabularies from the training data, or reuses given ones.
 void build_codecs(const DataFlags& flags, const ParallelCorpus& corpus, const std::string& name,
                   bool shared_vocab, ModelBundle& bundle) {
+  if (!flags.vocab_from.empty() || !flags.spm_model.empty())
+    return reuse_codecs(flags, shared_vocab, bundle);
   const TokenizerKind kind = parse_tokenizer_kind(flags.tokens);
   Tokenizer tokenizer = Tokenizer::words();
   if (kind == TokenizerKind::kCharacters) tokenizer = Tokenizer::characters();
@@ -136,6 +170,8 @@ void check_training_flags(const DataFlags& data, const TrainerOptions& trainer, 
           fmt::format("--vocab-size must be 0 (no limit) or at least {} (the special tokens), "
                       "not {}",
                       Vocabulary::kSpecials, data.vocab_size));
+  require(data.vocab_from.empty() || data.spm_model.empty(),
+          "give --vocab-from or --spm-model, not both");
   require(lr > 0, fmt::format("--lr must be positive, not {}", lr));
   require(warmup >= 0, fmt::format("--warmup must be 0 or positive, not {}", warmup));
   require(trainer.step.label_smoothing >= 0 && trainer.step.label_smoothing < 1,
@@ -143,10 +179,37 @@ void check_training_flags(const DataFlags& data, const TrainerOptions& trainer, 
   require(trainer.step.clip_norm >= 0,
           fmt::format("--clip-norm must be 0 (off) or positive, not {}", trainer.step.clip_norm));
   require(trainer.max_steps >= 0 && trainer.epochs >= 0 && trainer.valid_every >= 0 &&
-              trainer.early_stopping >= 0,
-          "--max-steps, --epochs, --valid-every and --early-stopping must be 0 (off) or positive");
+              trainer.early_stopping >= 0 && trainer.save_every >= 0 && trainer.keep_last >= 0 &&
+              trainer.average_last >= 0,
+          "--max-steps, --epochs, --valid-every, --early-stopping, --save-every, --keep-last and "
+          "--average-last must be 0 (off) or positive");
   require(trainer.accumulate >= 1,
           fmt::format("--accumulate must be 1 (off) or more, not {}", trainer.accumulate));
+  require(trainer.exponential_smoothing >= 0 && trainer.exponential_smoothing <= 1,
+          fmt::format("--exponential-smoothing must be in [0, 1], not {}",
+                      trainer.exponential_smoothing));
+  require(trainer.valid_beam_size >= 1,
+          fmt::format("--valid-beam-size must be at least 1, not {}", trainer.valid_beam_size));
+  require(trainer.average_last <= 1 || trainer.keep_last >= trainer.average_last,
+          fmt::format("--average-last {0} averages numbered checkpoints: give --keep-last {0} or "
+                      "more",
+                      trainer.average_last));
+  require(!needs_decoding(trainer.valid_metric) || trainer.valid_decode_limit > 0,
+          fmt::format("--valid-metric {} is measured on decodes: --valid-decode must be positive",
+                      valid_metric_name(trainer.valid_metric)));
+}
+
+// "90s", "45m", "2h" or plain seconds -> seconds.
+double parse_duration(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  const std::string unit = end ? end : "";
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (end == text.c_str() || scale == 0 || !(value > 0))
+    throw InputError(fmt::format("--max-time must be a positive duration like 90s, 45m or 2h, "
+                                 "not '{}'",
+                                 text));
+  return value * scale;
 }
 
 // "d-model" -> "d_model": the config key a model flag sets.
@@ -164,6 +227,54 @@ bool same_setting(const std::string& a, const std::string& b) {
   return !a.empty() && !b.empty() && *end_a == '\0' && *end_b == '\0' && x == y;
 }
 
+// Options that say what to do with this invocation rather than how the run trains: never
+// saved with a run, never carried into a resumed one.
+const std::set<std::string> kNotRunOptions = {"help",      "version",   "config", "dump-config",
+                                              "resume",    "init-from", "save",   "synthetic"};
+
+// An option's value as a config file writes it.
+std::string option_text(const boost::any& v) {
+  if (auto* s = boost::any_cast<std::string>(&v)) return *s;
+  if (auto* i = boost::any_cast<int>(&v)) return std::to_string(*i);
+  if (auto* l = boost::any_cast<int64_t>(&v)) return std::to_string(*l);
+  if (auto* u = boost::any_cast<uint64_t>(&v)) return std::to_string(*u);
+  if (auto* f = boost::any_cast<float>(&v)) return fmt::format("{}", *f);
+  if (auto* d = boost::any_cast<double>(&v)) return fmt::format("{}", *d);
+  if (auto* b = boost::any_cast<bool>(&v)) return *b ? "true" : "false";
+  return "";
+}
+
+// The options given on the command line or in a config file, as text: what a checkpoint
+// keeps of its run (a default is not an option given, and stays a default).
+std::map<std::string, std::string> given_options(const po::variables_map& vm) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : vm)
+    if (!value.defaulted() && !kNotRunOptions.count(key) && !value.value().empty())
+      out[key] = option_text(value.value());
+  return out;
+}
+
+// A resumed run continues with the options its checkpoint was trained with; those given now
+// override them. A data source given now replaces the saved one as a whole (--train replaces
+// --train-src/--train-tgt and the other way round).
+void carry_run_options(const std::map<std::string, std::string>& saved,
+                       const po::options_description& all, po::variables_map& vm) {
+  auto given_now = [&](const std::string& key) { return vm.count(key) && !vm[key].defaulted(); };
+  std::string text;
+  for (const auto& [key, value] : saved) {
+    if (kNotRunOptions.count(key) || given_now(key)) continue;
+    bool replaced = false;
+    for (const char* group : {"train", "valid"}) {
+      const std::string g = group;
+      if (key == g || key == g + "-src" || key == g + "-tgt")
+        replaced = given_now(g) || given_now(g + "-src") || given_now(g + "-tgt");
+    }
+    if (!replaced) text += key + " = " + value + "\n";
+  }
+  std::istringstream in(text);
+  po::store(po::parse_config_file(in, all, /*allow_unregistered=*/true), vm);
+}
+
 // A resumed run may repeat the model flags it was started with (the same command line plus
 // --resume), but not change the model the checkpoint's weights belong to.
 void check_model_flags_match(const po::variables_map& vm, const ConfigMap& saved,
@@ -173,10 +284,10 @@ void check_model_flags_match(const po::variables_map& vm, const ConfigMap& saved
     const std::string value = vm[flag].as<std::string>();
     auto it = saved.find(config_key(flag));
     if (it == saved.end())
-      throw InputError(fmt::format("--{}: {} has no such setting; a resumed model cannot change",
+      throw InputError(fmt::format("--{}: {} has no such setting; a model continued from a file cannot change",
                                    flag, checkpoint));
     if (!same_setting(it->second, value))
-      throw InputError(fmt::format("--{} {}: {} was trained with {}; a resumed model cannot change",
+      throw InputError(fmt::format("--{} {}: {} was trained with {}; a model continued from a file cannot change",
                                    flag, value, checkpoint, it->second));
   }
 }
@@ -365,8 +476,8 @@ int run_synthetic(ModelBundle& bundle, const TrainerOptions& options, int64_t ba
 int train_main(int argc, char** argv, Distributed& world) {
   DataFlags data;
   TrainerOptions trainer;
-  std::string model_name = "transformer", preset = "small", resume, config_file, lr_schedule = "inverse-sqrt";
-  std::string optimizer = "adam", max_length_mode;
+  std::string model_name = "transformer", preset = "small", resume, init_from, config_file, lr_schedule = "inverse-sqrt";
+  std::string optimizer = "adam", max_length_mode, valid_metric = "loss", max_time;
   int threads = 1;
   int64_t synthetic_batch = 64, synthetic_src = 30, synthetic_tgt = 30, vocab_override = 8000;
   float lr = 5e-4f;
@@ -377,8 +488,12 @@ int train_main(int argc, char** argv, Distributed& world) {
     ("help,h", "show this help")
     ("config", po::value(&config_file), "read options from this file (key = value lines)")
     ("dump-config", "print the effective configuration and exit")
-    ("save", po::value(&trainer.save_path), "checkpoint path (required); the best model goes to NAME.best.attn")
-    ("resume", po::value(&resume), "continue training from this checkpoint")
+    ("save", po::value(&trainer.save_path), "checkpoint path (required, or --resume's file); the best model goes to NAME.best.attn")
+    ("version", "print the version and exit")
+    ("resume", po::value(&resume), "continue this checkpoint's run: its options, optimizer, "
+     "schedule and data position (flags given now override its options; saves to it unless --save)")
+    ("init-from", po::value(&init_from), "start a new run from this model's weights and "
+     "vocabularies (fine-tuning): fresh optimizer, schedule and data position")
     ("seed", po::value(&trainer.seed)->default_value(1), "random seed (data order, init, dropout)")
     ("threads", po::value(&threads)->default_value(1), "CPU threads")
     ("quiet", po::bool_switch(&trainer.quiet), "no progress output")
@@ -393,6 +508,8 @@ int train_main(int argc, char** argv, Distributed& world) {
     ("valid-src", po::value(&data.valid_src), "validation sources")
     ("valid-tgt", po::value(&data.valid_tgt), "validation targets")
     ("tokens", po::value(&data.tokens)->default_value("words"), "words | chars | spm")
+    ("vocab-from", po::value(&data.vocab_from), "take the tokenizer and vocabularies of this model file instead of building them")
+    ("spm-model", po::value(&data.spm_model), "tokenize with this SentencePiece model file (its pieces are the vocabulary) instead of training one")
     ("spm-vocab-size", po::value(&data.spm_vocab_size)->default_value(8000), "SentencePiece vocabulary size (--tokens spm)")
     ("vocab-size", po::value(&data.vocab_size)->default_value(0), "most vocabulary entries (0 = all)")
     ("min-count", po::value(&data.min_count)->default_value(1), "rarer tokens become <unk>")
@@ -419,7 +536,16 @@ int train_main(int argc, char** argv, Distributed& world) {
     ("max-steps", po::value(&trainer.max_steps)->default_value(0), "updates (0 = no limit)")
     ("accumulate", po::value(&trainer.accumulate)->default_value(1), "batches summed into one update (under mpirun: per rank)")
     ("valid-every", po::value(&trainer.valid_every)->default_value(0), "steps between validations (0 = each epoch)")
-    ("valid-decode", po::value(&trainer.valid_decode_limit)->default_value(500), "validation sentences decoded for BLEU/chrF")
+    ("valid-decode", po::value(&trainer.valid_decode_limit)->default_value(500), "validation sentences decoded for BLEU/chrF/exact/WER")
+    ("valid-metric", po::value(&valid_metric)->default_value("loss"), "picks NAME.best.attn: loss | perplexity | bleu | chrf | exact | wer")
+    ("valid-beam-size", po::value(&trainer.valid_beam_size)->default_value(1), "beam size of validation decoding (1 = greedy)")
+    ("valid-output", po::value(&trainer.valid_output), "write each validation's decodes here, one a line ({step} -> the step)")
+    ("save-every", po::value(&trainer.save_every)->default_value(0), "steps between checkpoints (0 = at validations and the end)")
+    ("keep-last", po::value(&trainer.keep_last)->default_value(0), "keep the last N checkpoints as NAME.step-STEP.attn (decode-only)")
+    ("average-last", po::value(&trainer.average_last)->default_value(0), "at the end, write NAME.average.attn: the mean of the last N of them")
+    ("exponential-smoothing", po::value(&trainer.exponential_smoothing)->default_value(0)->implicit_value(1e-4),
+     "validate and keep (best, numbered) a moving average of the parameters with this factor (no value: 1e-4; 0 = off)")
+    ("max-time", po::value(&max_time), "wall-clock budget of this run, then save and stop: 90s, 45m, 2h")
     ("early-stopping", po::value(&trainer.early_stopping)->default_value(0), "stop after N validations without improvement")
     ("synthetic", "benchmark: random-token batches of a fixed shape")
     ("batch", po::value(&synthetic_batch)->default_value(64), "sentences per synthetic batch")
@@ -435,6 +561,7 @@ int train_main(int argc, char** argv, Distributed& world) {
     std::cout << all << "\n";
     return 0;
   }
+  if (vm.count("version")) return print_version("attn-train");
   if (vm.count("config")) {
     const std::string path = vm["config"].as<std::string>();
     std::ifstream in(path);
@@ -445,6 +572,13 @@ int train_main(int argc, char** argv, Distributed& world) {
       throw InputError(path + ": " + e.what());
     }
   }
+  ModelBundle bundle;
+  if (vm.count("resume") && vm.count("init-from"))
+    throw InputError("give --resume (continue a run) or --init-from (start a new one), not both");
+  if (vm.count("resume")) {
+    bundle = load_bundle(vm["resume"].as<std::string>(), BindMode::kCopy);
+    carry_run_options(bundle.metadata.training.run_options, all, vm);
+  }
   po::notify(vm);
   if (vm.count("dump-config")) {
     for (const auto& [key, value] : vm) {
@@ -453,27 +587,27 @@ int train_main(int argc, char** argv, Distributed& world) {
     }
     return 0;
   }
+  trainer.valid_metric = parse_valid_metric(valid_metric);
+  if (!max_time.empty()) trainer.max_seconds = parse_duration(max_time);
   check_training_flags(data, trainer, lr, warmup);
   if (world.rank() != 0) trainer.quiet = true;  // rank 0 speaks for the job
-  if (!trainer.save_path.empty()) {
-    // --resume FILE --save FILE is how training continues (the file is read into memory and
-    // replaced atomically); the data files are another matter.
-    const std::vector<formats::NamedPath> inputs = {
-        {"--train", data.train},         {"--train-src", data.train_src},
-        {"--train-tgt", data.train_tgt}, {"--valid", data.valid},
-        {"--valid-src", data.valid_src}, {"--valid-tgt", data.valid_tgt}};
-    formats::refuse_output_over_inputs({"--save", trainer.save_path}, inputs);
-    formats::refuse_output_over_inputs({"--save", best_model_path(trainer.save_path)}, inputs);
-    formats::resolve_output_path(trainer.save_path);
-    formats::resolve_output_path(best_model_path(trainer.save_path));
-  }
   apply_thread_flag(threads, "attn-train");
   install_stop_handlers();
 
-  ModelBundle bundle;
   ConfigMap config;
+  if ((!init_from.empty() || !resume.empty()) &&
+      (!data.vocab_from.empty() || !data.spm_model.empty()))
+    throw InputError("--vocab-from and --spm-model are for a new model; --resume and "
+                     "--init-from keep their model's vocabularies");
+  if (!init_from.empty()) {
+    // The model's weights and vocabularies, nothing of its run: a new run starts at step 0.
+    bundle = load_bundle(init_from, BindMode::kCopy);
+    check_model_flags_match(vm, bundle.model->config_map(), init_from);
+    bundle.metadata.training = {};
+    bundle.metadata.provenance = {};
+  }
   if (!resume.empty()) {
-    bundle = load_bundle(resume, BindMode::kCopy);
+    if (!vm.count("save")) trainer.save_path = resume;
     check_model_flags_match(vm, bundle.model->config_map(), resume);
     continue_checkpoint_settings(vm, bundle.metadata, trainer, data, optimizer, lr_schedule, lr,
                                  warmup);
@@ -482,7 +616,7 @@ int train_main(int argc, char** argv, Distributed& world) {
     } catch (const InputError& e) {
       throw InputError(fmt::format("{}: saved training settings: {}", resume, e.what()));
     }
-  } else {
+  } else if (init_from.empty()) {
     config = default_config(model_name, preset);
     for (const std::string& flag : kModelFlags) {
       if (!vm.count(flag)) continue;
@@ -507,10 +641,23 @@ int train_main(int argc, char** argv, Distributed& world) {
   trainer.adam.beta1 = 0.9f;
   trainer.adam.beta2 = 0.98f;
   trainer.adam.eps = 1e-9f;
+  if (!trainer.save_path.empty()) {
+    // --resume FILE --save FILE is how training continues (the file is read into memory and
+    // replaced atomically); the data files are another matter.
+    const std::vector<formats::NamedPath> inputs = {
+        {"--train", data.train},         {"--train-src", data.train_src},
+        {"--train-tgt", data.train_tgt}, {"--valid", data.valid},
+        {"--valid-src", data.valid_src}, {"--valid-tgt", data.valid_tgt}};
+    formats::refuse_output_over_inputs({"--save", trainer.save_path}, inputs);
+    formats::refuse_output_over_inputs({"--save", best_model_path(trainer.save_path)}, inputs);
+    formats::resolve_output_path(trainer.save_path);
+    formats::resolve_output_path(best_model_path(trainer.save_path));
+  }
   Rng init_rng(trainer.seed);
 
   if (vm.count("synthetic")) {
-    if (!resume.empty()) throw InputError("--synthetic trains a fresh model; drop --resume");
+    if (!resume.empty() || !init_from.empty())
+      throw InputError("--synthetic trains a fresh model; drop --resume and --init-from");
     config["src_vocab"] = config["tgt_vocab"] = std::to_string(vocab_override);
     bundle.model = create_model(model_name, config, init_rng);
     require_same_run(world, all, vm, bundle, {});
@@ -522,16 +669,19 @@ int train_main(int argc, char** argv, Distributed& world) {
   const std::string train_name = data.train.empty() ? data.train_src : data.train;
   const ParallelCorpus valid_corpus = read_corpus(data.valid, data.valid_src, data.valid_tgt, "valid");
   const std::string valid_name = data.valid.empty() ? data.valid_src : data.valid;
-  if (trainer.max_steps == 0 && trainer.epochs == 0) trainer.epochs = 10;
+  if (trainer.max_steps == 0 && trainer.epochs == 0 && trainer.max_seconds == 0) trainer.epochs = 10;
 
   const std::string data_hash = corpus_hash(train_corpus);
   if (!resume.empty() && !bundle.metadata.provenance.data_hash.empty() &&
       bundle.metadata.provenance.data_hash != data_hash && !trainer.quiet)
-    fmt::print(stderr, "attn-train: warning: {} was trained on other data (hash {}, now {})\n",
+    fmt::print(stderr,
+               "attn-train: warning: {} was trained on other data (hash {}, now {}); to train "
+               "its model on new data, start a new run with --init-from\n",
                resume, bundle.metadata.provenance.data_hash, data_hash);
   bundle.metadata.provenance.data_hash = data_hash;
-  if (resume.empty()) {
-    bundle.metadata.provenance.created = utc_now_iso8601();
+  bundle.metadata.training.run_options = given_options(vm);
+  if (resume.empty()) bundle.metadata.provenance.created = utc_now_iso8601();
+  if (resume.empty() && init_from.empty()) {
     const bool shared = config.count("shared_vocab") && config["shared_vocab"] == "true";
     build_codecs(data, train_corpus, train_name, shared, bundle);
     if (model_name == "pointer") set_pointer_target(bundle, config);
@@ -567,7 +717,8 @@ int train_main(int argc, char** argv, Distributed& world) {
                "attn-train: {} {} parameters; vocab {} source / {} target ({}); {} training pairs "
                "({} skipped as longer than {}, {} cropped, {} with an empty source)\n",
                bundle.model->architecture(), count_parameters(bundle.model->parameters()),
-               bundle.source.vocab.size(), bundle.target.vocab.size(), data.tokens, counts.kept,
+               bundle.source.vocab.size(), bundle.target.vocab.size(),
+               tokenizer_kind_name(bundle.source.tokenizer.kind()), counts.kept,
                counts.skipped_too_long, data.batch.max_length, counts.cropped, counts.skipped_empty_source);
   }
   // A run that keeps nothing is a lost run (--synthetic, a benchmark, returned above). Checked
@@ -581,8 +732,11 @@ int train_main(int argc, char** argv, Distributed& world) {
   if (!resume.empty()) loop.resume_from(*bundle.file);
   TrainResult result = loop.run();
   if (!trainer.quiet)
-    fmt::print(stderr, "attn-train: {} after {} steps, {} epochs{}\n",
-               result.interrupted ? "interrupted, saved" : "done", result.steps, result.epochs,
+    fmt::print(stderr, "attn-train: {} after {} steps, in epoch {} ({} complete){}\n",
+               result.interrupted   ? "interrupted, saved"
+               : result.out_of_time ? "out of --max-time, saved"
+                                    : "done",
+               result.steps, result.epoch, result.epochs,
                trainer.save_path.empty() ? "" : "; saved " + trainer.save_path);
   // The shell's convention for a run a signal ended (130 for Ctrl-C), so a script can tell.
   return result.interrupted ? 128 + stop_signal() : 0;

@@ -45,6 +45,12 @@ inline FILE* forgiving_stderr() {
 
 }  // namespace detail
 
+// --version on every tool: the project version CMake passes as ATTN_VERSION.
+inline int print_version(const char* name) {
+  fmt::print("{} {}\n", name, ATTN_VERSION);
+  return 0;
+}
+
 inline int run_tool(const char* name, const std::function<int()>& body) {
   keep_freed_memory();  // steady-state steps reuse their buffers instead of faulting them in
   if (FILE* forgiving = detail::forgiving_stderr()) stderr = forgiving;

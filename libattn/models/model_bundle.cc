@@ -8,6 +8,7 @@
 #include "libattn/core/error.h"
 #include "libattn/models/marian_import.h"
 #include "libattn/models/registry.h"
+#include "libattn/nn/parameters.h"
 
 namespace attn {
 
@@ -142,6 +143,7 @@ ModelBundle load_bundle(std::shared_ptr<formats::ModelFile> model_file, BindMode
     model_config.erase(kImportedConfigKey);
     Rng rng(0);
     {
+      SkipParameterInit no_random_weights;  // load_parameters below sets every one
       // The config comes from the file: it may not ask for more memory than its tensors fill.
       AllocationBudget budget(tensor_bytes(file) + (64u << 20),
                               "the " + meta.architecture + " config");

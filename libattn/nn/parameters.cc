@@ -4,8 +4,16 @@
 
 namespace attn {
 
+namespace {
+thread_local bool skip_init = false;
+}  // namespace
+
+SkipParameterInit::SkipParameterInit() : previous_(skip_init) { skip_init = true; }
+SkipParameterInit::~SkipParameterInit() { skip_init = previous_; }
+
 Var xavier_uniform(const Shape& shape, int64_t fan_in, int64_t fan_out, Rng& rng) {
   Tensor t = Tensor::empty_heap(shape);
+  if (skip_init) return Var::parameter(t);
   float limit = std::sqrt(6.0f / static_cast<float>(fan_in + fan_out));
   float* p = t.data();
   const int64_t n = t.numel();
@@ -15,6 +23,7 @@ Var xavier_uniform(const Shape& shape, int64_t fan_in, int64_t fan_out, Rng& rng
 
 Var normal_parameter(const Shape& shape, float std, Rng& rng) {
   Tensor t = Tensor::empty_heap(shape);
+  if (skip_init) return Var::parameter(t);
   float* p = t.data();
   const int64_t n = t.numel();
   for (int64_t i = 0; i < n; ++i) p[i] = std * rng.normal();

@@ -29,6 +29,21 @@ Var xavier_uniform(const Shape& shape, int64_t fan_in, int64_t fan_out, Rng& rng
 Var normal_parameter(const Shape& shape, float std, Rng& rng);
 Var constant_parameter(const Shape& shape, float value);
 
+// While one lives, xavier_uniform and normal_parameter (on this thread) allocate without
+// drawing values: for a model whose every parameter is about to come from a file
+// (load_bundle), so startup spends no time on random weights it throws away (for a base
+// Transformer, most of it). The values are then undefined until loaded.
+class SkipParameterInit {
+ public:
+  SkipParameterInit();
+  ~SkipParameterInit();
+  SkipParameterInit(const SkipParameterInit&) = delete;
+  SkipParameterInit& operator=(const SkipParameterInit&) = delete;
+
+ private:
+  bool previous_;
+};
+
 int64_t count_parameters(const NamedParameters& params);
 
 // Mode of one forward pass: training turns dropout on and draws from `rng`.

@@ -5,9 +5,10 @@
 //   trainer.resume_from(checkpoint_file);      // optional: optimizer, RNG, data position
 //   TrainResult result = trainer.run();
 //
-// Files: options.save_path holds the last checkpoint (resumable, optimizer included), and
-// <save_path minus .attn>.best.attn the model with the best validation loss (decode-only).
-// Both are written atomically, so an interrupted run never loses the last good file.
+// Files (checkpoint_files.h): options.save_path holds the last checkpoint (resumable,
+// optimizer included), NAME.best.attn the model with the best validation metric, and with
+// keep_last NAME.step-N.attn numbered models (decode-only). All are written atomically, so an
+// interrupted run never loses the last good file.
 //
 // Under mpirun (a `world` of several ranks) every rank builds its own share of each global
 // batch of ranks x accumulate batches and the gradients are summed (train_step); rank 0
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -24,9 +26,12 @@
 #include "libattn/decode/hypothesis.h"
 #include "libattn/models/model_bundle.h"
 #include "libattn/train/distributed.h"
+#include "libattn/train/checkpoint_files.h"
+#include "libattn/train/exponential_average.h"
 #include "libattn/train/lr_schedule.h"
 #include "libattn/train/optimizer.h"
 #include "libattn/train/train_step.h"
+#include "libattn/train/validation_metric.h"
 
 namespace attn {
 
@@ -40,7 +45,17 @@ struct TrainerOptions {
   int64_t valid_every = 0;     // steps between validations; 0: at the end of each epoch
   int64_t early_stopping = 0;  // stop after this many validations without improvement; 0: off
   int64_t report_every = 100;  // steps between progress lines when stderr is not a terminal
-  int64_t valid_decode_limit = 500;  // validation sentences decoded greedily for BLEU/chrF
+  int64_t valid_decode_limit = 500;  // validation sentences decoded for BLEU/chrF/WER
+  int valid_beam_size = 1;             // 1: greedy
+  ValidMetric valid_metric = ValidMetric::kLoss;  // picks the best checkpoint
+  std::string valid_output;    // each validation's decodes, one a line ("{step}" -> the step)
+  int64_t save_every = 0;      // steps between checkpoints; 0: at validations and the end
+  int64_t keep_last = 0;       // numbered models kept (NAME.step-N.attn); 0: none written
+  int64_t average_last = 0;    // at the end, NAME.average.attn = mean of the last N numbered
+  double max_seconds = 0;      // wall-clock budget of this run; then save and stop. 0: none
+  // > 0: validation, NAME.best.attn and the numbered models use an exponential moving
+  // average of the parameters with this factor (exponential_average.h); 0: off.
+  double exponential_smoothing = 0;
   std::string save_path;       // empty: nothing is written
   std::string log_json;        // one JSON object per report and validation
   bool quiet = false;
@@ -54,21 +69,14 @@ struct ValidationData {
   std::unique_ptr<Batcher> batches;           // corpus order
 };
 
-struct ValidationResult {
-  double loss = 0;  // mean NLL per target token
-  double perplexity = 0;
-  double accuracy = 0;     // token accuracy under teacher forcing
-  double bleu = 0;         // of greedy decodes
-  double chrf = 0;
-  double exact_match = 0;  // fraction of decodes equal to the reference
-};
-
 struct TrainResult {
   int64_t steps = 0;
-  int64_t epochs = 0;
+  int64_t epochs = 0;        // completed passes over the data
+  int64_t epoch = 0;         // the epoch (from 1) of the last step's batch, as every line says
   bool interrupted = false;  // stopped by SIGINT/SIGTERM (and saved)
   bool early_stopped = false;
-  double best_valid_loss = 0;
+  bool out_of_time = false;  // stopped by max_seconds (and saved)
+  double best_valid_score = 0;  // of options.valid_metric
   std::vector<double> losses;  // the training loss of every step, in order
 };
 
@@ -91,9 +99,14 @@ class Trainer {
  private:
   void save_checkpoint();
   void save_best();
-  void report(const StepStats& stats, double tokens_per_second, double communication_share,
-              bool final_line);
-  void log_json(const std::string& json_line);
+  void save_numbered();
+  void average_last();
+  // Validates, keeps the best model and saves; true when early stopping says stop.
+  bool validate_and_save();
+  void write_valid_output(const std::vector<std::string>& hypotheses);
+  void report(const StepStats& stats, double tokens_per_second, double communication_share);
+  void end_progress_line();
+  void log_json(nlohmann::json record);
   std::vector<Batch> next_batches();
 
   ModelBundle& bundle_;
@@ -103,16 +116,22 @@ class Trainer {
   Distributed& world_;
   bool validates_;  // on every rank alike: when to validate, and so when to agree on stopping
   Adam optimizer_;
+  std::unique_ptr<ExponentialAverage> average_;  // with options.exponential_smoothing
   Rng rng_;
   Arena arena_;
-  double best_valid_loss_ = 0;
+  double best_valid_score_ = 0;
   bool has_best_ = false;
   int64_t stalled_ = 0;
   int64_t epochs_done_ = 0;
+  int64_t epoch_ = 0;                   // of the last step's batch, from 1
+  int64_t last_validated_step_ = -1;
+  int64_t last_numbered_step_ = -1;
+  bool progress_line_open_ = false;     // a terminal line waiting for its newline
+  int64_t last_reported_step_ = -1;
   std::unique_ptr<FILE, int (*)(FILE*)> json_out_{nullptr, &std::fclose};
 };
 
-// "model.attn" -> "model.best.attn".
-std::string best_model_path(const std::string& save_path);
+// "2026-12-06T04:33:12Z": the time on progress lines and JSON log records.
+std::string utc_timestamp();
 
 }  // namespace attn

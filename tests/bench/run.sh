@@ -270,3 +270,23 @@ if ((${#rows[@]})); then
   echo "ratio = attn / torch (higher is better for attn); MiB = peak RSS of the process;"
   echo "faults = attn's minor page faults a step after warm-up (training step; decoding position)."
 fi
+
+# ---- 3. Startup ----------------------------------------------------------------------------
+# A base Transformer file (8k vocabulary, about 200 MB) opened by attn-decode with no input:
+# mapping, every CRC checked, the model built and bound. Best of 3 (the page cache warm).
+echo
+echo "== Startup: attn-decode on a base Transformer file, no input (best of 3) =="
+if "$build/attn-train" --synthetic --preset base --max-steps 1 --batch 2 --src-len 4 --tgt-len 4 \
+    --quiet --save "$work/base.attn" >/dev/null 2>&1; then
+  "$python" - "$build/attn-decode" "$work/base.attn" <<'PY'
+import os, subprocess, sys, time
+best = float("inf")
+for _ in range(3):
+    start = time.perf_counter()
+    subprocess.run([sys.argv[1], sys.argv[2]], stdin=subprocess.DEVNULL, check=True)
+    best = min(best, time.perf_counter() - start)
+print(f"startup {best:.3f} s for {os.path.getsize(sys.argv[2]) / 1e6:.0f} MB")
+PY
+else
+  echo "skipped: attn-train --synthetic --preset base failed"
+fi

@@ -14,33 +14,47 @@ make_reversal_data train.tsv 40
 make_reversal_data valid.tsv 6
 # Several batches per epoch (so the data position matters), dropout (so the RNG state
 # matters), a schedule still warming up at the split, and validations before and after it.
+# A run validates at its last step, so the split is at a validation step (as is N): the
+# half run validates nowhere the full run does not.
 RUN=(--train train.tsv --valid valid.tsv --valid-every 3 --batch-tokens 40 --seed 7 --lr 0.01
      --warmup 10 --optimizer adamw --weight-decay 0.01 --report-every 1 "${TINY[@]}"
      --dropout 0.3 --label-smoothing 0.2 --clip-norm 0.5 --lr-schedule constant --max-length 7
      --max-length-crop)
-N=14
+N=12
 
-"$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json full.json --save full.attn
-"$ATTN_TRAIN" "${RUN[@]}" --max-steps $((N / 2)) --log-json split.json --save half.attn
-cp half.attn split.attn
+# The full and the split run each in its own folder, with the same file names: a checkpoint
+# keeps its run's options (--log-json's path among them), so their files can be compared.
+mkdir full split
+cp train.tsv valid.tsv full/
+cp train.tsv valid.tsv split/
+(cd full && "$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json log.json --save model.attn)
+cd split
+"$ATTN_TRAIN" "${RUN[@]}" --max-steps $((N / 2)) --log-json log.json --save half.attn
+cp half.attn model.attn
 # The same command line plus --resume, ...
-"$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json split.json --resume split.attn \
-  --save split.attn
-# ... and the least one can type: the data and where to stop.
-"$ATTN_TRAIN" --train train.tsv --valid valid.tsv --valid-every 3 \
-  --report-every 1 --threads 1 --quiet --max-steps $N --log-json short.json \
-  --resume half.attn --save short.attn
+"$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json log.json --resume model.attn \
+  --save model.attn
+# ... and the least one can type: where to stop (the checkpoint knows the rest).
+"$ATTN_TRAIN" --max-steps $N --log-json short.json --resume half.attn --save short.attn
+cd ..
+cp full/log.json full.json
+cp split/log.json split.json
+cp split/short.json short.json
+cp full/model.attn full.attn
+cp split/model.attn split.attn
+cp split/short.attn short.attn
 
 python3 - full.json split.json short.json $N <<'PY' || fail "the resumed runs differ"
 import json, sys
 full_path, split_path, short_path, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 def records(path):
-    # tokens_per_second is a timing; everything else must repeat exactly.
+    # tokens_per_second and time are timings; everything else must repeat exactly.
     out = []
     for line in open(path):
         r = json.loads(line)
         r.pop("tokens_per_second", None)
+        r.pop("time", None)
         out.append(r)
     return out
 

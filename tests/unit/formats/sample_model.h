@@ -37,6 +37,7 @@ struct SampleModel {
     metadata.training.optimizer = {"adam", {{"lr", 3e-4}, {"beta1", 0.9}, {"beta2", 0.999}}};
     metadata.training.rng_state = {1, 0xffffffffffffffffull, 42};
     metadata.training.data_position = {3, 17, 1234};
+    metadata.training.run_options = {{"train", "data/train.tsv"}, {"valid-every", "200"}};
     for (int i = 0; i < 15; ++i) embedding.push_back(0.25f * static_cast<float>(i) - 1.0f);
     weight = {1.5f, -2.0f, 3.25f, 0.0f, -0.0f, 1e-30f};
     steps = {0, 1, -1, 2147483647, -2147483647 - 1, 7, 8};
