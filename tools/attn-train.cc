@@ -360,17 +360,6 @@ std::string utc_now_iso8601() {
   return text;
 }
 
-// A flag's value as text, as --dump-config prints it.
-std::string option_text(const boost::any& v) {
-  if (auto* s = boost::any_cast<std::string>(&v)) return *s;
-  if (auto* i = boost::any_cast<int>(&v)) return std::to_string(*i);
-  if (auto* l = boost::any_cast<int64_t>(&v)) return std::to_string(*l);
-  if (auto* u = boost::any_cast<uint64_t>(&v)) return std::to_string(*u);
-  if (auto* f = boost::any_cast<float>(&v)) return fmt::format("{}", *f);
-  if (auto* b = boost::any_cast<bool>(&v)) return *b ? "true" : "false";
-  return "";
-}
-
 // Under mpirun every rank must train the same model on the same data: compares every flag
 // (output paths, --threads and reporting may differ), the data's contents and the starting
 // parameters, and names the first difference.
@@ -379,7 +368,8 @@ void require_same_run(Distributed& world, const po::options_description& all,
                       std::vector<std::pair<std::string, std::string>> contents) {
   if (world.size() == 1) return;
   static const std::set<std::string> kMayDiffer = {
-      "threads", "quiet", "report-every", "log-json", "config", "save", "resume", "train",
+      "threads", "quiet", "report-every", "log-json", "config", "save", "resume", "init-from",
+      "valid-output", "train",
       "train-src", "train-tgt", "valid", "valid-src", "valid-tgt"};
   std::vector<std::pair<std::string, std::string>> named;
   for (const auto& option : all.options()) {

@@ -88,7 +88,10 @@ void check_no_unknown_tensors(const formats::ModelFile& file, const NamedParamet
   for (const auto& [name, var] : params) known.insert(name);
   for (const formats::TensorEntry& t : file.tensors()) {
     if (known.count(t.name)) continue;
-    if (file.kind() == formats::FileKind::kCheckpoint && t.name.rfind("optimizer.", 0) == 0)
+    // What train/ keeps beside the parameters in a checkpoint: the optimizer's moments
+    // (optimizer_io) and the moving average of the weights (exponential_average).
+    if (file.kind() == formats::FileKind::kCheckpoint &&
+        (t.name.rfind("optimizer.", 0) == 0 || t.name.rfind("ema.", 0) == 0))
       continue;
     throw formats::FormatError(formats::FormatErrorKind::kBadTensor, file.path(), t.offset,
                                "tensor '" + t.name + "' is no parameter of the " +

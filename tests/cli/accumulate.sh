@@ -12,26 +12,31 @@ RUN=(--train train.tsv --batch-tokens 40 --seed 5 --lr 0.01 --lr-schedule consta
      --report-every 1 "${TINY[@]}" --dropout 0.2)
 N=8
 
-"$ATTN_TRAIN" "${RUN[@]}" --accumulate 3 --max-steps $N --log-json full.json --save full.attn
-"$ATTN_TRAIN" "${RUN[@]}" --accumulate 3 --max-steps $((N / 2)) --log-json split.json --save split.attn
+# The same file names in two folders: a checkpoint keeps its run's options (--log-json too).
+mkdir full split
+cp train.tsv full/
+cp train.tsv split/
+(cd full && "$ATTN_TRAIN" "${RUN[@]}" --accumulate 3 --max-steps $N --log-json run.json --save m.attn)
+(cd split && "$ATTN_TRAIN" "${RUN[@]}" --accumulate 3 --max-steps $((N / 2)) --log-json run.json --save m.attn)
 # Resumed without --accumulate: the checkpoint's 3 goes on.
-"$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json split.json --resume split.attn --save split.attn
-python3 - full.json split.json <<'PY' || fail "the resumed --accumulate run differs"
+(cd split && "$ATTN_TRAIN" "${RUN[@]}" --max-steps $N --log-json run.json --resume m.attn --save m.attn)
+python3 - full/run.json split/run.json <<'PY' || fail "the resumed --accumulate run differs"
 import json, sys
 def records(path):
     out = []
     for r in map(json.loads, open(path)):
         r.pop("tokens_per_second", None)
+        r.pop("time", None)
         out.append(r)
     return out
 full, split = records(sys.argv[1]), records(sys.argv[2])
 assert full == split, (full, split)
 PY
-cmp -s full.attn split.attn || fail "the resumed --accumulate run's checkpoint differs"
+cmp -s full/m.attn split/m.attn || fail "the resumed --accumulate run's checkpoint differs"
 
 # One epoch of batches is half as many updates at --accumulate 2.
-"$ATTN_TRAIN" "${RUN[@]}" --epochs 2 --log-json k1.json
-"$ATTN_TRAIN" "${RUN[@]}" --epochs 2 --accumulate 2 --log-json k2.json
+"$ATTN_TRAIN" "${RUN[@]}" --epochs 2 --log-json k1.json --save k1.attn
+"$ATTN_TRAIN" "${RUN[@]}" --epochs 2 --accumulate 2 --log-json k2.json --save k2.attn
 python3 - k1.json k2.json <<'PY' || fail "--accumulate 2 does not halve the updates of an epoch"
 import json, sys
 def steps(path):

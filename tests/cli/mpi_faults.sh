@@ -23,14 +23,14 @@ refused() {
   grep -q -- "$expected" "$name.out" || fail "$name: the message does not name '$expected': $(cat "$name.out")"
 }
 refused data "rank 1 differs from rank 0 in the training data" \
-  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 : \
-  -np 1 "$ATTN_TRAIN" --train other.tsv "${RUN[@]}" --max-steps 2
+  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 --save refused.attn : \
+  -np 1 "$ATTN_TRAIN" --train other.tsv "${RUN[@]}" --max-steps 2 --save refused.attn
 refused flag "rank 1 differs from rank 0 in --label-smoothing" \
-  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 : \
-  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 --label-smoothing 0.2
+  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 --save refused.attn : \
+  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 --save refused.attn --label-smoothing 0.2
 refused model "rank 1 differs from rank 0 in --pre-norm" \
-  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 : \
-  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 --pre-norm
+  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 --save refused.attn : \
+  -np 1 "$ATTN_TRAIN" --train train.tsv "${RUN[@]}" --max-steps 2 --save refused.attn --pre-norm
 
 # A long run that checkpoints every 5 steps (at each validation); rank 1 is killed once a
 # checkpoint is on disk.

@@ -156,8 +156,8 @@ cmp -s hyp.10.txt decoded.txt || fail "validation decodes differ from attn-decod
 
 # --- --maxi-batch: sentences decoded in length-sorted batches, answered in input order: the
 # same bytes as one sentence at a time (empty lines included). Scores may differ in the last
-# printed digit (a batch's padding changes the float sums), so n-best lists are compared as
-# text, and their scores to 1e-5.
+# printed digit (a batch's padding changes the float sums; Marian's format prints 6
+# significant digits), so n-best lists are compared as text, and their scores to 2e-5.
 { cut -f1 all.tsv; echo; cut -f1 all.tsv | rev; } >many.txt
 "$ATTN_DECODE" trained.attn -b 3 --mini-batch 1 -i many.txt -o one.txt
 "$ATTN_DECODE" trained.attn -b 3 --mini-batch 4 --maxi-batch 8 -i many.txt -o sorted.txt
@@ -177,7 +177,7 @@ one, sorted_ = parse(sys.argv[1]), parse(sys.argv[2])
 assert len(one) == len(sorted_) > 200, (len(one), len(sorted_))
 for (text_a, nums_a), (text_b, nums_b) in zip(one, sorted_):
     assert text_a == text_b, (text_a, text_b)
-    assert all(abs(x - y) <= 1e-5 for x, y in zip(nums_a, nums_b)), (text_a, nums_a, nums_b)
+    assert all(abs(x - y) <= 2e-5 for x, y in zip(nums_a, nums_b)), (text_a, nums_a, nums_b)
 PY
 expect_input_error "--maxi-batch" "$ATTN_DECODE" trained.attn --maxi-batch 0
 
@@ -234,7 +234,7 @@ PY
 # --- the epoch agrees on the console, in the JSON log and in the summary.
 QUIET_LESS=()
 for arg in "${BASE[@]}"; do [[ $arg == --quiet ]] || QUIET_LESS+=("$arg"); done
-"$ATTN_TRAIN" "${QUIET_LESS[@]}" --max-steps 9 --log-json epochs.json 2>console.txt
+"$ATTN_TRAIN" "${QUIET_LESS[@]}" --max-steps 9 --log-json epochs.json --save epochs.attn 2>console.txt
 python3 - epochs.json console.txt <<'PY' || fail "epoch counters disagree: $(cat console.txt)"
 import json, re, sys
 log = {r["step"]: r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "train"}
