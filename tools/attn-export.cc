@@ -106,8 +106,9 @@ std::vector<std::string> write_vocabularies(const std::string& input, const std:
   std::filesystem::create_directories(dir, error);
   if (error) throw InputError(fmt::format("{}: cannot create directory: {}", dir, error.message()));
   std::vector<std::string> written;
-  for (const auto& [name, contents] : outputs) {
-    const std::string path = (std::filesystem::path(dir) / name).string();
+  for (const auto& output : outputs) {
+    const std::string path = (std::filesystem::path(dir) / output.first).string();
+    const std::string& contents = output.second;
     formats::write_output(
         path, [&](const formats::ByteSink& sink) { sink(contents.data(), contents.size()); });
     written.push_back(path);

@@ -72,7 +72,7 @@ std::vector<uint8_t> fresh_model(const std::string& architecture) {
   Rng rng(1);
   bundle.model = create_model(architecture, config, rng);
   const std::string path = "/tmp/attn_model_load_fuzz_" + architecture + ".attn";
-  save_bundle(path, formats::FileKind::kModel, bundle, nullptr);
+  save_bundle(path, formats::FileKind::kModel, bundle);
   const formats::ModelFile file = formats::read_model_file(path);
   std::remove(path.c_str());
   return {file.bytes().data(), file.bytes().data() + file.bytes().size()};
