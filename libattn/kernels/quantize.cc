@@ -10,16 +10,22 @@ void quantize_rows(const float* x, int64_t rows, int64_t cols, int64_t ldx, int8
     const float* in = x + r * ldx;
     int8_t* out = q + r * ldq;
     float largest = 0.0f;
-    for (int64_t j = 0; j < cols; ++j) largest = std::fmax(largest, std::fabs(in[j]));
+    for (int64_t j = 0; j < cols; ++j) {
+      const float magnitude = std::fabs(in[j]);
+      largest = magnitude > largest ? magnitude : largest;
+    }
     const float scale = largest / kInt8Max;
     scales[r] = scale;
-    // Multiplying by the inverse is what lets this loop vectorise; q stays within
-    // [-127, 127] because |in[j]| * (127 / largest) <= 127 up to one rounding step, which
-    // nearbyint cannot push past 127.5.
+    // Multiplying by the inverse and rounding half away from zero by hand (add +-0.5,
+    // truncate) is what lets this loop vectorise: std::nearbyint does not, and this runs on
+    // every activation row of every int8 product. |in[j]| * inverse <= 127 up to one
+    // rounding step, so the clamp only guards against that step.
     const float inverse = scale > 0.0f ? kInt8Max / largest : 0.0f;
     for (int64_t j = 0; j < cols; ++j) {
-      const float v = std::nearbyint(in[j] * inverse);
-      out[j] = static_cast<int8_t>(std::fmax(-127.0f, std::fmin(127.0f, v)));
+      const float v = in[j] * inverse;
+      const int rounded = static_cast<int>(v + (v >= 0.0f ? 0.5f : -0.5f));
+      out[j] = static_cast<int8_t>(rounded > kInt8Max ? kInt8Max
+                                   : rounded < -kInt8Max ? -kInt8Max : rounded);
     }
   }
 }
