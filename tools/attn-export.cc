@@ -24,6 +24,7 @@
 #include "formats/output_file.h"
 #include "formats/safetensors_writer.h"
 #include "libattn/autograd/tape.h"
+#include "libattn/models/compute_type.h"
 #include "libattn/models/marian_import.h"
 #include "libattn/models/model_bundle.h"
 #include "libattn/models/registry.h"
@@ -37,8 +38,8 @@ namespace {
 
 struct ExportFlags {
   std::vector<std::string> inputs, average, vocabs;
-  std::string from = "attn", to = "attn", output, vocab_dir, forward_src, forward_tgt;
-  bool strip_optimizer = false, quiet = false;
+  std::string from = "attn", to = "attn", output, vocab_dir, forward_src, forward_tgt, quantize;
+  bool strip_optimizer = false, quiet = false, dequantize = false;
 };
 
 // What an export stores beside the tensors: the model's config map, plus the two keys a
@@ -170,20 +171,29 @@ std::string write_model(const ExportFlags& flags) {
                                  ? flags.inputs[0]
                                  : fmt::format("the average of {} files", flags.average.size());
   if (flags.to == "attn" && flags.average.empty() && !flags.strip_optimizer &&
-      flags.from == "attn") {
+      flags.from == "attn" && flags.quantize.empty() && !flags.dequantize) {
     rewrite(flags.inputs[0], flags.output);
-    return fmt::format("{} -> {} (format {}.{})", source, target, formats::kFormatMajor,
-                       formats::kFormatMinor);
+    return fmt::format("{} -> {} (format {}.x)", source, target, formats::kFormatMajor);
   }
   const ModelBundle bundle = input_bundle(flags);
+  // Weight matrices in int8 (format 1.1) when asked, or when the input has them and
+  // --dequantize does not ask for f32.
+  const bool int8 = !flags.quantize.empty() || (stores_int8(bundle) && !flags.dequantize);
+  const WeightStorage storage = int8 ? WeightStorage::kInt8 : WeightStorage::kF32;
   if (flags.to == "attn") {
-    save_bundle(flags.output, formats::FileKind::kModel, bundle);
+    save_bundle(flags.output, formats::FileKind::kModel, bundle, {}, storage);
+    if (int8)
+      return fmt::format("{} -> {} (decode-only model, {} weight matrices in int8)", source,
+                         target, int8_weight_names(*bundle.model).size());
     if (flags.from == "marian")
       return fmt::format("{} -> {} (imported from {})", source, target,
                          bundle.metadata.config.at(kImportedFromKey));
     return fmt::format("{} -> {} (decode-only model)", source, target);
   }
-  const auto tensors = parameter_tensors(bundle.model->parameters());
+  const QuantizedParameterTensors quantized = quantized_parameter_tensors(
+      bundle.model->parameters(),
+      int8 ? int8_weight_names(*bundle.model) : std::vector<std::string>{});
+  const auto& tensors = quantized.tensors;
   if (flags.to == "safetensors")
     formats::write_safetensors(flags.output, tensors, export_config(bundle));
   else
@@ -212,6 +222,12 @@ int export_main(int argc, char** argv) {
     ("to,t", po::value(&flags.to)->default_value("attn"),
      "output format: attn (the current .attn version), safetensors or npz (docs/EXPORT.md)")
     ("output,o", po::value(&flags.output), "output file; - for stdout")
+    ("quantize", po::value(&flags.quantize),
+     "int8: store the weight matrices (Linear layers, RNN cells, output projection) as int8 "
+     "with one f32 scale per row (format 1.1, a quarter the size); embeddings, norms, biases "
+     "stay f32")
+    ("dequantize", po::bool_switch(&flags.dequantize),
+     "write an int8 model's weights back as f32")
     ("strip-optimizer", po::bool_switch(&flags.strip_optimizer),
      "write a decode-only model: drop the optimizer moments and training state of a checkpoint")
     ("average", po::value(&flags.average)->multitoken(),
@@ -241,6 +257,10 @@ int export_main(int argc, char** argv) {
 
   if (flags.to != "attn" && flags.to != "safetensors" && flags.to != "npz")
     throw InputError("--to must be attn, safetensors or npz, got '" + flags.to + "'");
+  if (!flags.quantize.empty() && flags.quantize != "int8")
+    throw InputError("--quantize takes int8, not '" + flags.quantize + "'");
+  if (!flags.quantize.empty() && flags.dequantize)
+    throw InputError("--quantize and --dequantize go in opposite directions: give one");
   if (flags.from != "attn" && flags.from != "marian")
     throw InputError("--from must be attn or marian, got '" + flags.from + "'");
   if (flags.from == "marian") {
