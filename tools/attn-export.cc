@@ -60,7 +60,8 @@ ModelBundle input_bundle(const ExportFlags& flags) {
 
 // Every tensor and all metadata, read by this build's reader (which knows every older
 // version) and written by its writer: the same model or checkpoint in the current version.
-void rewrite(const std::string& input, const std::string& output) {
+// Returns the minor version written (1.0 unless the file has int8 tensors).
+uint16_t rewrite(const std::string& input, const std::string& output) {
   const auto model_file = std::make_shared<formats::ModelFile>(formats::read_model_file(input));
   const formats::ModelFile& file = *model_file;
   // A model this build knows is checked as every tool checks it at load, so a file decode
@@ -70,9 +71,13 @@ void rewrite(const std::string& input, const std::string& output) {
   if (std::find(known.begin(), known.end(), file.metadata().architecture) != known.end())
     load_bundle(model_file, BindMode::kMap);
   std::vector<formats::TensorToWrite> tensors;
-  for (const formats::TensorEntry& t : file.tensors())
+  uint16_t minor = 0;
+  for (const formats::TensorEntry& t : file.tensors()) {
     tensors.push_back({t.name, t.dtype, t.shape, t.data});
+    minor = std::max(minor, formats::dtype_minor_version(t.dtype));
+  }
   formats::write_model_file(output, file.kind(), file.metadata(), tensors);
+  return minor;
 }
 
 // One file per vocabulary, "<name>.vocab", a token a line with line i holding id i, and the
@@ -172,8 +177,8 @@ std::string write_model(const ExportFlags& flags) {
                                  : fmt::format("the average of {} files", flags.average.size());
   if (flags.to == "attn" && flags.average.empty() && !flags.strip_optimizer &&
       flags.from == "attn" && flags.quantize.empty() && !flags.dequantize) {
-    rewrite(flags.inputs[0], flags.output);
-    return fmt::format("{} -> {} (format {}.x)", source, target, formats::kFormatMajor);
+    const uint16_t minor = rewrite(flags.inputs[0], flags.output);
+    return fmt::format("{} -> {} (format {}.{})", source, target, formats::kFormatMajor, minor);
   }
   const ModelBundle bundle = input_bundle(flags);
   // Weight matrices in int8 (format 1.1) when asked, or when the input has them and
