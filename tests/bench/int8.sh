@@ -14,8 +14,8 @@ rounds=${ATTN_BENCH_INT8_ROUNDS:-2}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"$build/attn-decode" --help 2>&1 | grep -q -- --compute-type ||
-  { echo "skipped: attn-decode has no --compute-type"; exit 0; }
+help=$("$build/attn-decode" --help 2>&1 || true)
+grep -q -- --compute-type <<<"$help" || { echo "skipped: attn-decode has no --compute-type"; exit 0; }
 
 # tokens/s and peak RSS (KiB) of one attn-decode --synthetic run.
 measure() {
