@@ -15,6 +15,10 @@ ComputeType parse_compute_type(const std::string& name) {
   throw InputError(fmt::format("--compute-type must be fp32, int8 or bf16, not '{}'", name));
 }
 
+namespace {
+constexpr int64_t kMinInt8Rows = 16;
+}  // namespace
+
 std::vector<std::string> int8_weight_names(const Seq2SeqModel& model) {
   const ConfigMap config = model.config_map();
   const auto tie = config.find("tie_output");
@@ -37,6 +41,9 @@ std::vector<std::string> int8_weight_names(const Seq2SeqModel& model) {
     if (table && name != tied_table) continue;
     // Other learned matrices (start states, memories) are not the weight of a product.
     if (!table && name.find("weight") == std::string::npos) continue;
+    // A product with a handful of outputs (the concat scorer's v: one) costs less than
+    // quantizing its input rows would.
+    if (var.value().dim(0) < kMinInt8Rows) continue;
     names.push_back(name);
   }
   return names;
