@@ -7,10 +7,20 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace attn::formats {
 
-enum class FileDType : uint32_t { kF32 = 0, kI32 = 1 };
+// kI8 (format 1.1): a quantized weight matrix, always paired with an f32 tensor of its
+// per-row scales named int8_scale_name(weight) (formats/FORMAT.md, "Quantized tensors").
+enum class FileDType : uint32_t { kF32 = 0, kI32 = 1, kI8 = 2 };
+
+// The format minor version that introduced the dtype: a file holding it is written as 1.N.
+uint16_t dtype_minor_version(FileDType dtype);
+
+// The f32 scale tensor paired with the i8 matrix `name`: "W" -> "W:scale" (':' is in no
+// parameter name, so the pair is unambiguous).
+inline std::string int8_scale_name(const std::string& name) { return name + ":scale"; }
 
 // Whether code names a dtype this build knows.
 bool is_known_dtype(uint32_t code);
@@ -21,7 +31,7 @@ FileDType dtype_from_code(uint32_t code);
 // Bytes per element.
 uint32_t dtype_size(FileDType dtype);
 
-// Short lowercase name: "f32", "i32".
+// Short lowercase name: "f32", "i32", "i8".
 const char* dtype_name(FileDType dtype);
 
 }  // namespace attn::formats

@@ -81,6 +81,8 @@ TensorStats compute_stats(const TensorEntry& tensor) {
       return stats_of(static_cast<const float*>(tensor.data), tensor.element_count);
     case FileDType::kI32:
       return stats_of(static_cast<const int32_t*>(tensor.data), tensor.element_count);
+    case FileDType::kI8:
+      return stats_of(static_cast<const int8_t*>(tensor.data), tensor.element_count);
   }
   return {};
 }
@@ -154,6 +156,26 @@ std::string format_summary(const ModelFile& file, const std::vector<FormatError>
   }
   line("parameters",
        fmt::format("{:<12} {:>12} in {} tensors", "total", total, file.tensors().size()));
+  // Format 1.1: what storing matrices in int8 saved against the same tensors in f32.
+  uint64_t int8_matrices = 0, int8_values = 0, tensor_bytes = 0, scale_bytes = 0;
+  for (const TensorEntry& t : file.tensors()) {
+    tensor_bytes += t.byte_size;
+    if (t.dtype != FileDType::kI8) continue;
+    ++int8_matrices;
+    int8_values += t.element_count;
+    const TensorEntry* scales = file.find_tensor(int8_scale_name(t.name));
+    if (scales) scale_bytes += scales->byte_size;
+  }
+  if (int8_matrices > 0) {
+    // Each i8 value as 4 bytes, and no scales.
+    const uint64_t f32_bytes = tensor_bytes + 3 * int8_values - scale_bytes;
+    line("int8", fmt::format("{} matrices, {} values in i8 (+ f32 row scales): tensors {} bytes, "
+                             "{} as f32 ({:.1f}%, {} bytes saved)",
+                             int8_matrices, int8_values, tensor_bytes, f32_bytes,
+                             100.0 * static_cast<double>(tensor_bytes) /
+                                 static_cast<double>(f32_bytes),
+                             f32_bytes - tensor_bytes));
+  }
   const Provenance& p = meta.provenance;
   std::string training = fmt::format("{} steps, {} epochs", p.steps, p.epochs);
   if (!p.best_valid_metric.empty()) {

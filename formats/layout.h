@@ -36,7 +36,9 @@ const char* section_name(Section section);
 inline constexpr uint8_t kMagic[8] = {0x89, 'A', 'T', 'N', '\r', '\n', 0x1A, '\n'};
 
 inline constexpr uint16_t kFormatMajor = 1;
-inline constexpr uint16_t kFormatMinor = 0;
+// The newest minor version this build reads and writes. A writer stamps a file with the
+// lowest minor its dtypes need (dtype_minor_version), so fp32 files stay 1.0.
+inline constexpr uint16_t kFormatMinor = 1;
 
 // Written little-endian, so it reads as kEndianTagSwapped after a byte-order conversion.
 inline constexpr uint32_t kEndianTag = 0x01020304;

@@ -285,10 +285,20 @@ class Parser {
         fail(FormatErrorKind::kDuplicateName, at + name_at, label + " appears twice");
       }
       if (!is_known_dtype(dtype_code)) {
-        fail(FormatErrorKind::kBadTensor, at + 4, label + " has an unknown dtype",
-             "0 (f32) or 1 (i32)", std::to_string(dtype_code));
+        fail(FormatErrorKind::kBadTensor, at + 4,
+             fmt::format("{} has an unknown dtype (file format {}.{}; this build reads "
+                         "dtypes up to format {}.{})",
+                         label, r.version.major, r.version.minor, kFormatMajor, kFormatMinor),
+             "0 (f32), 1 (i32) or 2 (i8)", std::to_string(dtype_code));
       }
       t.dtype = dtype_from_code(dtype_code);
+      if (dtype_minor_version(t.dtype) > r.version.minor) {
+        fail(FormatErrorKind::kBadTensor, at + 4,
+             fmt::format("{} is {}, which format {}.{} does not have", label,
+                         dtype_name(t.dtype), r.version.major, r.version.minor),
+             fmt::format("format {}.{} or later", kFormatMajor, dtype_minor_version(t.dtype)),
+             fmt::format("{}.{}", r.version.major, r.version.minor));
+      }
       t.element_count = 1;
       for (uint32_t d = 0; d < rank; ++d) {
         const uint64_t dim = load_u64(e + kEntryFixedSize + 8 * d);

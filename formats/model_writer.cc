@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <set>
@@ -133,7 +134,11 @@ Plan make_plan(FileKind kind, const Metadata& metadata, const std::vector<Tensor
   pre.assign(kPreambleSize, 0);
   std::memcpy(pre.data(), kMagic, sizeof(kMagic));
   store_u16(pre.data() + kMajorOffset, kFormatMajor);
-  store_u16(pre.data() + kMinorOffset, kFormatMinor);
+  // The lowest minor version that has every dtype written: fp32 files stay 1.0, byte for
+  // byte what 1.0 writers wrote, and readable by them.
+  uint16_t minor = 0;
+  for (const TensorToWrite& tensor : tensors) minor = std::max(minor, dtype_minor_version(tensor.dtype));
+  store_u16(pre.data() + kMinorOffset, minor);
   store_u32(pre.data() + kEndianOffset, kEndianTag);
   store_u32(pre.data() + kKindOffset, static_cast<uint32_t>(kind));
   store_u32(pre.data() + kAlignmentOffset, kAlignment);

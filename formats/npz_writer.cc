@@ -33,6 +33,8 @@ const char* npy_descr(FileDType dtype) {
       return "<f4";
     case FileDType::kI32:
       return "<i4";
+    case FileDType::kI8:
+      return "|i1";
   }
   throw FormatError(FormatErrorKind::kInvalidArgument, "", FormatError::kNoOffset,
                     fmt::format("dtype code {} has no npy descr", static_cast<uint32_t>(dtype)));

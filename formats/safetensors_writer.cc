@@ -16,6 +16,8 @@ const char* safetensors_dtype(FileDType dtype) {
       return "F32";
     case FileDType::kI32:
       return "I32";
+    case FileDType::kI8:
+      return "I8";
   }
   throw FormatError(
       FormatErrorKind::kInvalidArgument, "", FormatError::kNoOffset,

@@ -31,6 +31,7 @@
 #include "libattn/decode/ensemble.h"
 #include "libattn/decode/greedy.h"
 #include "libattn/decode/length_batches.h"
+#include "libattn/models/compute_type.h"
 #include "libattn/models/model_bundle.h"
 #include "tools/line_reader.h"
 #include "tools/synthetic_decode.h"
@@ -50,6 +51,7 @@ struct DecodeFlags {
   int mini_batch = 16;
   int maxi_batch = 1;
   int threads = 1;
+  std::string compute_type = "default";
   int64_t max_input_length = 1024;
   bool scores = false, quiet = false, stats = false, attention = false, score = false;
   bool strict = false, crop_input = false;
@@ -268,6 +270,10 @@ int decode_main(int argc, char** argv) {
     ("attention", po::bool_switch(&flags.attention),
      "classifier models: append every source token's attention weight")
     ("threads", po::value(&flags.threads)->default_value(1), "CPU threads")
+    ("compute-type", po::value(&flags.compute_type)->default_value("default"),
+     "fp32, int8 (weight matrices quantized per row at load, activations per row; embeddings, "
+     "norms, biases fp32), bf16 (fp32 with a note until a bf16 kernel exists), or default: "
+     "int8 for a model stored in int8 (attn-export --quantize int8), else fp32")
     ("stats", po::bool_switch(&flags.stats), "print sentences/s and tokens/s to stderr at the end")
     ("quiet", po::bool_switch(&flags.quiet), "print nothing but errors on stderr")
     ("synthetic", "benchmark: a random model of --preset's shape decodes random sources, "
@@ -296,9 +302,12 @@ int decode_main(int argc, char** argv) {
     synthetic.target_length = vm["tgt-len"].as<int64_t>();
     synthetic.vocab = vm["vocab"].as<int64_t>();
     synthetic.seconds = vm["seconds"].as<double>();
+    const std::string compute = vm["compute-type"].as<std::string>();
+    synthetic.compute_type = compute == "default" ? ComputeType::kFp32 : parse_compute_type(compute);
     if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
     ModelBundle bundle =
         load_bundle(vm["model"].as<std::vector<std::string>>().front(), BindMode::kMap);
+    if (compute == "default" && stores_int8(bundle)) synthetic.compute_type = ComputeType::kInt8;
     return run_synthetic_decode(synthetic, bundle.model.get());
   }
   po::notify(vm);
@@ -344,6 +353,15 @@ int decode_main(int argc, char** argv) {
     members.push_back(load_bundle(path, BindMode::kMap));
     check_ensemble_member(members.front(), flags.models.front(), members.back(), path);
     check_finite_parameters(members.back());  // NaN weights would answer every line with an empty one
+  }
+  // int8 copies of the weight matrices, registered while they live (models/compute_type.h).
+  std::vector<std::unique_ptr<Int8Weights>> int8_weights;
+  for (ModelBundle& member : members) {
+    const bool as_stored = flags.compute_type == "default";
+    const ComputeType type = !as_stored ? parse_compute_type(flags.compute_type)
+                             : stores_int8(member) ? ComputeType::kInt8
+                                                   : ComputeType::kFp32;
+    int8_weights.push_back(prepare_compute_type(*member.model, type));
   }
   ModelBundle& bundle = members.front();
   std::vector<DecoderModel*> member_models;

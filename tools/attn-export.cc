@@ -24,6 +24,7 @@
 #include "formats/output_file.h"
 #include "formats/safetensors_writer.h"
 #include "libattn/autograd/tape.h"
+#include "libattn/models/compute_type.h"
 #include "libattn/models/marian_import.h"
 #include "libattn/models/model_bundle.h"
 #include "libattn/models/registry.h"
@@ -37,8 +38,8 @@ namespace {
 
 struct ExportFlags {
   std::vector<std::string> inputs, average, vocabs;
-  std::string from = "attn", to = "attn", output, vocab_dir, forward_src, forward_tgt;
-  bool strip_optimizer = false, quiet = false;
+  std::string from = "attn", to = "attn", output, vocab_dir, forward_src, forward_tgt, quantize;
+  bool strip_optimizer = false, quiet = false, dequantize = false;
 };
 
 // What an export stores beside the tensors: the model's config map, plus the two keys a
@@ -59,7 +60,8 @@ ModelBundle input_bundle(const ExportFlags& flags) {
 
 // Every tensor and all metadata, read by this build's reader (which knows every older
 // version) and written by its writer: the same model or checkpoint in the current version.
-void rewrite(const std::string& input, const std::string& output) {
+// Returns the minor version written (1.0 unless the file has int8 tensors).
+uint16_t rewrite(const std::string& input, const std::string& output) {
   const auto model_file = std::make_shared<formats::ModelFile>(formats::read_model_file(input));
   const formats::ModelFile& file = *model_file;
   // A model this build knows is checked as every tool checks it at load, so a file decode
@@ -69,9 +71,13 @@ void rewrite(const std::string& input, const std::string& output) {
   if (std::find(known.begin(), known.end(), file.metadata().architecture) != known.end())
     load_bundle(model_file, BindMode::kMap);
   std::vector<formats::TensorToWrite> tensors;
-  for (const formats::TensorEntry& t : file.tensors())
+  uint16_t minor = 0;
+  for (const formats::TensorEntry& t : file.tensors()) {
     tensors.push_back({t.name, t.dtype, t.shape, t.data});
+    minor = std::max(minor, formats::dtype_minor_version(t.dtype));
+  }
   formats::write_model_file(output, file.kind(), file.metadata(), tensors);
+  return minor;
 }
 
 // One file per vocabulary, "<name>.vocab", a token a line with line i holding id i, and the
@@ -171,20 +177,29 @@ std::string write_model(const ExportFlags& flags) {
                                  ? flags.inputs[0]
                                  : fmt::format("the average of {} files", flags.average.size());
   if (flags.to == "attn" && flags.average.empty() && !flags.strip_optimizer &&
-      flags.from == "attn") {
-    rewrite(flags.inputs[0], flags.output);
-    return fmt::format("{} -> {} (format {}.{})", source, target, formats::kFormatMajor,
-                       formats::kFormatMinor);
+      flags.from == "attn" && flags.quantize.empty() && !flags.dequantize) {
+    const uint16_t minor = rewrite(flags.inputs[0], flags.output);
+    return fmt::format("{} -> {} (format {}.{})", source, target, formats::kFormatMajor, minor);
   }
   const ModelBundle bundle = input_bundle(flags);
+  // Weight matrices in int8 (format 1.1) when asked, or when the input has them and
+  // --dequantize does not ask for f32.
+  const bool int8 = !flags.quantize.empty() || (stores_int8(bundle) && !flags.dequantize);
+  const WeightStorage storage = int8 ? WeightStorage::kInt8 : WeightStorage::kF32;
   if (flags.to == "attn") {
-    save_bundle(flags.output, formats::FileKind::kModel, bundle);
+    save_bundle(flags.output, formats::FileKind::kModel, bundle, {}, storage);
+    if (int8)
+      return fmt::format("{} -> {} (decode-only model, {} weight matrices in int8)", source,
+                         target, int8_weight_names(*bundle.model).size());
     if (flags.from == "marian")
       return fmt::format("{} -> {} (imported from {})", source, target,
                          bundle.metadata.config.at(kImportedFromKey));
     return fmt::format("{} -> {} (decode-only model)", source, target);
   }
-  const auto tensors = parameter_tensors(bundle.model->parameters());
+  const QuantizedParameterTensors quantized = quantized_parameter_tensors(
+      bundle.model->parameters(),
+      int8 ? int8_weight_names(*bundle.model) : std::vector<std::string>{});
+  const auto& tensors = quantized.tensors;
   if (flags.to == "safetensors")
     formats::write_safetensors(flags.output, tensors, export_config(bundle));
   else
@@ -213,6 +228,12 @@ int export_main(int argc, char** argv) {
     ("to,t", po::value(&flags.to)->default_value("attn"),
      "output format: attn (the current .attn version), safetensors or npz (docs/EXPORT.md)")
     ("output,o", po::value(&flags.output), "output file; - for stdout")
+    ("quantize", po::value(&flags.quantize),
+     "int8: store the weight matrices (Linear layers, RNN cells, output projection) as int8 "
+     "with one f32 scale per row (format 1.1, a quarter the size); embeddings, norms, biases "
+     "stay f32")
+    ("dequantize", po::bool_switch(&flags.dequantize),
+     "write an int8 model's weights back as f32")
     ("strip-optimizer", po::bool_switch(&flags.strip_optimizer),
      "write a decode-only model: drop the optimizer moments and training state of a checkpoint")
     ("average", po::value(&flags.average)->multitoken(),
@@ -242,6 +263,10 @@ int export_main(int argc, char** argv) {
 
   if (flags.to != "attn" && flags.to != "safetensors" && flags.to != "npz")
     throw InputError("--to must be attn, safetensors or npz, got '" + flags.to + "'");
+  if (!flags.quantize.empty() && flags.quantize != "int8")
+    throw InputError("--quantize takes int8, not '" + flags.quantize + "'");
+  if (!flags.quantize.empty() && flags.dequantize)
+    throw InputError("--quantize and --dequantize go in opposite directions: give one");
   if (flags.from != "attn" && flags.from != "marian")
     throw InputError("--from must be attn or marian, got '" + flags.from + "'");
   if (flags.from == "marian") {

@@ -4,6 +4,7 @@
 //
 //   attn-decode --synthetic --preset small --mini-batch 32 --beam-size 5 --src-len 30 --tgt-len 30
 //   -> "attn-decode --synthetic: transformer, N parameters, ... tokens/s: 1234.5" on stderr
+//   attn-decode --synthetic --compute-type int8 ...  # weight matrices in int8
 //   attn-decode --synthetic -m rnn.attn ...   # any architecture: a model saved by
 //                                             # attn-train --synthetic --save rnn.attn
 #pragma once
@@ -15,6 +16,7 @@
 #include "libattn/core/memory.h"
 #include "libattn/decode/beam_search.h"
 #include "libattn/decode/greedy.h"
+#include "libattn/models/compute_type.h"
 #include "libattn/models/registry.h"
 
 namespace attn {
@@ -28,6 +30,7 @@ struct SyntheticDecodeOptions {
   double seconds = 3;  // repeat whole batches until this much time has passed
   int beam_size = 1;
   uint64_t seed = 1;
+  ComputeType compute_type = ComputeType::kFp32;  // --compute-type
 };
 
 // Forwards every call to the model but gives EOS a log-probability of -inf until `length`
@@ -75,6 +78,7 @@ inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqMo
     random_model = create_model("transformer", config, rng);
     model = random_model.get();
   }
+  const std::unique_ptr<Int8Weights> int8 = prepare_compute_type(*model, options.compute_type);
   NoEndModel no_end(*model, options.target_length);
   // Source ids from the model's own source vocabulary.
   const ConfigMap config = model->config_map();
@@ -114,10 +118,11 @@ inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqMo
   fmt::print(stderr,
              "attn-decode --synthetic: {}, {} parameters, vocab {}; {} rounds of {} sentences "
              "of {} tokens, beam {}: {} tokens in {:.2f}s: {:.1f} sentences/s, tokens/s: {:.1f}, "
-             "minor faults/step: {:.1f}\n",
+             "minor faults/step: {:.1f}, int8 matrices: {}\n",
              model->architecture(), parameters, model->vocab_size(), rounds, options.batch,
              sources.front().size(), options.beam_size, tokens, elapsed,
-             rounds * options.batch / elapsed, tokens / elapsed, faults_per_step);
+             rounds * options.batch / elapsed, tokens / elapsed, faults_per_step,
+             int8 ? int8->count() : 0);
   return 0;
 }
 

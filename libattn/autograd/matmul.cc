@@ -1,5 +1,6 @@
 #include "libattn/autograd/matmul.h"
 
+#include "libattn/autograd/int8_weights.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/kernels/gemm.h"
@@ -38,9 +39,16 @@ Var matmul(const Var& a_var, const Var& b_var, bool trans_a, bool trans_b) {
   if (trans_a) out_shape = {m, n};
   else out_shape.back() = n;
   Tensor c = Tensor::empty(out_shape);
+  const bool grad = needs_grad(a_var, b_var);
+  // x W^T by a weight that has an int8 copy (autograd/int8_weights.h): inference only.
+  const Int8Matrix* int8 = !grad && !trans_a && trans_b ? int8_weight(b.data(), n, k) : nullptr;
+  if (int8) {
+    matmul_int8(m, a.data(), a_cols, *int8, c.data(), n);
+    return Var(c, false);
+  }
   gemm(trans_a, trans_b, m, n, k, 1.0f, a.data(), a_cols, b.data(), b.dim(1), 0.0f, c.data(), n);
 
-  Var out(c, needs_grad(a_var, b_var));
+  Var out(c, grad);
   if (out.requires_grad()) {
     tape().record([a_var, b_var, out, a, b, trans_a, trans_b, m, n, k, a_cols]() mutable {
       if (!out.has_grad()) return;

@@ -6,6 +6,7 @@
 #include "formats/model_writer.h"
 #include "libattn/core/allocation_budget.h"
 #include "libattn/core/error.h"
+#include "libattn/models/compute_type.h"
 #include "libattn/models/marian_import.h"
 #include "libattn/models/registry.h"
 #include "libattn/nn/parameters.h"
@@ -73,11 +74,13 @@ const formats::Vocabulary& find_vocabulary(const formats::ModelFile& file,
                              formats::FormatError::kNoOffset, problem);
 }
 
-// The bytes of all the file's tensors: what building its model may allocate (plus slack for
-// what a model keeps beside its parameters) before the parameters are checked against them.
+// The bytes of all the file's tensors as f32: what building its model may allocate (plus
+// slack for what a model keeps beside its parameters) before the parameters are checked
+// against them. An i8 matrix becomes an f32 parameter: it counts four times.
 uint64_t tensor_bytes(const formats::ModelFile& file) {
   uint64_t bytes = 0;
-  for (const formats::TensorEntry& t : file.tensors()) bytes += t.byte_size;
+  for (const formats::TensorEntry& t : file.tensors())
+    bytes += t.dtype == formats::FileDType::kI8 ? 4 * t.byte_size : t.byte_size;
   return bytes;
 }
 
@@ -88,6 +91,12 @@ void check_no_unknown_tensors(const formats::ModelFile& file, const NamedParamet
   for (const auto& [name, var] : params) known.insert(name);
   for (const formats::TensorEntry& t : file.tensors()) {
     if (known.count(t.name)) continue;
+    // The scales of an int8 matrix (format 1.1), paired by name with a parameter stored i8.
+    const std::string::size_type colon = t.name.rfind(':');
+    if (colon != std::string::npos && formats::int8_scale_name(t.name.substr(0, colon)) == t.name) {
+      const formats::TensorEntry* matrix = file.find_tensor(t.name.substr(0, colon));
+      if (matrix && matrix->dtype == formats::FileDType::kI8 && known.count(matrix->name)) continue;
+    }
     // What train/ keeps beside the parameters in a checkpoint: the optimizer's moments
     // (optimizer_io) and the moving average of the weights (exponential_average).
     if (file.kind() == formats::FileKind::kCheckpoint &&
@@ -177,8 +186,15 @@ ModelBundle load_bundle(std::shared_ptr<formats::ModelFile> model_file, BindMode
   return bundle;
 }
 
+bool stores_int8(const ModelBundle& bundle) {
+  if (!bundle.file) return false;
+  for (const auto& entry : bundle.file->tensors())
+    if (entry.dtype == formats::FileDType::kI8) return true;
+  return false;
+}
+
 void save_bundle(const std::string& path, formats::FileKind kind, const ModelBundle& bundle,
-                 const std::vector<formats::TensorToWrite>& extra) {
+                 const std::vector<formats::TensorToWrite>& extra, WeightStorage storage) {
   formats::Metadata meta = bundle.metadata;
   meta.architecture = bundle.model->architecture();
   meta.naming_revision = bundle.model->naming_revision();
@@ -192,7 +208,11 @@ void save_bundle(const std::string& path, formats::FileKind kind, const ModelBun
                        {"target", bundle.target.vocab.tokens()}};
   meta.sentencepiece_model = bundle.source.tokenizer.sentencepiece_model();
   if (kind != formats::FileKind::kCheckpoint) meta.training = {};
-  std::vector<formats::TensorToWrite> tensors = parameter_tensors(bundle.model->parameters());
+  const QuantizedParameterTensors quantized = quantized_parameter_tensors(
+      bundle.model->parameters(), storage == WeightStorage::kInt8
+                                      ? int8_weight_names(*bundle.model)
+                                      : std::vector<std::string>{});
+  std::vector<formats::TensorToWrite> tensors = quantized.tensors;
   tensors.insert(tensors.end(), extra.begin(), extra.end());
   formats::write_model_file(path, kind, meta, tensors);
 }

@@ -71,7 +71,14 @@ void check_finite_parameters(const ModelBundle& bundle);
 
 // Writes atomically. `extra` tensors (a checkpoint's optimizer state) follow the parameters;
 // bundle.metadata's training state and provenance are written as they are (a checkpoint's only).
+// kInt8: the weight matrices models/compute_type.h names (int8_weight_names) are stored as
+// i8 + f32 per-row scales (format 1.1; attn-export --quantize int8).
+enum class WeightStorage { kF32, kInt8 };
 void save_bundle(const std::string& path, formats::FileKind kind, const ModelBundle& bundle,
-                 const std::vector<formats::TensorToWrite>& extra = {});
+                 const std::vector<formats::TensorToWrite>& extra = {},
+                 WeightStorage storage = WeightStorage::kF32);
+
+// Whether the bundle's file stores any weight in int8 (then decoding defaults to int8).
+bool stores_int8(const ModelBundle& bundle);
 
 }  // namespace attn

@@ -19,8 +19,22 @@ enum class BindMode { kCopy, kMap };
 
 std::vector<formats::TensorToWrite> parameter_tensors(const NamedParameters& params);
 
-// Every parameter must be in the file with its exact shape and dtype f32; anything else is
-// a FormatError naming the tensor. `file` must outlive the parameters in kMap mode.
+// The parameters as file tensors with the matrices named in `int8_names` stored as i8 plus
+// their f32 per-row scales (formats/FORMAT.md, "Quantized tensors"). `tensors` points into
+// the buffers held here: keep the object alive until the file is written.
+struct QuantizedParameterTensors {
+  std::vector<formats::TensorToWrite> tensors;
+  std::vector<std::vector<int8_t>> values;
+  std::vector<std::vector<float>> scales;
+};
+QuantizedParameterTensors quantized_parameter_tensors(const NamedParameters& params,
+                                                      const std::vector<std::string>& int8_names);
+
+// Every parameter must be in the file with its exact shape and dtype f32, or as an i8
+// matrix with its f32 scales (then it is dequantized into a heap copy in either mode: the
+// weights decode in int8 through models/compute_type.h, re-quantized to the same values);
+// anything else is a FormatError naming the tensor. `file` must outlive the parameters in
+// kMap mode.
 void load_parameters(const NamedParameters& params, const std::shared_ptr<formats::ModelFile>& file,
                      BindMode mode);
 

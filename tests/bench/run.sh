@@ -271,6 +271,10 @@ if ((${#rows[@]})); then
   echo "faults = attn's minor page faults a step after warm-up (training step; decoding position)."
 fi
 
+# ---- int8 against fp32 (issue 11) ------------------------------------------------------------
+echo
+bash "$here/int8.sh" "$build" || echo "int8 comparison failed"
+
 # ---- 3. Startup ----------------------------------------------------------------------------
 # A base Transformer file (8k vocabulary, about 200 MB) opened by attn-decode with no input:
 # mapping, every CRC checked, the model built and bound. Best of 3 (the page cache warm).

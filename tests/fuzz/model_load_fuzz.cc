@@ -84,6 +84,10 @@ const std::vector<BaseModel>& bases() {
     const formats::ModelFile golden =
         formats::read_model_file(ATTN_SOURCE_DIR "/tests/data/formats/v1/reverse-tiny.attn");
     out.push_back(from_bytes({golden.bytes().data(), golden.bytes().data() + golden.bytes().size()}));
+    // Format 1.1: the same model with its weight matrices in int8 and their :scale tensors.
+    const formats::ModelFile int8 =
+        formats::read_model_file(ATTN_SOURCE_DIR "/tests/data/formats/v1_1/reverse-tiny.int8.attn");
+    out.push_back(from_bytes({int8.bytes().data(), int8.bytes().data() + int8.bytes().size()}));
     for (const char* architecture : {"rnn", "ntm", "snail", "classifier"}) {
       try {
         out.push_back(from_bytes(fresh_model(architecture)));
@@ -157,7 +161,7 @@ void edit(FuzzedDataProvider& in, BaseModel& m) {
         for (int64_t& d : t.shape) d = small_dim(in);
         int64_t count = 1;
         for (int64_t d : t.shape) count *= d;
-        t.bytes.resize(static_cast<size_t>(count) * 4);
+        t.bytes.resize(static_cast<size_t>(count) * formats::dtype_size(t.dtype));
         break;
       }
       case 5:
@@ -179,9 +183,14 @@ void edit(FuzzedDataProvider& in, BaseModel& m) {
         m.kind = m.kind == formats::FileKind::kModel ? formats::FileKind::kCheckpoint
                                                      : formats::FileKind::kModel;
         break;
-      case 8:
-        if (!m.tensors.empty()) m.tensors[pick].dtype = formats::FileDType::kI32;
+      case 8: {  // another dtype (i32, or i8 without scales), the bytes resized to it
+        if (m.tensors.empty()) break;
+        EditableTensor& t = m.tensors[pick];
+        const size_t count = t.bytes.size() / formats::dtype_size(t.dtype);
+        t.dtype = in.ConsumeBool() ? formats::FileDType::kI32 : formats::FileDType::kI8;
+        t.bytes.resize(count * formats::dtype_size(t.dtype));
         break;
+      }
       case 9: {
         EditableTensor t{in.ConsumeRandomLengthString(24), formats::FileDType::kF32, {small_dim(in)}, {}};
         t.bytes.resize(static_cast<size_t>(t.shape[0]) * 4);

@@ -23,6 +23,12 @@ std::vector<uint8_t> sample_bytes() {
   return encode_model_file(FileKind::kCheckpoint, sample.metadata, sample.tensors());
 }
 
+// The sample with an int8 matrix and its scales (format 1.1).
+std::vector<uint8_t> int8_sample_bytes() {
+  const SampleModel sample;
+  return encode_model_file(FileKind::kModel, sample.metadata, sample.int8_tensors());
+}
+
 // The error reading bytes raises; fails the test when they are accepted.
 FormatError parse_error(const std::vector<uint8_t>& bytes) {
   try {
@@ -50,14 +56,18 @@ TEST(Corruption, SampleIsSound) {
   EXPECT_NO_THROW(parse_model_file(FileBytes::copy(bytes.data(), bytes.size()), "m"));
 }
 
-TEST(Corruption, EveryTruncationIsRefusedAsTruncated) {
-  const std::vector<uint8_t> bytes = sample_bytes();
+void expect_every_truncation_refused(const std::vector<uint8_t>& bytes) {
   for (std::size_t size = 0; size < bytes.size(); ++size) {
     const std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + size);
     const FormatError e = parse_error(cut);
     EXPECT_EQ(e.kind(), FormatErrorKind::kTruncated) << e.what();
     EXPECT_EQ(e.offset(), size);
   }
+}
+
+TEST(Corruption, EveryTruncationIsRefusedAsTruncated) {
+  const std::vector<uint8_t> bytes = sample_bytes();
+  expect_every_truncation_refused(bytes);
   const FormatError e = parse_error({bytes.begin(), bytes.begin() + 300});
   EXPECT_EQ(std::string(e.what()), fmt::format("model.attn: byte 300: truncated (expected {} "
                                                "bytes, found 300 bytes)",
@@ -117,6 +127,46 @@ TEST(Corruption, EveryBitFlipIsRefused) {
   for (uint64_t at = 0; at < bytes.size(); ++at) {
     for (int bit = 0; bit < 8; ++bit) expect_flip_refused(bytes, at, bit);
   }
+}
+
+// An int8 file (format 1.1) is as well guarded as an f32 one.
+TEST(Corruption, Int8FileIsSoundAndEveryTruncationAndBitFlipIsRefused) {
+  const std::vector<uint8_t> bytes = int8_sample_bytes();
+  const ModelFile model = parse_model_file(FileBytes::copy(bytes.data(), bytes.size()), "m");
+  EXPECT_EQ(model.version().minor, 1);
+  EXPECT_EQ(model.tensor("enc.0.w").dtype, FileDType::kI8);
+  EXPECT_EQ(model.tensor("enc.0.w").byte_size, 6u);
+  EXPECT_EQ(model.tensor("enc.0.w:scale").dtype, FileDType::kF32);
+  expect_every_truncation_refused(bytes);
+  for (uint64_t at = 0; at < bytes.size(); ++at) {
+    for (int bit = 0; bit < 8; ++bit) expect_flip_refused(bytes, at, bit);
+  }
+}
+
+// An i8 tensor in a file that says 1.0 is refused, naming the format that has it.
+TEST(Corruption, Int8InAFormat10FileIsRefused) {
+  std::vector<uint8_t> bytes = int8_sample_bytes();
+  store_u16(bytes.data() + kMinorOffset, 0);
+  reseal(bytes);
+  const FormatError e = parse_error(bytes);
+  EXPECT_EQ(e.kind(), FormatErrorKind::kBadTensor);
+  EXPECT_NE(std::string(e.what()).find("tensor 'enc.0.w' is i8, which format 1.0 does not have"),
+            std::string::npos)
+      << e.what();
+}
+
+// A dtype from a later revision is refused with both revisions named.
+TEST(Corruption, UnknownDtypeNamesTheRevisions) {
+  std::vector<uint8_t> bytes = int8_sample_bytes();
+  store_u16(bytes.data() + kMinorOffset, 2);
+  store_u32(bytes.data() + entry_offset(bytes, 1) + 4, 3);
+  reseal(bytes);
+  const FormatError e = parse_error(bytes);
+  EXPECT_EQ(e.kind(), FormatErrorKind::kBadTensor);
+  EXPECT_NE(std::string(e.what()).find("unknown dtype (file format 1.2; this build reads dtypes "
+                                       "up to format 1.1)"),
+            std::string::npos)
+      << e.what();
 }
 
 TEST(Corruption, FlipsNameTheSectionOrTensor) {

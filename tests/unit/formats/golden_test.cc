@@ -71,5 +71,43 @@ TEST(GoldenV1, DISABLED_RegenerateGoldenAndFuzzSeeds) {
   write_model_file(corpus + "empty.attn", FileKind::kModel, Metadata{}, {});
 }
 
+// Format 1.1: tests/data/formats/v1_1/tiny-int8.attn, an i8 matrix with its scales beside
+// an f32 vector, frozen like v1/ (its README).
+const std::string kTinyInt8Path = std::string(ATTN_TEST_DATA) + "/formats/v1_1/tiny-int8.attn";
+const int8_t kProjI8[6] = {127, -127, 0, 1, -1, 64};
+const float kProjScale[3] = {0.5f, 0.0f, 0.001953125f};
+
+TEST(GoldenV1_1, TinyInt8LoadsWithExactValues) {
+  const ModelFile model = read_model_file(kTinyInt8Path);
+  EXPECT_EQ(model.version().major, 1);
+  EXPECT_EQ(model.version().minor, 1);
+  EXPECT_EQ(model.metadata(), tiny_metadata());
+  ASSERT_EQ(model.tensors().size(), 3u);
+  const TensorEntry& proj = model.tensors()[1];
+  EXPECT_EQ(proj.name, "out.proj");
+  EXPECT_EQ(proj.dtype, FileDType::kI8);
+  EXPECT_EQ(proj.shape, (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(proj.byte_size, 6u);
+  EXPECT_EQ(std::memcmp(proj.data, kProjI8, sizeof(kProjI8)), 0);
+  const TensorEntry& scale = model.tensors()[2];
+  EXPECT_EQ(scale.name, int8_scale_name("out.proj"));
+  EXPECT_EQ(scale.name, "out.proj:scale");
+  EXPECT_EQ(scale.dtype, FileDType::kF32);
+  EXPECT_EQ(std::memcmp(scale.data, kProjScale, sizeof(kProjScale)), 0);
+  EXPECT_TRUE(find_damage(model).empty());
+}
+
+// As above, for format 1.1 (creates v1_1/ once; never rerun on a frozen file):
+//   build/attn_unit_tests --gtest_also_run_disabled_tests --gtest_filter='GoldenV1_1.DISABLED_*'
+TEST(GoldenV1_1, DISABLED_RegenerateGoldenAndFuzzSeed) {
+  const std::string root = std::string(ATTN_TEST_DATA) + "/..";
+  const std::vector<TensorToWrite> tensors = {{"out.bias", FileDType::kF32, {5}, kBias},
+                                              {"out.proj", FileDType::kI8, {3, 2}, kProjI8},
+                                              {"out.proj:scale", FileDType::kF32, {3}, kProjScale}};
+  write_model_file(kTinyInt8Path, FileKind::kModel, tiny_metadata(), tensors);
+  write_model_file(root + "/fuzz/corpus/reader/tiny-int8.attn", FileKind::kModel, tiny_metadata(),
+                   tensors);
+}
+
 }  // namespace
 }  // namespace attn::formats

@@ -23,6 +23,8 @@ struct SampleModel {
   std::vector<float> embedding;  // [5, 3]
   std::vector<float> weight;     // [3, 2]
   std::vector<int32_t> steps;    // [7]
+  std::vector<int8_t> weight_i8 = {127, -127, 0, 5, -1, 64};  // [3, 2] (int8_tensors)
+  std::vector<float> weight_scale = {0.5f, 0.0f, 1e-3f};     // [3]
   float scale = 0.5f;            // []
 
   SampleModel() {
@@ -49,6 +51,14 @@ struct SampleModel {
             {"opt.steps", FileDType::kI32, {7}, steps.data()},
             {"scale", FileDType::kF32, {}, &scale},
             {"empty", FileDType::kF32, {0, 4}, nullptr}};
+  }
+
+  // enc.0.w stored as int8 with its scales (format 1.1).
+  std::vector<TensorToWrite> int8_tensors() const {
+    return {{"embed.source", FileDType::kF32, {5, 3}, embedding.data()},
+            {"enc.0.w", FileDType::kI8, {3, 2}, weight_i8.data()},
+            {"enc.0.w:scale", FileDType::kF32, {3}, weight_scale.data()},
+            {"scale", FileDType::kF32, {}, &scale}};
   }
 };
 
