@@ -165,6 +165,13 @@ TEST_P(ModelContract, ConfigRoundTripsAndRefusesWhatItDoesNotKnow) {
     EXPECT_THROW(create_model(architecture, bad, r), InputError) << key << " = '" << value << "'";
   };
   refused("no_such_field", "1");
+  // Only the vocabulary sizes are required; every other field keeps its default.
+  ConfigMap expected = default_config(architecture, "small");
+  expected["src_vocab"] = expected["tgt_vocab"] = map.at("tgt_vocab");
+  const ConfigMap minimal = {{"src_vocab", map.at("tgt_vocab")}, {"tgt_vocab", map.at("tgt_vocab")}};
+  if (architecture != "pointer") {  // whose tgt_vocab must be 4 + max_positions
+    EXPECT_EQ(create_model(architecture, minimal, rng)->config_map(), expected);
+  }
   ConfigMap missing = map;
   missing.erase("src_vocab");
   EXPECT_THROW(create_model(architecture, missing, rng), InputError) << "no src_vocab";
@@ -174,7 +181,12 @@ TEST_P(ModelContract, ConfigRoundTripsAndRefusesWhatItDoesNotKnow) {
     if (field.type == FieldType::kInteger) {
       refused(field.key, "-1");
       refused(field.key, "1.5");
+      refused(field.key, std::to_string(int64_t(field.min) - 1));
       refused(field.key, std::to_string(int64_t(field.max) + 1));
+    }
+    if (field.type == FieldType::kNumber) {
+      refused(field.key, fmt::format("{}", field.min - 1));
+      if (std::isfinite(field.max)) refused(field.key, fmt::format("{}", field.max + 1));
     }
     // What the table says of the field holds up: its default and presets are in bounds.
     EXPECT_NO_THROW(check_field_value(field, field.default_value, architecture)) << field.key;
