@@ -79,14 +79,17 @@ inline void add_model_flags(boost::program_options::options_description& options
 // The fields of every architecture: flag, type and range, default (the small preset's) and
 // what tiny and base set, and what the field means.
 inline void print_model_fields_help(std::ostream& out) {
-  out << "Model fields (--model NAME; the defaults are the small preset's, tiny and base set "
-         "what follows them):\n";
+  out << "Model fields (--model NAME; the defaults are the small preset's, and in brackets what "
+         "--preset tiny and base set):\n";
   for (const Architecture& architecture : architectures()) {
     out << "  " << architecture.name << ":\n";
     for (const FieldInfo& field : architecture.fields) {
       if (field.from_data) continue;
-      std::string presets;
-      for (const auto& [name, value] : field.presets) presets += fmt::format(", {} {}", name, value);
+      std::string presets;  // " (tiny 64, base 512)"
+      for (const std::string& name : kConfigPresets)
+        if (auto it = field.presets.find(name); it != field.presets.end())
+          presets += fmt::format("{}{} {}", presets.empty() ? " (" : ", ", name, it->second);
+      if (!presets.empty()) presets += ")";
       out << fmt::format("    --{:<20} {}, default {}{}: {}\n", flag_name(field.key),
                          field_type_text(field), field.default_value, presets, field.help);
     }

@@ -39,7 +39,7 @@ expect_input_error "bad_value.ini" "$ATTN_TRAIN" --config bad_value.ini --train 
 expect_input_error "missing.ini" "$ATTN_TRAIN" --config missing.ini --train train.tsv
 # --help lists every model field with its type, range and default (and the presets' values).
 "$ATTN_TRAIN" --help | tr -s ' ' >help.txt
-for text in "--d-model INT" "--d-model positive integer, default 256, base 512, tiny 64" \
+for text in "--d-model INT" "--d-model positive integer, default 256 (tiny 64, base 512): model width D" \
   "--dropout number in [0, 1), default 0.1" "--cell lstm|gru, default lstm" \
   "--shift-range non-negative integer, default 1" "--input-dims integer in 0..4, default 0" \
   "--pre-norm [=BOOL(=true)]"; do
