@@ -29,6 +29,8 @@ struct Case {
   std::string name;     // the test's name
 };
 
+void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
+
 // Small widths, so every case runs in milliseconds; no dropout, so forward is deterministic.
 ConfigMap small_sizes(const std::string& architecture) {
   if (architecture == "transformer") return {{"d_model", "16"}, {"heads", "2"}, {"ffn", "32"}};
@@ -188,8 +190,11 @@ TEST_P(ModelContract, ConfigRoundTripsAndRefusesWhatItDoesNotKnow) {
       refused(field.key, fmt::format("{}", field.min - 1));
       if (std::isfinite(field.max)) refused(field.key, fmt::format("{}", field.max + 1));
     }
-    // What the table says of the field holds up: its default and presets are in bounds.
-    EXPECT_NO_THROW(check_field_value(field, field.default_value, architecture)) << field.key;
+    // What the table says of the field holds up: its default (but for the vocabulary sizes,
+    // which the data sets) and presets are in bounds.
+    if (!field.from_data) {
+      EXPECT_NO_THROW(check_field_value(field, field.default_value, architecture)) << field.key;
+    }
     for (const auto& [preset, value] : field.presets)
       EXPECT_NO_THROW(check_field_value(field, value, architecture)) << field.key << " " << preset;
   }
