@@ -72,6 +72,14 @@ std::string check_field_value(const FieldInfo& field, const std::string& text,
     case FieldType::kBoolean:
     case FieldType::kChoice:
       for (const std::string& choice : field.choices) ok = ok || text == choice;
+      if (!ok && field.respell) {
+        try {
+          canonical = field.respell(text);
+          ok = true;
+        } catch (const InputError&) {
+          // Not a spelling either: the message below names the field and its choices.
+        }
+      }
       break;
   }
   if (ok) return canonical;

@@ -43,6 +43,9 @@ struct FieldInfo {
   double min = 0, max = 0;                  // kInteger, kNumber: the bounds
   bool min_open = false, max_open = false;  // kNumber: the bound itself is excluded
   std::vector<std::string> choices;         // kChoice: the names it takes
+  // kChoice: other spellings older files use ("scaled_dot", "additive") -> the name; throws
+  // InputError for anything else. Unset: the names only.
+  std::function<std::string(const std::string&)> respell;
   std::string default_value;                // as the model file writes it
   std::map<std::string, std::string> presets;  // preset -> value, where not the default
   bool from_data = false;  // a vocabulary size: the data sets it (no flag), a file must have it
@@ -137,13 +140,15 @@ ConfigField<Config> boolean_field(const char* key, bool Config::*member, const c
       [member](Config& c, const std::string& text) { c.*member = text == "true"; });
 }
 
-// An enum (or a bool with its own two names): `values` in the order --help lists them.
+// An enum (or a bool with its own two names): `values` in the order --help lists them;
+// `parse`, where given, also takes the spellings it knows besides the names.
 template <typename Config, typename Enum>
 ConfigField<Config> choice_field(const char* key, Enum Config::*member, std::vector<Enum> values,
                                  const char* (*name)(Enum), const char* help,
-                                 Presets presets = {}) {
+                                 Presets presets = {}, Enum (*parse)(const std::string&) = nullptr) {
   FieldInfo info = field_info(key, FieldType::kChoice, help, std::move(presets));
   for (Enum v : values) info.choices.push_back(name(v));
+  if (parse) info.respell = [name, parse](const std::string& text) { return name(parse(text)); };
   return make_field<Config>(
       std::move(info), [member, name](const Config& c) { return std::string(name(c.*member)); },
       [member, values, name](Config& c, const std::string& text) {

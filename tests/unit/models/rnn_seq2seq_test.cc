@@ -76,6 +76,21 @@ TEST(RnnSeq2Seq, ConfigRefusesAnOddBidirectionalWidth) {
   EXPECT_NO_THROW(RnnConfig::from_map(odd));
 }
 
+// Model files from before the flag spellings settled, and --attention additive, still read:
+// as the names attn writes now.
+TEST(RnnSeq2Seq, ConfigReadsOlderSpellings) {
+  ConfigMap map = tiny_config(CellType::kLstm, ScorerType::kDot, ScopeType::kGlobal).to_map();
+  map["attention"] = "scaled_dot", map["attention_scope"] = "local_m";
+  const RnnConfig old = RnnConfig::from_map(map);
+  EXPECT_EQ(old.attention, ScorerType::kScaledDot);
+  EXPECT_EQ(old.scope, ScopeType::kLocalM);
+  EXPECT_EQ(old.to_map().at("attention"), "scaled-dot");
+  map["attention"] = "additive";
+  EXPECT_EQ(RnnConfig::from_map(map).attention, ScorerType::kConcat);
+  map["attention"] = "bilinear";
+  EXPECT_THROW(RnnConfig::from_map(map), InputError);
+}
+
 TEST(RnnSeq2Seq, ParameterNamesAreUniqueAndTorchShaped) {
   Rng rng(2);
   RnnConfig c = tiny_config(CellType::kLstm, ScorerType::kConcat, ScopeType::kLocalP);
