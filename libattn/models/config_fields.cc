@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -88,8 +89,11 @@ std::string check_field_value(const FieldInfo& field, const std::string& text,
     what = "one of " + what;
   else
     what = (what[0] == 'i' ? "an " : "a ") + what;
-  throw InputError(
-      fmt::format("{} model config field '{}' is not {}: '{}'", model, field.key, what, text));
+  // The flag too: the value may have come from attn-train's command line.
+  std::string flag = field.key;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  throw InputError(fmt::format("{} model config field '{}' is not {}: '{}' (--{})", model,
+                               field.key, what, text, flag));
 }
 
 void throw_unknown_preset(const std::string& name) {

@@ -55,7 +55,7 @@ struct FieldInfo {
 };
 
 // `text` checked against the field: its canonical text ("0.10" -> "0.1"), or InputError
-// "<model> model config field '<key>' is not <what>: '<text>'".
+// "<model> model config field '<key>' is not <what>: '<text>' (--<flag>)".
 std::string check_field_value(const FieldInfo& field, const std::string& text,
                               const std::string& model);
 // "positive integer", "integer in 0..4", "number in [0, 1)", "true|false", "lstm|gru".
