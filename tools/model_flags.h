@@ -63,7 +63,8 @@ inline void add_model_flags(boost::program_options::options_description& options
     const FieldType type = fields.front()->type;
     std::string owners;
     for (const Architecture& architecture : architectures())
-      if (flag_field(architecture.name, key)) owners += (owners.empty() ? "" : ", ") + architecture.name;
+      if (flag_field(architecture.name, key))
+        owners += (owners.empty() ? "" : ", ") + architecture.name;
     auto* value = po::value<std::string>();
     // A bare boolean flag means true; any other flag needs its value.
     if (type == FieldType::kBoolean) value->implicit_value("true");
@@ -133,7 +134,8 @@ inline std::map<std::string, std::string> model_flag_values(const std::string& a
 inline void check_model_flags_match(const boost::program_options::variables_map& vm,
                                     const Seq2SeqModel& model, const std::string& file) {
   const std::string architecture = model.architecture();
-  const std::map<std::string, std::string> saved = model_flag_values(architecture, model.config_map());
+  const std::map<std::string, std::string> saved =
+      model_flag_values(architecture, model.config_map());
   for (const auto& [key, fields] : model_flag_keys()) {
     const std::string flag = flag_name(key);
     if (!vm.count(flag)) continue;

@@ -38,8 +38,7 @@ std::string field_type_text(const FieldInfo& field) {
   switch (field.type) {
     case FieldType::kInteger:
       if (field.min == 1 && field.max == double(kMaxConfigInteger)) return "positive integer";
-      if (field.min == 0 && field.max == double(kMaxConfigInteger))
-        return "non-negative integer";
+      if (field.min == 0 && field.max == double(kMaxConfigInteger)) return "non-negative integer";
       return fmt::format("integer in {}..{}", field.min, field.max);
     case FieldType::kNumber:
       return fmt::format("number in {}{}, {}{}", field.min_open ? "(" : "[", bound_text(field.min),

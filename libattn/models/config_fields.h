@@ -46,7 +46,7 @@ struct FieldInfo {
   // kChoice: other spellings older files use ("scaled_dot", "additive") -> the name; throws
   // InputError for anything else. Unset: the names only.
   std::function<std::string(const std::string&)> respell;
-  std::string default_value;                // as the model file writes it
+  std::string default_value;                   // as the model file writes it
   std::map<std::string, std::string> presets;  // preset -> value, where not the default
   bool from_data = false;  // a vocabulary size: the data sets it (no flag), a file must have it
   // to_map leaves the key out at its default: keys added after version-1 files (what Marian
@@ -113,9 +113,9 @@ struct NumberBounds {
   double min, max;
   bool min_open = false, max_open = false;
 };
-inline constexpr NumberBounds kProbability{0, 1, false, true};                // [0, 1)
+inline constexpr NumberBounds kProbability{0, 1, false, true};  // [0, 1)
 inline constexpr NumberBounds kNonNegative{0, std::numeric_limits<double>::infinity(), false,
-                                           true};                             // [0, inf)
+                                           true};  // [0, inf)
 
 std::string format_config_number(float value);  // shortest text that reads back exactly
 
@@ -144,8 +144,8 @@ ConfigField<Config> boolean_field(const char* key, bool Config::*member, const c
 // `parse`, where given, also takes the spellings it knows besides the names.
 template <typename Config, typename Enum>
 ConfigField<Config> choice_field(const char* key, Enum Config::*member, std::vector<Enum> values,
-                                 const char* (*name)(Enum), const char* help,
-                                 Presets presets = {}, Enum (*parse)(const std::string&) = nullptr) {
+                                 const char* (*name)(Enum), const char* help, Presets presets = {},
+                                 Enum (*parse)(const std::string&) = nullptr) {
   FieldInfo info = field_info(key, FieldType::kChoice, help, std::move(presets));
   for (Enum v : values) info.choices.push_back(name(v));
   if (parse) info.respell = [name, parse](const std::string& text) { return name(parse(text)); };
@@ -196,7 +196,8 @@ ConfigMap config_to_map(const ConfigFields<Config>& fields, const Config& c) {
 template <typename Config>
 void check_config_fields(const ConfigFields<Config>& fields, const Config& c,
                          const std::string& model) {
-  for (const ConfigField<Config>& field : fields) check_field_value(field.info, field.get(c), model);
+  for (const ConfigField<Config>& field : fields)
+    check_field_value(field.info, field.get(c), model);
 }
 
 // Starts from the defaults: every key must be one of the table's, the from_data ones must be

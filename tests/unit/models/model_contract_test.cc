@@ -37,11 +37,17 @@ ConfigMap small_sizes(const std::string& architecture) {
   if (architecture == "rnn")
     return {{"embed", "8"}, {"hidden", "16"}, {"window", "2"}, {"max_source_length", "8"}};
   if (architecture == "ntm")
-    return {{"embed", "8"}, {"controller_size", "16"}, {"memory_slots", "8"}, {"memory_width", "6"}};
+    return {
+        {"embed", "8"}, {"controller_size", "16"}, {"memory_slots", "8"}, {"memory_width", "6"}};
   if (architecture == "snail")
-    return {{"embed", "8"}, {"filters", "4"}, {"dilations", "3"}, {"key_size", "4"}, {"value_size", "6"}};
+    return {{"embed", "8"},
+            {"filters", "4"},
+            {"dilations", "3"},
+            {"key_size", "4"},
+            {"value_size", "6"}};
   if (architecture == "pointer") return {{"embed", "16"}, {"hidden", "24"}, {"max_positions", "8"}};
-  if (architecture == "classifier") return {{"embed", "16"}, {"hidden", "24"}, {"attention_size", "8"}};
+  if (architecture == "classifier")
+    return {{"embed", "16"}, {"hidden", "24"}, {"attention_size", "8"}};
   if (architecture == "caption") return {{"embed", "16"}, {"hidden", "24"}, {"max_positions", "9"}};
   return {};
 }
@@ -79,7 +85,8 @@ Tensor padded(const std::vector<std::vector<int32_t>>& rows, int32_t prefix = -1
   Tensor out = Tensor::zeros({int64_t(rows.size()), int64_t(width) + extra}, DType::kI32);
   for (size_t r = 0; r < rows.size(); ++r) {
     if (prefix >= 0) out.ints()[r * (width + extra)] = prefix;
-    for (size_t i = 0; i < rows[r].size(); ++i) out.ints()[r * (width + extra) + extra + i] = rows[r][i];
+    for (size_t i = 0; i < rows[r].size(); ++i)
+      out.ints()[r * (width + extra) + extra + i] = rows[r][i];
   }
   return out;
 }
@@ -102,8 +109,8 @@ TEST_P(ModelContract, IncrementalDecodingMatchesTeacherForcing) {
   // A map "attention" [B, T, W] (one row a step) is what each step's attention must show;
   // the classifier's is [B, hops, S], one row a hop.
   const Tensor* map = nullptr;
-  if (auto it = maps.find("attention"); it != maps.end() && it->second.shape().size() == 3 &&
-                                        GetParam().architecture != "classifier")
+  if (auto it = maps.find("attention");
+      it != maps.end() && it->second.shape().size() == 3 && GetParam().architecture != "classifier")
     map = &it->second;
   const Tensor map_values = map ? map->contiguous() : Tensor();
   auto state = model->encode(kSources);
@@ -170,7 +177,8 @@ TEST_P(ModelContract, ConfigRoundTripsAndRefusesWhatItDoesNotKnow) {
   // Only the vocabulary sizes are required; every other field keeps its default.
   ConfigMap expected = default_config(architecture, "small");
   expected["src_vocab"] = expected["tgt_vocab"] = map.at("tgt_vocab");
-  const ConfigMap minimal = {{"src_vocab", map.at("tgt_vocab")}, {"tgt_vocab", map.at("tgt_vocab")}};
+  const ConfigMap minimal = {{"src_vocab", map.at("tgt_vocab")},
+                             {"tgt_vocab", map.at("tgt_vocab")}};
   if (architecture != "pointer") {  // whose tgt_vocab must be 4 + max_positions
     EXPECT_EQ(create_model(architecture, minimal, rng)->config_map(), expected);
   }
@@ -237,39 +245,59 @@ const std::vector<Case> kCases = {
     {"transformer", {}, "transformer"},
     {"transformer", {{"pre_norm", "true"}, {"tie_output", "false"}}, "transformer_pre_norm_untied"},
     {"transformer",
-     {{"activation", "swish"}, {"output_bias", "true"}, {"layer_norm_eps", "1e-06"},
-      {"positions", "halves"}, {"source_eos", "true"}, {"output_specials", "false"}},
+     {{"activation", "swish"},
+      {"output_bias", "true"},
+      {"layer_norm_eps", "1e-06"},
+      {"positions", "halves"},
+      {"source_eos", "true"},
+      {"output_specials", "false"}},
      "transformer_marian"},
     {"rnn", {{"cell", "gru"}, {"attention", "general"}}, "rnn_gru_general_global"},
-    {"rnn", {{"attention", "concat"}, {"attention_scope", "local-p"}, {"layers", "2"}},
+    {"rnn",
+     {{"attention", "concat"}, {"attention_scope", "local-p"}, {"layers", "2"}},
      "rnn_lstm_concat_local_p"},
-    {"rnn", {{"cell", "gru"}, {"attention", "dot"}, {"attention_scope", "local-m"}},
+    {"rnn",
+     {{"cell", "gru"}, {"attention", "dot"}, {"attention_scope", "local-m"}},
      "rnn_gru_dot_local_m"},
-    {"rnn", {{"attention", "location"}, {"attention_scope", "monotonic"}, {"bridge", "final"}},
+    {"rnn",
+     {{"attention", "location"}, {"attention_scope", "monotonic"}, {"bridge", "final"}},
      "rnn_lstm_location_monotonic"},
     {"rnn",
      {{"cell", "gru"}, {"attention", "cosine"}, {"attention_scope", "hard"}, {"bridge", "zero"}},
      "rnn_gru_cosine_hard"},
     {"rnn",
-     {{"attention", "scaled-dot"}, {"input_feeding", "false"}, {"bidirectional", "false"},
+     {{"attention", "scaled-dot"},
+      {"input_feeding", "false"},
+      {"bidirectional", "false"},
       {"bridge", "final"}},
      "rnn_lstm_scaled_dot_unidirectional"},
     {"rnn",
-     {{"cell", "gru"}, {"attention", "concat"}, {"decoder", "cgru"}, {"input_feeding", "false"},
+     {{"cell", "gru"},
+      {"attention", "concat"},
+      {"decoder", "cgru"},
+      {"input_feeding", "false"},
       {"tie_output", "true"}},
      "rnn_cgru"},
     {"rnn",
-     {{"cell", "gru"}, {"attention", "concat"}, {"decoder", "cgru"}, {"input_feeding", "false"},
-      {"tie_output", "true"}, {"source_eos", "true"}, {"output_specials", "false"}},
+     {{"cell", "gru"},
+      {"attention", "concat"},
+      {"decoder", "cgru"},
+      {"input_feeding", "false"},
+      {"tie_output", "true"},
+      {"source_eos", "true"},
+      {"output_specials", "false"}},
      "rnn_cgru_marian"},
     {"ntm", {}, "ntm_lstm"},
-    {"ntm", {{"controller", "gru"}, {"read_heads", "2"}, {"write_heads", "2"}}, "ntm_gru_two_heads"},
+    {"ntm",
+     {{"controller", "gru"}, {"read_heads", "2"}, {"write_heads", "2"}},
+     "ntm_gru_two_heads"},
     {"ntm", {{"controller", "feedforward"}, {"shift_range", "2"}}, "ntm_feedforward"},
     {"ntm", {{"output_feed", "none"}}, "ntm_output_feed_none"},
     {"snail", {}, "snail"},
     {"pointer", {{"bidirectional", "false"}}, "pointer_lstm"},
     {"pointer", {{"cell", "gru"}, {"mask_chosen", "true"}}, "pointer_gru_mask_chosen"},
-    {"pointer", {{"mask_chosen", "true"}, {"layers", "2"}, {"bidirectional", "false"}},
+    {"pointer",
+     {{"mask_chosen", "true"}, {"layers", "2"}, {"bidirectional", "false"}},
      "pointer_two_layers"},
     {"classifier", {}, "classifier_static"},
     {"classifier", {{"pooling", "self-attentive"}, {"hops", "2"}}, "classifier_self_attentive"},
