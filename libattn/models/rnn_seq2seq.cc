@@ -85,10 +85,9 @@ const ConfigFields<RnnConfig>& RnnConfig::fields() {
                    "dropout between layers and before the output"),
       integer_field("max_source_length", &C::max_source_length, 1, kMaxConfigInteger,
                     "source positions the location scorer can address"),
-      omitted_at_default(choice_field("decoder", &C::decoder,
-                                      {RnnDecoderType::kLuong, RnnDecoderType::kConditionalGru},
-                                      rnn_decoder_name,
-                                      "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
+      omitted_at_default(choice_field(
+          "decoder", &C::decoder, {RnnDecoderType::kLuong, RnnDecoderType::kConditionalGru},
+          rnn_decoder_name, "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
       omitted_at_default(
           boolean_field("tie_output", &C::tie_output, "cgru: output layer = target embedding")),
       omitted_at_default(

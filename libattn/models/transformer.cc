@@ -29,7 +29,8 @@ const ConfigFields<TransformerConfig>& TransformerConfig::fields() {
       integer_field("decoder_layers", &C::decoder_layers, 1, kMaxConfigInteger, "decoder blocks",
                     {{"tiny", "2"}, {"base", "6"}}),
       number_field("dropout", &C::dropout, kProbability, "dropout probability"),
-      boolean_field("pre_norm", &C::pre_norm, "layer norm before each sublayer (Xiong et al. 2020)"),
+      boolean_field("pre_norm", &C::pre_norm,
+                    "layer norm before each sublayer (Xiong et al. 2020)"),
       boolean_field("tie_output", &C::tie_output, "output projection = target embedding"),
       boolean_field("shared_vocab", &C::shared_vocab, "one embedding for source and target"),
       omitted_at_default(choice_field("activation", &C::activation,
@@ -69,14 +70,15 @@ constexpr int64_t kMinHeadDim = 4;
 void TransformerConfig::validate() const {
   check_config_fields(fields(), *this, "transformer");
   if (d_model % heads != 0)
-    throw InputError(fmt::format("model config: d_model {} is not divisible by heads {}",
-                                 d_model, heads));
+    throw InputError(
+        fmt::format("model config: d_model {} is not divisible by heads {}", d_model, heads));
   // No tensor's shape shows the head count, so a damaged or crafted count loads silently and
   // decodes garbage; a head of fewer than 4 dimensions is the sign of one (and of no use).
   if (d_model / heads < kMinHeadDim)
-    throw InputError(fmt::format("model config: heads {} leave {} dimension(s) a head of d_model "
-                                 "{}; at least {} are needed",
-                                 heads, d_model / heads, d_model, kMinHeadDim));
+    throw InputError(
+        fmt::format("model config: heads {} leave {} dimension(s) a head of d_model "
+                    "{}; at least {} are needed",
+                    heads, d_model / heads, d_model, kMinHeadDim));
 }
 
 Transformer::Transformer(const TransformerConfig& config, Rng& rng) : config_(config) {

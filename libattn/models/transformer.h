@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "libattn/attention/multi_head.h"
+#include "libattn/core/tensor.h"
 #include "libattn/models/config_fields.h"
 #include "libattn/models/seq2seq_model.h"
-#include "libattn/core/tensor.h"
 #include "libattn/nn/feed_forward.h"
 #include "libattn/nn/layer_norm_layer.h"
 
