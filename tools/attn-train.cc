@@ -33,6 +33,7 @@
 #include "libattn/models/registry.h"
 #include "libattn/train/distributed.h"
 #include "libattn/train/trainer.h"
+#include "tools/model_flags.h"
 #include "tools/thread_flag.h"
 #include "tools/tool_main.h"
 
@@ -40,17 +41,6 @@ namespace po = boost::program_options;
 
 namespace attn {
 namespace {
-
-// Flags that set a model config key: the flag name with '-' for '_'. Only keys the chosen
-// architecture has are accepted.
-const std::vector<std::string> kModelFlags = {
-    "d-model", "heads", "ffn", "encoder-layers", "decoder-layers", "dropout", "pre-norm",
-    "tie-output", "shared-vocab", "cell", "attention", "attention-scope", "window", "embed",
-    "hidden", "layers", "bidirectional", "input-feeding", "bridge", "max-positions", "mask-chosen",
-    "pooling", "hops", "penalty", "attention-size",
-    "controller", "controller-size", "memory-slots", "memory-width", "read-heads", "write-heads",
-    "filters", "dilations", "key-size", "value-size", "blocks",
-    "shift-range", "cell-features", "output-feed", "input-dims"};
 
 struct DataFlags {
   std::string train, train_src, train_tgt, valid, valid_src, valid_tgt;
@@ -212,21 +202,6 @@ double parse_duration(const std::string& text) {
   return value * scale;
 }
 
-// "d-model" -> "d_model": the config key a model flag sets.
-std::string config_key(std::string flag) {
-  std::replace(flag.begin(), flag.end(), '-', '_');
-  return flag;
-}
-
-// Config values are text; "0.10" and "0.1" are the same dropout.
-bool same_setting(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  char* end_a = nullptr;
-  char* end_b = nullptr;
-  const double x = std::strtod(a.c_str(), &end_a), y = std::strtod(b.c_str(), &end_b);
-  return !a.empty() && !b.empty() && *end_a == '\0' && *end_b == '\0' && x == y;
-}
-
 // Options that say what to do with this invocation rather than how the run trains: never
 // saved with a run, never carried into a resumed one.
 const std::set<std::string> kNotRunOptions = {"help",      "version",   "config", "dump-config",
@@ -273,23 +248,6 @@ void carry_run_options(const std::map<std::string, std::string>& saved,
   }
   std::istringstream in(text);
   po::store(po::parse_config_file(in, all, /*allow_unregistered=*/true), vm);
-}
-
-// A resumed run may repeat the model flags it was started with (the same command line plus
-// --resume), but not change the model the checkpoint's weights belong to.
-void check_model_flags_match(const po::variables_map& vm, const ConfigMap& saved,
-                             const std::string& checkpoint) {
-  for (const std::string& flag : kModelFlags) {
-    if (!vm.count(flag)) continue;
-    const std::string value = vm[flag].as<std::string>();
-    auto it = saved.find(config_key(flag));
-    if (it == saved.end())
-      throw InputError(fmt::format("--{}: {} has no such setting; a model continued from a file cannot change",
-                                   flag, checkpoint));
-    if (!same_setting(it->second, value))
-      throw InputError(fmt::format("--{} {}: {} was trained with {}; a model continued from a file cannot change",
-                                   flag, value, checkpoint, it->second));
-  }
 }
 
 // Without these flags a resumed run continues as the checkpoint's run went on: the same
@@ -510,9 +468,7 @@ int train_main(int argc, char** argv, Distributed& world) {
   model_options.add_options()
     ("model", po::value(&model_name)->default_value("transformer"), "transformer | rnn | ntm | snail | pointer | classifier | caption")
     ("preset", po::value(&preset)->default_value("small"), "tiny | small | base");
-  for (const std::string& flag : kModelFlags)
-    model_options.add_options()(flag.c_str(), po::value<std::string>()->implicit_value("true"),
-                                "model config field (see docs)");
+  add_model_flags(model_options);
   po::options_description training("Training");
   training.add_options()
     ("optimizer", po::value(&optimizer)->default_value("adam"), "adam | adamw")
@@ -549,6 +505,7 @@ int train_main(int argc, char** argv, Distributed& world) {
   po::store(po::parse_command_line(argc, argv, all), vm);
   if (vm.count("help")) {
     std::cout << all << "\n";
+    print_model_fields_help(std::cout);
     return 0;
   }
   if (vm.count("version")) return print_version("attn-train");
@@ -571,10 +528,18 @@ int train_main(int argc, char** argv, Distributed& world) {
   }
   po::notify(vm);
   if (vm.count("dump-config")) {
-    for (const auto& [key, value] : vm) {
-      if (key == "dump-config" || key == "config" || key == "help") continue;
-      fmt::print("{} = {}\n", key, option_text(value.value()));
-    }
+    // The effective config: the options, and every field of the model (its file's, or the
+    // preset's with the flags on top), so that --config of the dump trains the same model.
+    std::map<std::string, std::string> lines;
+    for (const auto& [key, value] : vm)
+      if (key != "dump-config" && key != "config" && key != "help" && !is_model_flag(key))
+        lines[key] = option_text(value.value());
+    if (!init_from.empty()) bundle = load_bundle(init_from, BindMode::kCopy);
+    const std::map<std::string, std::string> fields =
+        bundle.model ? model_flag_values(bundle.model->architecture(), bundle.model->config_map())
+                     : model_flag_values(model_name, model_config_from_flags(vm, model_name, preset));
+    lines.insert(fields.begin(), fields.end());
+    for (const auto& [key, value] : lines) fmt::print("{} = {}\n", key, value);
     return 0;
   }
   trainer.valid_metric = parse_valid_metric(valid_metric);
@@ -592,13 +557,13 @@ int train_main(int argc, char** argv, Distributed& world) {
   if (!init_from.empty()) {
     // The model's weights and vocabularies, nothing of its run: a new run starts at step 0.
     bundle = load_bundle(init_from, BindMode::kCopy);
-    check_model_flags_match(vm, bundle.model->config_map(), init_from);
+    check_model_flags_match(vm, *bundle.model, init_from);
     bundle.metadata.training = {};
     bundle.metadata.provenance = {};
   }
   if (!resume.empty()) {
     if (!vm.count("save")) trainer.save_path = resume;
-    check_model_flags_match(vm, bundle.model->config_map(), resume);
+    check_model_flags_match(vm, *bundle.model, resume);
     continue_checkpoint_settings(vm, bundle.metadata, trainer, data, optimizer, lr_schedule, lr,
                                  warmup);
     try {  // the file's settings are input like any other
@@ -607,14 +572,7 @@ int train_main(int argc, char** argv, Distributed& world) {
       throw InputError(fmt::format("{}: saved training settings: {}", resume, e.what()));
     }
   } else if (init_from.empty()) {
-    config = default_config(model_name, preset);
-    for (const std::string& flag : kModelFlags) {
-      if (!vm.count(flag)) continue;
-      const std::string key = config_key(flag);
-      if (!config.count(key))
-        throw InputError("--" + flag + " does not apply to --model " + model_name);
-      config[key] = vm[flag].as<std::string>();
-    }
+    config = model_config_from_flags(vm, model_name, preset);
   }
 
   if (vm.count("synthetic") && trainer.max_steps == 0) trainer.max_steps = 20;

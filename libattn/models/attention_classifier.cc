@@ -13,7 +13,6 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/vocab.h"
-#include "libattn/models/config_integer.h"
 
 namespace attn {
 
@@ -65,13 +64,6 @@ const char* pooling_name(PoolingType type) {
   return "?";
 }
 
-PoolingType parse_pooling(const std::string& name) {
-  for (PoolingType type :
-       {PoolingType::kStatic, PoolingType::kSelfAttentive, PoolingType::kKeyValue})
-    if (name == pooling_name(type)) return type;
-  throw InputError("unknown pooling '" + name + "' (expected static, self-attentive or key-value)");
-}
-
 Var attention_penalty(const Var& a) {
   const int64_t batch = a.dim(0), hops = a.dim(1);
   Tensor identity = Tensor::zeros({hops, hops});
@@ -80,102 +72,48 @@ Var attention_penalty(const Var& a) {
   return scale(sum(mul(difference, difference)), 1.0f / static_cast<float>(batch));
 }
 
+const ConfigFields<ClassifierConfig>& ClassifierConfig::fields() {
+  using C = ClassifierConfig;
+  static const ConfigFields<C> table = {
+      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
+      vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + the labels"),
+      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
+                    {{"tiny", "32"}, {"base", "300"}}),
+      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
+                    "encoder output width H (H/2 a direction when bidirectional)",
+                    {{"tiny", "64"}, {"base", "600"}}),
+      integer_field("layers", &C::layers, 1, kMaxConfigInteger, "encoder layers", {{"base", "2"}}),
+      choice_field("cell", &C::cell, {CellType::kGru, CellType::kLstm}, cell_type_name,
+                   "recurrent cell"),
+      boolean_field("bidirectional", &C::bidirectional, "bidirectional encoder"),
+      choice_field("pooling", &C::pooling,
+                   {PoolingType::kStatic, PoolingType::kSelfAttentive, PoolingType::kKeyValue},
+                   pooling_name, "how the encoder states become one vector"),
+      integer_field("hops", &C::hops, 1, kMaxConfigInteger,
+                    "attention hops r (self-attentive pooling only)"),
+      integer_field("attention_size", &C::attention_size, 1, kMaxConfigInteger,
+                    "width d_a of the scoring layer", {{"tiny", "32"}}),
+      number_field("penalty", &C::penalty, kNonNegative, "coefficient of ||A A^T - I||^2_F"),
+      number_field("dropout", &C::dropout, kProbability,
+                   "dropout between layers and before the output"),
+  };
+  return table;
+}
+
 ClassifierConfig ClassifierConfig::preset(const std::string& name) {
-  ClassifierConfig c;
-  if (name == "tiny") {
-    c.embed = 32, c.hidden = 64, c.attention_size = 32;
-  } else if (name == "base") {
-    c.embed = 300, c.hidden = 600, c.layers = 2;
-  } else if (name != "small") {
-    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
-  }
-  return c;
+  return config_preset(fields(), name);
 }
 
-std::map<std::string, std::string> ClassifierConfig::to_map() const {
-  return {{"src_vocab", std::to_string(src_vocab)},
-          {"tgt_vocab", std::to_string(tgt_vocab)},
-          {"embed", std::to_string(embed)},
-          {"hidden", std::to_string(hidden)},
-          {"layers", std::to_string(layers)},
-          {"cell", cell_type_name(cell)},
-          {"bidirectional", bidirectional ? "true" : "false"},
-          {"pooling", pooling_name(pooling)},
-          {"hops", std::to_string(hops)},
-          {"attention_size", std::to_string(attention_size)},
-          {"penalty", fmt::format("{}", penalty)},
-          {"dropout", fmt::format("{}", dropout)}};
-}
+ConfigMap ClassifierConfig::to_map() const { return config_to_map(fields(), *this); }
 
-ClassifierConfig ClassifierConfig::from_map(const std::map<std::string, std::string>& map) {
-  const std::map<std::string, std::string> known = ClassifierConfig().to_map();
-  for (const auto& [key, value] : map)
-    if (!known.count(key))
-      throw InputError("classifier model config has an unknown field '" + key + "'");
-  for (const char* required : {"src_vocab", "tgt_vocab"})
-    if (!map.count(required))
-      throw InputError(std::string("classifier model config has no field '") + required + "'");
-  auto integer = [&](const std::string& key, int64_t& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    try {
-      size_t used = 0;
-      const int64_t value = strict_stoll(it->second, &used);
-      if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
-        throw std::out_of_range(key);
-      field = value;
-    } catch (const std::logic_error&) {
-      throw InputError("classifier model config field '" + key + "' is not a positive integer: '" +
-                       it->second + "'");
-    }
-  };
-  auto number = [&](const std::string& key, float& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    try {
-      size_t used = 0;
-      field = std::stof(it->second, &used);
-      if (used != it->second.size()) throw std::invalid_argument(key);
-    } catch (const std::logic_error&) {
-      throw InputError("classifier model config field '" + key + "' is not a number: '" +
-                       it->second + "'");
-    }
-  };
-  ClassifierConfig c;
-  integer("src_vocab", c.src_vocab);
-  integer("tgt_vocab", c.tgt_vocab);
-  integer("embed", c.embed);
-  integer("hidden", c.hidden);
-  integer("layers", c.layers);
-  if (auto it = map.find("cell"); it != map.end()) c.cell = parse_cell_type(it->second);
-  if (auto it = map.find("bidirectional"); it != map.end()) {
-    if (it->second != "true" && it->second != "false")
-      throw InputError("classifier model config field 'bidirectional' is not true/false: '" +
-                       it->second + "'");
-    c.bidirectional = it->second == "true";
-  }
-  if (auto it = map.find("pooling"); it != map.end()) c.pooling = parse_pooling(it->second);
-  integer("hops", c.hops);
-  integer("attention_size", c.attention_size);
-  number("penalty", c.penalty);
-  number("dropout", c.dropout);
+ClassifierConfig ClassifierConfig::from_map(const ConfigMap& map) {
+  ClassifierConfig c = config_from_map(fields(), map, "classifier");
   c.validate();
   return c;
 }
 
 void ClassifierConfig::validate() const {
-  auto positive = [](const char* key, int64_t value) {
-    if (value <= 0)
-      throw InputError(
-          fmt::format("classifier model config: {} must be positive, got {}", key, value));
-  };
-  positive("src_vocab", src_vocab);
-  positive("tgt_vocab", tgt_vocab);
-  positive("embed", embed);
-  positive("hidden", hidden);
-  positive("layers", layers);
-  positive("hops", hops);
-  positive("attention_size", attention_size);
+  check_config_fields(fields(), *this, "classifier");
   if (pooling != PoolingType::kSelfAttentive && hops != 1)
     throw InputError(fmt::format(
         "classifier model config: {} pooling attends once (hops 1), got hops {}; several hops "
@@ -186,11 +124,6 @@ void ClassifierConfig::validate() const {
         fmt::format("classifier model config: a bidirectional encoder splits hidden {} into two "
                     "directions; use an even hidden size",
                     hidden));
-  if (!(penalty >= 0.0f))
-    throw InputError(fmt::format("classifier model config: penalty must be >= 0, got {}", penalty));
-  if (!(dropout >= 0.0f && dropout < 1.0f))
-    throw InputError(
-        fmt::format("classifier model config: dropout must lie in [0, 1), got {}", dropout));
 }
 
 AttentionClassifier::AttentionClassifier(const ClassifierConfig& config, Rng& rng)

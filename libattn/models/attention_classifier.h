@@ -39,8 +39,7 @@
 namespace attn {
 
 enum class PoolingType { kStatic, kSelfAttentive, kKeyValue };
-const char* pooling_name(PoolingType type);          // "static" | "self-attentive" | "key-value"
-PoolingType parse_pooling(const std::string& name);  // throws InputError otherwise
+const char* pooling_name(PoolingType type);  // "static" | "self-attentive" | "key-value"
 
 // Lin et al. 2017's penalty, averaged over the batch: a [B, r, S] -> [1].
 Var attention_penalty(const Var& a);
@@ -61,8 +60,11 @@ struct ClassifierConfig {
 
   // tiny (E 32, H 64, d_a 32) | small (the defaults) | base (E 300, H 600, 2 layers).
   static ClassifierConfig preset(const std::string& name);
-  std::map<std::string, std::string> to_map() const;
-  static ClassifierConfig from_map(const std::map<std::string, std::string>& map);
+  // Every field once (config_fields.h); from_map needs src_vocab and tgt_vocab and throws
+  // InputError on an unknown key or a bad value.
+  static const ConfigFields<ClassifierConfig>& fields();
+  ConfigMap to_map() const;
+  static ClassifierConfig from_map(const ConfigMap& map);
   void validate() const;  // throws InputError naming the bad field
 };
 

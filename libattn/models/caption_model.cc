@@ -12,7 +12,6 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/points.h"
-#include "libattn/models/config_integer.h"
 
 namespace attn {
 
@@ -80,116 +79,53 @@ struct CaptionDecoderState : DecoderState {
 
 }  // namespace
 
+const ConfigFields<CaptionConfig>& CaptionConfig::fields() {
+  using C = CaptionConfig;
+  static const ConfigFields<C> table = {
+      vocab_field("src_vocab", &C::src_vocab, "the feature alphabet, specials included"),
+      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+      integer_field("cell_features", &C::cell_features, 1, kMaxConfigInteger,
+                    "feature tokens per grid cell K"),
+      integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
+                    "0: binary feature tokens; D: every token is D numbers in [0, 1]"),
+      integer_field("max_positions", &C::max_positions, 1, kMaxConfigInteger,
+                    "grid cells the position vectors cover"),
+      integer_field("embed", &C::embed, 1, kMaxConfigInteger,
+                    "word embedding and deep-output width E", {{"tiny", "32"}, {"base", "256"}}),
+      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
+                    "annotation, context and decoder width H", {{"tiny", "64"}, {"base", "512"}}),
+      choice_field("cell", &C::cell, {CellType::kLstm, CellType::kGru}, cell_type_name,
+                   "recurrent cell"),
+      choice_field("attention", &C::attention,
+                   {ScorerType::kDot, ScorerType::kGeneral, ScorerType::kConcat,
+                    ScorerType::kScaledDot, ScorerType::kLocation, ScorerType::kCosine},
+                   scorer_name, "attention score (additive = concat)", {}, parse_scorer),
+      choice_field("attention_scope", &C::scope,
+                   {ScopeType::kGlobal, ScopeType::kLocalM, ScopeType::kLocalP, ScopeType::kHard,
+                    ScopeType::kMonotonic},
+                   scope_name, "which cells each step attends to", {}, parse_scope),
+      integer_field("window", &C::window, 1, kMaxConfigInteger,
+                    "local scopes' half-width in cells"),
+      number_field("penalty", &C::penalty, kNonNegative,
+                   "lambda of the doubly stochastic regulariser"),
+      number_field("dropout", &C::dropout, kProbability, "dropout before the output layer"),
+  };
+  return table;
+}
+
 CaptionConfig CaptionConfig::preset(const std::string& name) {
-  CaptionConfig c;
-  if (name == "tiny") {
-    c.embed = 32, c.hidden = 64;
-  } else if (name == "base") {
-    c.embed = 256, c.hidden = 512;
-  } else if (name != "small") {
-    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
-  }
-  return c;
+  return config_preset(fields(), name);
 }
 
-std::map<std::string, std::string> CaptionConfig::to_map() const {
-  return {{"src_vocab", std::to_string(src_vocab)},
-          {"tgt_vocab", std::to_string(tgt_vocab)},
-          {"cell_features", std::to_string(cell_features)},
-          {"input_dims", std::to_string(input_dims)},
-          {"max_positions", std::to_string(max_positions)},
-          {"embed", std::to_string(embed)},
-          {"hidden", std::to_string(hidden)},
-          {"cell", cell_type_name(cell)},
-          {"attention", scorer_name(attention)},
-          {"attention_scope", scope_name(scope)},
-          {"window", std::to_string(window)},
-          {"penalty", fmt::format("{}", penalty)},
-          {"dropout", fmt::format("{}", dropout)}};
-}
+ConfigMap CaptionConfig::to_map() const { return config_to_map(fields(), *this); }
 
-CaptionConfig CaptionConfig::from_map(const std::map<std::string, std::string>& map) {
-  const std::map<std::string, std::string> known = CaptionConfig().to_map();
-  for (const auto& [key, value] : map)
-    if (!known.count(key))
-      throw InputError("caption model config has an unknown field '" + key + "'");
-  for (const char* required : {"src_vocab", "tgt_vocab"})
-    if (!map.count(required))
-      throw InputError(std::string("caption model config has no field '") + required + "'");
-  auto integer = [&](const std::string& key, int64_t& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    try {
-      size_t used = 0;
-      const int64_t value = strict_stoll(it->second, &used);
-      if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
-        throw std::out_of_range(key);
-      field = value;
-    } catch (const std::logic_error&) {
-      throw InputError("caption model config field '" + key + "' is not a positive integer: '" +
-                       it->second + "'");
-    }
-  };
-  auto number = [&](const std::string& key, float& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    try {
-      size_t used = 0;
-      field = std::stof(it->second, &used);
-      if (used != it->second.size()) throw std::invalid_argument(key);
-    } catch (const std::logic_error&) {
-      throw InputError("caption model config field '" + key + "' is not a number: '" + it->second +
-                       "'");
-    }
-  };
-  auto named = [&](const std::string& key, auto parse, auto& field) {
-    auto it = map.find(key);
-    if (it != map.end()) field = parse(it->second);
-  };
-  CaptionConfig c;
-  integer("src_vocab", c.src_vocab);
-  integer("tgt_vocab", c.tgt_vocab);
-  integer("cell_features", c.cell_features);
-  // 0 is today's named features; files from before input_dims have no key and read as 0.
-  if (auto it = map.find("input_dims"); it == map.end() || it->second != "0")
-    integer("input_dims", c.input_dims);
-  integer("max_positions", c.max_positions);
-  integer("embed", c.embed);
-  integer("hidden", c.hidden);
-  named("cell", parse_cell_type, c.cell);
-  named("attention", parse_scorer, c.attention);
-  named("attention_scope", parse_scope, c.scope);
-  integer("window", c.window);
-  number("penalty", c.penalty);
-  number("dropout", c.dropout);
+CaptionConfig CaptionConfig::from_map(const ConfigMap& map) {
+  CaptionConfig c = config_from_map(fields(), map, "caption");
   c.validate();
   return c;
 }
 
-void CaptionConfig::validate() const {
-  auto positive = [](const char* key, int64_t value) {
-    if (value <= 0)
-      throw InputError(
-          fmt::format("caption model config: {} must be positive, got {}", key, value));
-  };
-  positive("src_vocab", src_vocab);
-  positive("tgt_vocab", tgt_vocab);
-  positive("cell_features", cell_features);
-  positive("max_positions", max_positions);
-  positive("embed", embed);
-  positive("hidden", hidden);
-  positive("window", window);
-  if (input_dims < 0 || input_dims > PointCodec::kMaxDims)
-    throw InputError(fmt::format(
-        "caption model config: input_dims must be 0 (feature tokens) or 1..{} (numbers a "
-        "token), got {}",
-        PointCodec::kMaxDims, input_dims));
-  if (!(penalty >= 0.0f))
-    throw InputError(fmt::format("caption model config: penalty must be >= 0, got {}", penalty));
-  if (!(dropout >= 0.0f && dropout < 1.0f))
-    throw InputError(
-        fmt::format("caption model config: dropout must lie in [0, 1), got {}", dropout));
-}
+void CaptionConfig::validate() const { check_config_fields(fields(), *this, "caption"); }
 
 CaptionModel::CaptionModel(const CaptionConfig& config, Rng& rng) : config_(config) {
   config.validate();

@@ -74,10 +74,11 @@ struct CaptionConfig {
   // tiny (E 32, H 64) | small (the defaults) | base (E 256, H 512). Vocabulary sizes stay 0
   // for the data to set.
   static CaptionConfig preset(const std::string& name);
-  // Text key -> value pairs as the model file stores them; src_vocab and tgt_vocab are
-  // required, an unknown key or a bad value throws InputError.
-  std::map<std::string, std::string> to_map() const;
-  static CaptionConfig from_map(const std::map<std::string, std::string>& map);
+  // Every field once (config_fields.h); src_vocab and tgt_vocab are required, an unknown key
+  // or a bad value throws InputError.
+  static const ConfigFields<CaptionConfig>& fields();
+  ConfigMap to_map() const;
+  static CaptionConfig from_map(const ConfigMap& map);
   void validate() const;  // throws InputError naming the bad field
 };
 

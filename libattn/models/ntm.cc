@@ -4,7 +4,6 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
-#include "libattn/models/config_integer.h"
 
 namespace attn {
 
@@ -47,104 +46,50 @@ const char* controller_name(ControllerType type) {
   return "?";
 }
 
-ControllerType parse_controller(const std::string& name) {
-  for (ControllerType type :
-       {ControllerType::kLstm, ControllerType::kGru, ControllerType::kFeedForward})
-    if (name == controller_name(type)) return type;
-  throw InputError("unknown controller '" + name + "' (expected lstm, gru or feedforward)");
-}
-
 const char* output_feed_name(OutputFeed feed) {
   return feed == OutputFeed::kNone ? "none" : "previous";
 }
 
-OutputFeed parse_output_feed(const std::string& name) {
-  for (OutputFeed feed : {OutputFeed::kPrevious, OutputFeed::kNone})
-    if (name == output_feed_name(feed)) return feed;
-  throw InputError("unknown output_feed (--output-feed) '" + name +
-                   "' (expected previous or none)");
-}
-
-NtmConfig NtmConfig::preset(const std::string& name) {
-  NtmConfig c;
-  if (name == "tiny") {
-    c.embed = 16, c.controller_size = 64, c.memory_slots = 64, c.memory_width = 16;
-  } else if (name == "base") {
-    c.embed = 64, c.controller_size = 256, c.memory_width = 64, c.read_heads = 2;
-  } else if (name != "small") {
-    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
-  }
-  return c;
-}
-
-std::map<std::string, std::string> NtmConfig::to_map() const {
-  return {{"src_vocab", std::to_string(src_vocab)},
-          {"tgt_vocab", std::to_string(tgt_vocab)},
-          {"embed", std::to_string(embed)},
-          {"controller", controller_name(controller)},
-          {"controller_size", std::to_string(controller_size)},
-          {"memory_slots", std::to_string(memory_slots)},
-          {"memory_width", std::to_string(memory_width)},
-          {"read_heads", std::to_string(read_heads)},
-          {"write_heads", std::to_string(write_heads)},
-          {"shift_range", std::to_string(shift_range)},
-          {"output_feed", output_feed_name(output_feed)}};
-}
-
-NtmConfig NtmConfig::from_map(const std::map<std::string, std::string>& map) {
-  const std::map<std::string, std::string> known = NtmConfig().to_map();
-  for (const auto& [key, value] : map)
-    if (!known.count(key)) throw InputError("ntm model config has an unknown field '" + key + "'");
-  for (const char* required : {"src_vocab", "tgt_vocab"})
-    if (!map.count(required))
-      throw InputError(std::string("ntm model config has no field '") + required + "'");
-  NtmConfig c;
-  // Integers may be 0 here (shift_range); validate() says which must be positive.
-  auto integer = [&](const std::string& key, int64_t& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    try {
-      size_t used = 0;
-      const int64_t value = strict_stoll(it->second, &used);
-      if (used != it->second.size() || value < 0 || value > (int64_t{1} << 31))
-        throw std::out_of_range(key);
-      field = value;
-    } catch (const std::logic_error&) {
-      throw InputError("ntm model config field '" + key + "' is not a non-negative integer: '" +
-                       it->second + "'");
-    }
+const ConfigFields<NtmConfig>& NtmConfig::fields() {
+  using C = NtmConfig;
+  static const ConfigFields<C> table = {
+      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
+      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
+                    {{"tiny", "16"}, {"base", "64"}}),
+      choice_field("controller", &C::controller,
+                   {ControllerType::kLstm, ControllerType::kGru, ControllerType::kFeedForward},
+                   controller_name, "the controller network"),
+      integer_field("controller_size", &C::controller_size, 1, kMaxConfigInteger,
+                    "controller width H", {{"tiny", "64"}, {"base", "256"}}),
+      integer_field("memory_slots", &C::memory_slots, 1, kMaxConfigInteger, "memory rows N",
+                    {{"tiny", "64"}}),
+      integer_field("memory_width", &C::memory_width, 1, kMaxConfigInteger, "memory row width M",
+                    {{"tiny", "16"}, {"base", "64"}}),
+      integer_field("read_heads", &C::read_heads, 1, kMaxConfigInteger, "read heads R",
+                    {{"base", "2"}}),
+      integer_field("write_heads", &C::write_heads, 1, kMaxConfigInteger, "write heads"),
+      integer_field("shift_range", &C::shift_range, 0, kMaxConfigInteger,
+                    "shifts -s..s of the location addressing (2s + 1 <= memory_slots)"),
+      choice_field("output_feed", &C::output_feed, {OutputFeed::kPrevious, OutputFeed::kNone},
+                   output_feed_name, "what the controller sees of the previous output"),
   };
-  integer("src_vocab", c.src_vocab);
-  integer("tgt_vocab", c.tgt_vocab);
-  integer("embed", c.embed);
-  integer("controller_size", c.controller_size);
-  integer("memory_slots", c.memory_slots);
-  integer("memory_width", c.memory_width);
-  integer("read_heads", c.read_heads);
-  integer("write_heads", c.write_heads);
-  integer("shift_range", c.shift_range);
-  if (auto it = map.find("controller"); it != map.end())
-    c.controller = parse_controller(it->second);
-  if (auto it = map.find("output_feed"); it != map.end())
-    c.output_feed = parse_output_feed(it->second);
+  return table;
+}
+
+NtmConfig NtmConfig::preset(const std::string& name) { return config_preset(fields(), name); }
+
+ConfigMap NtmConfig::to_map() const { return config_to_map(fields(), *this); }
+
+NtmConfig NtmConfig::from_map(const ConfigMap& map) {
+  NtmConfig c = config_from_map(fields(), map, "ntm");
   c.validate();
   return c;
 }
 
 void NtmConfig::validate() const {
-  auto positive = [](const char* key, int64_t value) {
-    if (value <= 0)
-      throw InputError(fmt::format("ntm model config: {} must be positive, got {}", key, value));
-  };
-  positive("src_vocab", src_vocab);
-  positive("tgt_vocab", tgt_vocab);
-  positive("embed", embed);
-  positive("controller_size", controller_size);
-  positive("memory_slots", memory_slots);
-  positive("memory_width", memory_width);
-  positive("read_heads", read_heads);
-  positive("write_heads", write_heads);
-  if (shift_range < 0 || 2 * shift_range + 1 > memory_slots)
+  check_config_fields(fields(), *this, "ntm");
+  if (2 * shift_range + 1 > memory_slots)
     throw InputError(fmt::format(
         "ntm model config: shift_range {} needs 0 <= shift_range and 2 · shift_range + 1 <= "
         "memory_slots ({})",

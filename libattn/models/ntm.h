@@ -41,13 +41,11 @@
 namespace attn {
 
 enum class ControllerType { kLstm, kGru, kFeedForward };
-const char* controller_name(ControllerType type);          // "lstm" | "gru" | "feedforward"
-ControllerType parse_controller(const std::string& name);  // throws InputError otherwise
+const char* controller_name(ControllerType type);  // "lstm" | "gru" | "feedforward"
 
 // What the controller sees at an output step after the delimiter.
 enum class OutputFeed { kPrevious, kNone };
-const char* output_feed_name(OutputFeed feed);          // "previous" | "none"
-OutputFeed parse_output_feed(const std::string& name);  // throws InputError otherwise
+const char* output_feed_name(OutputFeed feed);  // "previous" | "none"
 
 struct NtmConfig {
   int64_t src_vocab = 0;
@@ -69,10 +67,11 @@ struct NtmConfig {
   // layer of 100, memory 128 × 20, one read and one write head) | base (E 64, H 256,
   // memory 128 × 64, two read heads). Vocabulary sizes stay 0 for the data to set.
   static NtmConfig preset(const std::string& name);
-  std::map<std::string, std::string> to_map() const;
-  // Starts from the defaults: src_vocab and tgt_vocab required; an unknown key or a bad
-  // value throws InputError.
-  static NtmConfig from_map(const std::map<std::string, std::string>& map);
+  // Every field once (config_fields.h). from_map starts from the defaults: src_vocab and
+  // tgt_vocab required; an unknown key or a bad value throws InputError.
+  static const ConfigFields<NtmConfig>& fields();
+  ConfigMap to_map() const;
+  static NtmConfig from_map(const ConfigMap& map);
   void validate() const;  // throws InputError naming the bad field
 };
 

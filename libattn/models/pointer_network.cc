@@ -13,7 +13,6 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
-#include "libattn/models/config_integer.h"
 #include "libattn/models/model_bundle.h"
 
 namespace attn {
@@ -25,22 +24,6 @@ namespace {
 // so a closed position still gets exactly zero probability.
 constexpr float kClosed = -1e9f;
 constexpr int32_t kFirstPosition = Vocabulary::kSpecials;  // the id of "position 0"
-
-int64_t parse_positive(const std::map<std::string, std::string>& map, const std::string& key,
-                       int64_t fallback) {
-  auto it = map.find(key);
-  if (it == map.end()) return fallback;
-  try {
-    size_t used = 0;
-    const int64_t value = strict_stoll(it->second, &used);
-    if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
-      throw std::out_of_range(key);
-    return value;
-  } catch (const std::logic_error&) {
-    throw InputError("pointer model config field '" + key + "' is not a positive integer: '" +
-                     it->second + "'");
-  }
-}
 
 // Real tokens per row of a right-padded batch: one past the last non-pad id.
 std::vector<int32_t> source_lengths(const Tensor& src) {
@@ -126,105 +109,59 @@ Var on_heap(const Var& x) {
 
 }  // namespace
 
-PointerConfig PointerConfig::preset(const std::string& name) {
-  PointerConfig c;
-  if (name == "tiny") {
-    c.embed = 32, c.hidden = 64;
-  } else if (name == "base") {
-    c.embed = 256, c.hidden = 512, c.layers = 2;
-  } else if (name != "small") {
-    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
-  }
-  return c;
-}
-
-std::map<std::string, std::string> PointerConfig::to_map() const {
-  return {{"src_vocab", std::to_string(src_vocab)},
-          {"tgt_vocab", std::to_string(tgt_vocab)},
-          {"max_positions", std::to_string(max_positions)},
-          {"embed", std::to_string(embed)},
-          {"hidden", std::to_string(hidden)},
-          {"layers", std::to_string(layers)},
-          {"cell", cell_type_name(cell)},
-          {"bidirectional", bidirectional ? "true" : "false"},
-          {"mask_chosen", mask_chosen ? "true" : "false"},
-          {"input_dims", std::to_string(input_dims)},
-          {"dropout", fmt::format("{}", dropout)}};
-}
-
-PointerConfig PointerConfig::from_map(const std::map<std::string, std::string>& map) {
-  const std::map<std::string, std::string> known = PointerConfig().to_map();
-  for (const auto& [key, value] : map)
-    if (!known.count(key))
-      throw InputError("pointer model config has an unknown field '" + key + "'");
-  for (const char* required : {"src_vocab", "tgt_vocab"})
-    if (!map.count(required))
-      throw InputError(std::string("pointer model config has no field '") + required + "'");
-  auto boolean = [&](const std::string& key, bool& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    if (it->second != "true" && it->second != "false")
-      throw InputError("pointer model config field '" + key + "' is not true/false: '" +
-                       it->second + "'");
-    field = it->second == "true";
+const ConfigFields<PointerConfig>& PointerConfig::fields() {
+  using C = PointerConfig;
+  static const ConfigFields<C> table = {
+      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
+      vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + max_positions"),
+      integer_field("max_positions", &C::max_positions, 1, kMaxConfigInteger,
+                    "the longest source the model can point into P"),
+      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
+                    {{"tiny", "32"}, {"base", "256"}}),
+      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
+                    "hidden width H (H/2 a direction when bidirectional)",
+                    {{"tiny", "64"}, {"base", "512"}}),
+      integer_field("layers", &C::layers, 1, kMaxConfigInteger, "encoder and decoder layers each",
+                    {{"base", "2"}}),
+      choice_field("cell", &C::cell, {CellType::kLstm, CellType::kGru}, cell_type_name,
+                   "recurrent cell"),
+      boolean_field("bidirectional", &C::bidirectional, "bidirectional encoder"),
+      boolean_field("mask_chosen", &C::mask_chosen, "a position is chosen once (permutations)"),
+      integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
+                    "0: source tokens; D: points of D coordinates in [0, 1]"),
+      number_field("dropout", &C::dropout, kProbability, "dropout between stacked layers"),
   };
-  PointerConfig c;
-  c.src_vocab = parse_positive(map, "src_vocab", c.src_vocab);
-  c.tgt_vocab = parse_positive(map, "tgt_vocab", c.tgt_vocab);
-  c.max_positions = parse_positive(map, "max_positions", c.max_positions);
-  c.embed = parse_positive(map, "embed", c.embed);
-  c.hidden = parse_positive(map, "hidden", c.hidden);
-  c.layers = parse_positive(map, "layers", c.layers);
-  if (auto it = map.find("cell"); it != map.end()) c.cell = parse_cell_type(it->second);
-  if (auto it = map.find("input_dims"); it != map.end() && it->second != "0")
-    c.input_dims = parse_positive(map, "input_dims", c.input_dims);
-  boolean("bidirectional", c.bidirectional);
-  boolean("mask_chosen", c.mask_chosen);
-  if (auto it = map.find("dropout"); it != map.end()) {
-    try {
-      size_t used = 0;
-      c.dropout = std::stof(it->second, &used);
-      if (used != it->second.size()) throw std::invalid_argument("dropout");
-    } catch (const std::logic_error&) {
-      throw InputError("pointer model config field 'dropout' is not a number: '" + it->second +
-                       "'");
-    }
-  }
+  return table;
+}
+
+PointerConfig PointerConfig::preset(const std::string& name) {
+  return config_preset(fields(), name);
+}
+
+ConfigMap PointerConfig::to_map() const { return config_to_map(fields(), *this); }
+
+PointerConfig PointerConfig::from_map(const ConfigMap& map) {
+  PointerConfig c = config_from_map(fields(), map, "pointer");
   c.validate();
   return c;
 }
 
 void PointerConfig::validate() const {
-  auto positive = [](const char* key, int64_t value) {
-    if (value <= 0)
-      throw InputError(
-          fmt::format("pointer model config: {} must be positive, got {}", key, value));
-  };
-  positive("src_vocab", src_vocab);
-  positive("max_positions", max_positions);
-  positive("embed", embed);
-  positive("hidden", hidden);
-  positive("layers", layers);
+  check_config_fields(fields(), *this, "pointer");
   if (tgt_vocab != Vocabulary::kSpecials + max_positions)
     throw InputError(fmt::format(
         "pointer model config: tgt_vocab must be {} (4 specials + max_positions {}), got {}",
         Vocabulary::kSpecials + max_positions, max_positions, tgt_vocab));
-  if (input_dims < 0 || input_dims > PointCodec::kMaxDims)
-    throw InputError(fmt::format(
-        "pointer model config: input_dims must be 0 (tokens) or 1..{} (point coordinates), got {}",
-        PointCodec::kMaxDims, input_dims));
   if (bidirectional && hidden % 2 != 0)
     throw InputError(fmt::format(
         "pointer model config: a bidirectional encoder splits hidden {} into two directions; "
         "use an even hidden size",
         hidden));
-  if (!(dropout >= 0.0f && dropout < 1.0f))
-    throw InputError(
-        fmt::format("pointer model config: dropout must lie in [0, 1), got {}", dropout));
 }
 
 Vocabulary pointer_target_vocabulary(const ConfigMap& config) {
-  const int64_t positions = parse_positive(config, "max_positions", PointerConfig().max_positions);
+  const int64_t positions =
+      std::stoll(config_value(PointerConfig::fields(), config, "max_positions", "pointer"));
   std::vector<std::string> tokens = Vocabulary().tokens();
   for (int64_t j = 0; j < positions; ++j) tokens.push_back(std::to_string(j));
   return Vocabulary::from_tokens(tokens);

@@ -62,10 +62,11 @@ struct PointerConfig {
 
   // tiny (E 32, H 64) | small (the defaults) | base (E 256, H 512, 2 layers).
   static PointerConfig preset(const std::string& name);
-  // Text key -> value pairs, as the model file stores them. from_map starts from the
-  // defaults: src_vocab and tgt_vocab are required; an unknown key or bad value throws.
-  std::map<std::string, std::string> to_map() const;
-  static PointerConfig from_map(const std::map<std::string, std::string>& map);
+  // Every field once (config_fields.h). from_map starts from the defaults: src_vocab and
+  // tgt_vocab are required; an unknown key or bad value throws InputError.
+  static const ConfigFields<PointerConfig>& fields();
+  ConfigMap to_map() const;
+  static PointerConfig from_map(const ConfigMap& map);
   void validate() const;  // throws InputError naming the bad field
 };
 

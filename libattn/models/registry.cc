@@ -11,36 +11,51 @@
 
 namespace attn {
 
+namespace {
+
+template <typename Model, typename Config>
+Architecture entry(const char* name) {
+  return {name, field_infos(Config::fields()),
+          [](const std::string& preset) { return Config::preset(preset).to_map(); },
+          [](const ConfigMap& config, Rng& rng) -> std::unique_ptr<Seq2SeqModel> {
+            return std::make_unique<Model>(Config::from_map(config), rng);
+          }};
+}
+
+}  // namespace
+
+const std::vector<Architecture>& architectures() {
+  static const std::vector<Architecture> table = {
+      entry<Transformer, TransformerConfig>("transformer"),
+      entry<RnnSeq2Seq, RnnConfig>("rnn"),
+      entry<NtmSeq2Seq, NtmConfig>("ntm"),
+      entry<SnailModel, SnailConfig>("snail"),
+      entry<PointerNetwork, PointerConfig>("pointer"),
+      entry<AttentionClassifier, ClassifierConfig>("classifier"),
+      entry<CaptionModel, CaptionConfig>("caption"),
+  };
+  return table;
+}
+
+const Architecture& find_architecture(const std::string& name) {
+  for (const Architecture& architecture : architectures())
+    if (architecture.name == name) return architecture;
+  throw InputError("unknown model architecture '" + name + "'");
+}
+
 std::unique_ptr<Seq2SeqModel> create_model(const std::string& architecture, const ConfigMap& config,
                                            Rng& rng) {
-  if (architecture == "transformer")
-    return std::make_unique<Transformer>(TransformerConfig::from_map(config), rng);
-  if (architecture == "rnn") return std::make_unique<RnnSeq2Seq>(RnnConfig::from_map(config), rng);
-  if (architecture == "ntm") return std::make_unique<NtmSeq2Seq>(NtmConfig::from_map(config), rng);
-  if (architecture == "snail")
-    return std::make_unique<SnailModel>(SnailConfig::from_map(config), rng);
-  if (architecture == "pointer")
-    return std::make_unique<PointerNetwork>(PointerConfig::from_map(config), rng);
-  if (architecture == "classifier")
-    return std::make_unique<AttentionClassifier>(ClassifierConfig::from_map(config), rng);
-  if (architecture == "caption")
-    return std::make_unique<CaptionModel>(CaptionConfig::from_map(config), rng);
-  throw InputError("unknown model architecture '" + architecture + "'");
+  return find_architecture(architecture).create(config, rng);
 }
 
 std::vector<std::string> known_architectures() {
-  return {"transformer", "rnn", "ntm", "snail", "pointer", "classifier", "caption"};
+  std::vector<std::string> names;
+  for (const Architecture& architecture : architectures()) names.push_back(architecture.name);
+  return names;
 }
 
 ConfigMap default_config(const std::string& architecture, const std::string& preset) {
-  if (architecture == "transformer") return TransformerConfig::preset(preset).to_map();
-  if (architecture == "rnn") return RnnConfig::preset(preset).to_map();
-  if (architecture == "ntm") return NtmConfig::preset(preset).to_map();
-  if (architecture == "snail") return SnailConfig::preset(preset).to_map();
-  if (architecture == "pointer") return PointerConfig::preset(preset).to_map();
-  if (architecture == "classifier") return ClassifierConfig::preset(preset).to_map();
-  if (architecture == "caption") return CaptionConfig::preset(preset).to_map();
-  throw InputError("unknown model architecture '" + architecture + "'");
+  return find_architecture(architecture).preset(preset);
 }
 
 }  // namespace attn

@@ -1,7 +1,9 @@
-// Builds a model from its architecture name and stored config: how attn-train makes a fresh
-// model from flags and how a model file becomes a model again.
+// Every architecture attn builds, in one table: its name, its config's fields, its presets and
+// how a model is made from a stored config. How attn-train makes a fresh model from flags and
+// how a model file becomes a model again.
 //
 //   auto model = create_model("transformer", config_map, rng);
+//   for (const FieldInfo& field : find_architecture("rnn").fields) ...  // flags, --help
 #pragma once
 
 #include <memory>
@@ -12,13 +14,21 @@
 
 namespace attn {
 
+struct Architecture {
+  std::string name;
+  std::vector<FieldInfo> fields;  // in the config's order
+  // The config attn-train starts from before flags override it: every key the model file
+  // writes; vocabulary sizes are left for the data to set.
+  ConfigMap (*preset)(const std::string& name);
+  std::unique_ptr<Seq2SeqModel> (*create)(const ConfigMap& config, Rng& rng);
+};
+
+const std::vector<Architecture>& architectures();
+const Architecture& find_architecture(const std::string& name);  // InputError if unknown
+
 std::unique_ptr<Seq2SeqModel> create_model(const std::string& architecture,
                                            const ConfigMap& config, Rng& rng);
 std::vector<std::string> known_architectures();
-
-// The config attn-train starts from before flags override it: every key the architecture
-// reads, so a flag that names no key of the architecture can be refused. Vocabulary sizes
-// are left for the data to set.
 ConfigMap default_config(const std::string& architecture, const std::string& preset);
 
 }  // namespace attn

@@ -9,7 +9,6 @@
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
-#include "libattn/models/config_integer.h"
 #include "libattn/models/special_tokens.h"
 
 namespace attn {
@@ -50,136 +49,67 @@ const char* bridge_name(BridgeType type) {
   return "?";
 }
 
-BridgeType parse_bridge(const std::string& name) {
-  for (BridgeType type : {BridgeType::kMean, BridgeType::kFinal, BridgeType::kZero})
-    if (name == bridge_name(type)) return type;
-  throw InputError("unknown bridge '" + name + "' (expected mean, final or zero)");
-}
-
 const char* rnn_decoder_name(RnnDecoderType type) {
   return type == RnnDecoderType::kConditionalGru ? "cgru" : "luong";
 }
 
-RnnDecoderType parse_rnn_decoder(const std::string& name) {
-  if (name == "luong") return RnnDecoderType::kLuong;
-  if (name == "cgru") return RnnDecoderType::kConditionalGru;
-  throw InputError("unknown rnn decoder '" + name + "' (expected luong or cgru)");
+const ConfigFields<RnnConfig>& RnnConfig::fields() {
+  using C = RnnConfig;
+  static const ConfigFields<C> table = {
+      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
+      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
+                    {{"tiny", "32"}, {"base", "512"}}),
+      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
+                    "hidden width H (H/2 a direction when bidirectional)",
+                    {{"tiny", "64"}, {"base", "1000"}}),
+      integer_field("layers", &C::layers, 1, kMaxConfigInteger, "encoder and decoder layers each",
+                    {{"tiny", "1"}, {"base", "4"}}),
+      choice_field("cell", &C::cell, {CellType::kLstm, CellType::kGru}, cell_type_name,
+                   "recurrent cell"),
+      boolean_field("bidirectional", &C::bidirectional, "bidirectional encoder"),
+      choice_field("attention", &C::attention,
+                   {ScorerType::kDot, ScorerType::kGeneral, ScorerType::kConcat,
+                    ScorerType::kScaledDot, ScorerType::kLocation, ScorerType::kCosine},
+                   scorer_name, "attention score (Luong et al. 2015; additive = concat)", {},
+                   parse_scorer),
+      choice_field("attention_scope", &C::scope,
+                   {ScopeType::kGlobal, ScopeType::kLocalM, ScopeType::kLocalP, ScopeType::kHard,
+                    ScopeType::kMonotonic},
+                   scope_name, "which source positions each step attends to", {}, parse_scope),
+      integer_field("window", &C::window, 1, kMaxConfigInteger, "local scopes' half-width D"),
+      boolean_field("input_feeding", &C::input_feeding, "feed the attentional state back"),
+      choice_field("bridge", &C::bridge, {BridgeType::kMean, BridgeType::kFinal, BridgeType::kZero},
+                   bridge_name, "the decoder's initial state from the encoder"),
+      number_field("dropout", &C::dropout, kProbability,
+                   "dropout between layers and before the output"),
+      integer_field("max_source_length", &C::max_source_length, 1, kMaxConfigInteger,
+                    "source positions the location scorer can address"),
+      omitted_at_default(choice_field(
+          "decoder", &C::decoder, {RnnDecoderType::kLuong, RnnDecoderType::kConditionalGru},
+          rnn_decoder_name, "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
+      omitted_at_default(
+          boolean_field("tie_output", &C::tie_output, "cgru: output layer = target embedding")),
+      omitted_at_default(
+          boolean_field("source_eos", &C::source_eos, "every source ends with </s> (Marian)")),
+      omitted_at_default(boolean_field("output_specials", &C::output_specials,
+                                       "false: <pad> and <s> get no probability")),
+  };
+  return table;
 }
 
-RnnConfig RnnConfig::preset(const std::string& name) {
-  RnnConfig c;
-  if (name == "tiny") {
-    c.embed = 32, c.hidden = 64, c.layers = 1;
-  } else if (name == "base") {
-    c.embed = 512, c.hidden = 1000, c.layers = 4;
-  } else if (name != "small") {
-    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
-  }
-  return c;
-}
+RnnConfig RnnConfig::preset(const std::string& name) { return config_preset(fields(), name); }
 
-std::map<std::string, std::string> RnnConfig::to_map() const {
-  std::map<std::string, std::string> map = {{"src_vocab", std::to_string(src_vocab)},
-          {"tgt_vocab", std::to_string(tgt_vocab)},
-          {"embed", std::to_string(embed)},
-          {"hidden", std::to_string(hidden)},
-          {"layers", std::to_string(layers)},
-          {"cell", cell_type_name(cell)},
-          {"bidirectional", bidirectional ? "true" : "false"},
-          {"attention", scorer_name(attention)},
-          {"attention_scope", scope_name(scope)},
-          {"window", std::to_string(window)},
-          {"input_feeding", input_feeding ? "true" : "false"},
-          {"bridge", bridge_name(bridge)},
-          {"dropout", fmt::format("{}", dropout)},
-          {"max_source_length", std::to_string(max_source_length)}};
-  const RnnConfig defaults;
-  if (decoder != defaults.decoder) map["decoder"] = rnn_decoder_name(decoder);
-  if (tie_output != defaults.tie_output) map["tie_output"] = tie_output ? "true" : "false";
-  if (source_eos != defaults.source_eos) map["source_eos"] = source_eos ? "true" : "false";
-  if (output_specials != defaults.output_specials)
-    map["output_specials"] = output_specials ? "true" : "false";
-  return map;
-}
+ConfigMap RnnConfig::to_map() const { return config_to_map(fields(), *this); }
 
-RnnConfig RnnConfig::from_map(const std::map<std::string, std::string>& map) {
-  std::map<std::string, std::string> known = RnnConfig().to_map();
-  for (const char* optional : {"decoder", "tie_output", "source_eos", "output_specials"})
-    known[optional];
-  for (const auto& [key, value] : map)
-    if (!known.count(key)) throw InputError("rnn model config has an unknown field '" + key + "'");
-  for (const char* required : {"src_vocab", "tgt_vocab"})
-    if (!map.count(required))
-      throw InputError(std::string("rnn model config has no field '") + required + "'");
-  auto integer = [&](const std::string& key, int64_t& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    try {
-      size_t used = 0;
-      const int64_t value = strict_stoll(it->second, &used);
-      if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
-        throw std::out_of_range(key);
-      field = value;
-    } catch (const std::logic_error&) {
-      throw InputError("rnn model config field '" + key + "' is not a positive integer: '" +
-                       it->second + "'");
-    }
-  };
-  auto boolean = [&](const std::string& key, bool& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    if (it->second != "true" && it->second != "false")
-      throw InputError("rnn model config field '" + key + "' is not true/false: '" + it->second +
-                       "'");
-    field = it->second == "true";
-  };
-  auto named = [&](const std::string& key, auto parse, auto& field) {
-    auto it = map.find(key);
-    if (it != map.end()) field = parse(it->second);
-  };
-  RnnConfig c;
-  integer("src_vocab", c.src_vocab);
-  integer("tgt_vocab", c.tgt_vocab);
-  integer("embed", c.embed);
-  integer("hidden", c.hidden);
-  integer("layers", c.layers);
-  named("cell", parse_cell_type, c.cell);
-  boolean("bidirectional", c.bidirectional);
-  named("attention", parse_scorer, c.attention);
-  named("attention_scope", parse_scope, c.scope);
-  integer("window", c.window);
-  boolean("input_feeding", c.input_feeding);
-  named("bridge", parse_bridge, c.bridge);
-  integer("max_source_length", c.max_source_length);
-  named("decoder", parse_rnn_decoder, c.decoder);
-  boolean("tie_output", c.tie_output);
-  boolean("source_eos", c.source_eos);
-  boolean("output_specials", c.output_specials);
-  if (auto it = map.find("dropout"); it != map.end()) {
-    try {
-      size_t used = 0;
-      c.dropout = std::stof(it->second, &used);
-      if (used != it->second.size()) throw std::invalid_argument("dropout");
-    } catch (const std::logic_error&) {
-      throw InputError("rnn model config field 'dropout' is not a number: '" + it->second + "'");
-    }
-  }
+RnnConfig RnnConfig::from_map(const ConfigMap& map) {
+  RnnConfig c = config_from_map(fields(), map, "rnn");
   c.validate();
   return c;
 }
 
 void RnnConfig::validate() const {
-  auto positive = [](const char* key, int64_t value) {
-    if (value <= 0)
-      throw InputError(fmt::format("rnn model config: {} must be positive, got {}", key, value));
-  };
-  positive("src_vocab", src_vocab);
-  positive("tgt_vocab", tgt_vocab);
-  positive("embed", embed);
-  positive("hidden", hidden);
-  positive("layers", layers);
-  positive("window", window);
-  positive("max_source_length", max_source_length);
+  check_config_fields(fields(), *this, "rnn");
   if (bidirectional && hidden % 2 != 0 && decoder == RnnDecoderType::kLuong)
     throw InputError(fmt::format(
         "rnn model config: a bidirectional encoder splits hidden {} into two directions; use an "
@@ -194,8 +124,6 @@ void RnnConfig::validate() const {
         "layer, concat attention with global scope, the mean bridge and no input feeding");
   if (tie_output && decoder != RnnDecoderType::kConditionalGru)
     throw InputError("rnn model config: tie_output needs the cgru decoder's deep output");
-  if (!(dropout >= 0.0f && dropout < 1.0f))
-    throw InputError(fmt::format("rnn model config: dropout must lie in [0, 1), got {}", dropout));
 }
 
 RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, Rng& rng) : config_(config) {

@@ -49,12 +49,10 @@ enum class BridgeType {
            // the backward state at the first token, which is the reverse direction's final)
   kZero,   // zeros
 };
-const char* bridge_name(BridgeType type);          // "mean" | "final" | "zero"
-BridgeType parse_bridge(const std::string& name);  // throws InputError otherwise
+const char* bridge_name(BridgeType type);  // "mean" | "final" | "zero"
 
 enum class RnnDecoderType { kLuong, kConditionalGru };
-const char* rnn_decoder_name(RnnDecoderType type);          // "luong" | "cgru"
-RnnDecoderType parse_rnn_decoder(const std::string& name);  // throws InputError otherwise
+const char* rnn_decoder_name(RnnDecoderType type);  // "luong" | "cgru"
 
 struct RnnConfig {
   int64_t src_vocab = 0;
@@ -81,11 +79,12 @@ struct RnnConfig {
   // tiny (E 32, H 64, 1 layer) | small (the defaults) | base (E 512, H 1000, 4 layers:
   // Luong et al. 2015's stacks). Vocabulary sizes stay 0 for the data to set.
   static RnnConfig preset(const std::string& name);
-  // The model file stores the config as text key -> value pairs. from_map starts from the
-  // defaults above: src_vocab and tgt_vocab are required, other keys optional, and an
-  // unknown key or a bad value throws InputError.
-  std::map<std::string, std::string> to_map() const;
-  static RnnConfig from_map(const std::map<std::string, std::string>& map);
+  // Every field once (config_fields.h). from_map starts from the defaults above: src_vocab
+  // and tgt_vocab are required, other keys optional, and an unknown key or a bad value
+  // throws InputError.
+  static const ConfigFields<RnnConfig>& fields();
+  ConfigMap to_map() const;
+  static RnnConfig from_map(const ConfigMap& map);
   void validate() const;  // throws InputError naming the bad field
 };
 

@@ -14,11 +14,10 @@
 #include <string>
 
 #include "libattn/decode/decoder_model.h"
+#include "libattn/models/config_fields.h"
 #include "libattn/nn/parameters.h"
 
 namespace attn {
-
-using ConfigMap = std::map<std::string, std::string>;
 
 class Seq2SeqModel : public DecoderModel {
  public:

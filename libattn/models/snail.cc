@@ -10,7 +10,6 @@
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/core/error.h"
-#include "libattn/models/config_integer.h"
 
 namespace attn {
 
@@ -27,78 +26,40 @@ Var uniform_embedding(int64_t vocab, int64_t dim, Rng& rng) {
 
 }  // namespace
 
-SnailConfig SnailConfig::preset(const std::string& name) {
-  SnailConfig c;
-  if (name == "tiny") {
-    c.embed = 32, c.filters = 16, c.dilations = 4, c.key_size = 16, c.value_size = 16;
-  } else if (name == "base") {
-    c.embed = 128, c.filters = 64, c.dilations = 6, c.key_size = 64, c.value_size = 128;
-    c.blocks = 3;
-  } else if (name != "small") {
-    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
-  }
-  return c;
-}
-
-std::map<std::string, std::string> SnailConfig::to_map() const {
-  return {{"src_vocab", std::to_string(src_vocab)},   {"tgt_vocab", std::to_string(tgt_vocab)},
-          {"embed", std::to_string(embed)},           {"filters", std::to_string(filters)},
-          {"dilations", std::to_string(dilations)},   {"key_size", std::to_string(key_size)},
-          {"value_size", std::to_string(value_size)}, {"blocks", std::to_string(blocks)}};
-}
-
-SnailConfig SnailConfig::from_map(const std::map<std::string, std::string>& map) {
-  const std::map<std::string, std::string> known = SnailConfig().to_map();
-  for (const auto& [key, value] : map)
-    if (!known.count(key))
-      throw InputError("snail model config has an unknown field '" + key + "'");
-  for (const char* required : {"src_vocab", "tgt_vocab"})
-    if (!map.count(required))
-      throw InputError(std::string("snail model config has no field '") + required + "'");
-  SnailConfig c;
-  auto integer = [&](const std::string& key, int64_t& field) {
-    auto it = map.find(key);
-    if (it == map.end()) return;
-    try {
-      size_t used = 0;
-      const int64_t value = strict_stoll(it->second, &used);
-      if (used != it->second.size() || value <= 0 || value > (int64_t{1} << 31))
-        throw std::out_of_range(key);
-      field = value;
-    } catch (const std::logic_error&) {
-      throw InputError("snail model config field '" + key + "' is not a positive integer: '" +
-                       it->second + "'");
-    }
+const ConfigFields<SnailConfig>& SnailConfig::fields() {
+  using C = SnailConfig;
+  static const ConfigFields<C> table = {
+      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
+      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "channels of the embedded tokens",
+                    {{"tiny", "32"}, {"base", "128"}}),
+      integer_field("filters", &C::filters, 1, kMaxConfigInteger,
+                    "channels each dense block adds F", {{"tiny", "16"}, {"base", "64"}}),
+      // Dilation 2^(dilations - 1): beyond 20 no sequence attn reads could use it.
+      integer_field("dilations", &C::dilations, 1, 20,
+                    "dense blocks per TC block: receptive field 2^dilations",
+                    {{"tiny", "4"}, {"base", "6"}}),
+      integer_field("key_size", &C::key_size, 1, kMaxConfigInteger,
+                    "attention blocks' key and query width", {{"tiny", "16"}, {"base", "64"}}),
+      integer_field("value_size", &C::value_size, 1, kMaxConfigInteger,
+                    "channels each attention block adds", {{"tiny", "16"}, {"base", "128"}}),
+      integer_field("blocks", &C::blocks, 1, kMaxConfigInteger, "(TC, attention) block pairs",
+                    {{"base", "3"}}),
   };
-  integer("src_vocab", c.src_vocab);
-  integer("tgt_vocab", c.tgt_vocab);
-  integer("embed", c.embed);
-  integer("filters", c.filters);
-  integer("dilations", c.dilations);
-  integer("key_size", c.key_size);
-  integer("value_size", c.value_size);
-  integer("blocks", c.blocks);
+  return table;
+}
+
+SnailConfig SnailConfig::preset(const std::string& name) { return config_preset(fields(), name); }
+
+ConfigMap SnailConfig::to_map() const { return config_to_map(fields(), *this); }
+
+SnailConfig SnailConfig::from_map(const ConfigMap& map) {
+  SnailConfig c = config_from_map(fields(), map, "snail");
   c.validate();
   return c;
 }
 
-void SnailConfig::validate() const {
-  for (auto [key, value] : {std::pair<const char*, int64_t>{"src_vocab", src_vocab},
-                            {"tgt_vocab", tgt_vocab},
-                            {"embed", embed},
-                            {"filters", filters},
-                            {"dilations", dilations},
-                            {"key_size", key_size},
-                            {"value_size", value_size},
-                            {"blocks", blocks}})
-    if (value <= 0)
-      throw InputError(fmt::format("snail model config: {} must be positive, got {}", key, value));
-  if (dilations > 20)
-    throw InputError(
-        fmt::format("snail model config: dilations {} means dilation 2^{}; use at "
-                    "most 20",
-                    dilations, dilations - 1));
-}
+void SnailConfig::validate() const { check_config_fields(fields(), *this, "snail"); }
 
 int64_t SnailUnit::added_channels() const {
   return attention ? value.out_features() : conv_bias.dim(0) / 2;

@@ -48,8 +48,11 @@ struct SnailConfig {
   // tiny (embed 32, F 16, 4 dilations, k = v = 16) | small (the defaults) | base (embed 128,
   // F 64, 6 dilations, k 64, v 128, 3 blocks). Vocabulary sizes stay 0 for the data to set.
   static SnailConfig preset(const std::string& name);
-  std::map<std::string, std::string> to_map() const;
-  static SnailConfig from_map(const std::map<std::string, std::string>& map);
+  // Every field once (config_fields.h); from_map needs src_vocab and tgt_vocab and throws
+  // InputError on an unknown key or a bad value.
+  static const ConfigFields<SnailConfig>& fields();
+  ConfigMap to_map() const;
+  static SnailConfig from_map(const ConfigMap& map);
   void validate() const;  // throws InputError naming the bad field
 };
 

@@ -8,140 +8,77 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/matmul.h"
 #include "libattn/core/error.h"
-#include "libattn/models/config_integer.h"
 #include "libattn/models/special_tokens.h"
 #include "libattn/nn/positional.h"
 
 namespace attn {
 
-TransformerConfig TransformerConfig::preset(const std::string& name) {
-  TransformerConfig c;
-  if (name == "tiny") {
-    c.d_model = 64, c.heads = 4, c.ffn = 256, c.encoder_layers = 2, c.decoder_layers = 2;
-  } else if (name == "small") {
-    c.d_model = 256, c.heads = 4, c.ffn = 1024, c.encoder_layers = 3, c.decoder_layers = 3;
-  } else if (name == "base") {
-    c.d_model = 512, c.heads = 8, c.ffn = 2048, c.encoder_layers = 6, c.decoder_layers = 6;
-  } else {
-    throw InputError("unknown --preset '" + name + "' (expected tiny, small or base)");
-  }
-  return c;
+const ConfigFields<TransformerConfig>& TransformerConfig::fields() {
+  using C = TransformerConfig;
+  static const ConfigFields<C> table = {
+      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
+      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+      integer_field("d_model", &C::d_model, 1, kMaxConfigInteger, "model width D",
+                    {{"tiny", "64"}, {"base", "512"}}),
+      integer_field("heads", &C::heads, 1, kMaxConfigInteger, "attention heads H (D/H >= 4)",
+                    {{"base", "8"}}),
+      integer_field("ffn", &C::ffn, 1, kMaxConfigInteger, "feed-forward inner width",
+                    {{"tiny", "256"}, {"base", "2048"}}),
+      integer_field("encoder_layers", &C::encoder_layers, 1, kMaxConfigInteger, "encoder blocks",
+                    {{"tiny", "2"}, {"base", "6"}}),
+      integer_field("decoder_layers", &C::decoder_layers, 1, kMaxConfigInteger, "decoder blocks",
+                    {{"tiny", "2"}, {"base", "6"}}),
+      number_field("dropout", &C::dropout, kProbability, "dropout probability"),
+      boolean_field("pre_norm", &C::pre_norm,
+                    "layer norm before each sublayer (Xiong et al. 2020)"),
+      boolean_field("tie_output", &C::tie_output, "output projection = target embedding"),
+      boolean_field("shared_vocab", &C::shared_vocab, "one embedding for source and target"),
+      omitted_at_default(choice_field("activation", &C::activation,
+                                      {Activation::kRelu, Activation::kSwish}, activation_name,
+                                      "feed-forward activation")),
+      omitted_at_default(boolean_field("output_bias", &C::output_bias, "a bias on the logits")),
+      omitted_at_default(number_field("layer_norm_eps", &C::layer_norm_eps, {0, 1, true, true},
+                                      "epsilon of the layer norms")),
+      omitted_at_default(choice_field(
+          "positions", &C::positions_halves, {false, true},
+          +[](bool halves) { return halves ? "halves" : "interleaved"; },
+          "sinusoid layout: interleaved sin/cos, or sin | cos halves (Marian)")),
+      omitted_at_default(
+          boolean_field("source_eos", &C::source_eos, "every source ends with </s> (Marian)")),
+      omitted_at_default(boolean_field("output_specials", &C::output_specials,
+                                       "false: <pad> and <s> get no probability")),
+  };
+  return table;
 }
 
-std::map<std::string, std::string> TransformerConfig::to_map() const {
-  std::map<std::string, std::string> map = {{"src_vocab", std::to_string(src_vocab)},
-          {"tgt_vocab", std::to_string(tgt_vocab)},
-          {"d_model", std::to_string(d_model)},
-          {"heads", std::to_string(heads)},
-          {"ffn", std::to_string(ffn)},
-          {"encoder_layers", std::to_string(encoder_layers)},
-          {"decoder_layers", std::to_string(decoder_layers)},
-          {"dropout", fmt::format("{}", dropout)},
-          {"pre_norm", pre_norm ? "true" : "false"},
-          {"tie_output", tie_output ? "true" : "false"},
-          {"shared_vocab", shared_vocab ? "true" : "false"}};
-  const TransformerConfig defaults;
-  if (activation != defaults.activation) map["activation"] = activation_name(activation);
-  if (output_bias != defaults.output_bias) map["output_bias"] = output_bias ? "true" : "false";
-  if (layer_norm_eps != defaults.layer_norm_eps)
-    map["layer_norm_eps"] = fmt::format("{}", layer_norm_eps);
-  if (positions_halves != defaults.positions_halves)
-    map["positions"] = positions_halves ? "halves" : "interleaved";
-  if (source_eos != defaults.source_eos) map["source_eos"] = source_eos ? "true" : "false";
-  if (output_specials != defaults.output_specials)
-    map["output_specials"] = output_specials ? "true" : "false";
-  return map;
+TransformerConfig TransformerConfig::preset(const std::string& name) {
+  return config_preset(fields(), name);
+}
+
+ConfigMap TransformerConfig::to_map() const { return config_to_map(fields(), *this); }
+
+TransformerConfig TransformerConfig::from_map(const ConfigMap& map) {
+  TransformerConfig c = config_from_map(fields(), map, "transformer");
+  c.validate();
+  return c;
 }
 
 namespace {
 constexpr int64_t kMinHeadDim = 4;
 }  // namespace
 
-TransformerConfig TransformerConfig::from_map(const std::map<std::string, std::string>& map) {
-  auto get = [&](const std::string& key) -> const std::string& {
-    auto it = map.find(key);
-    if (it == map.end()) throw InputError("model config has no field '" + key + "'");
-    return it->second;
-  };
-  auto integer = [&](const std::string& key) {
-    try {
-      int64_t value = strict_stoll(get(key));
-      if (value <= 0 || value > (int64_t{1} << 31)) throw std::out_of_range(key);
-      return value;
-    } catch (const std::logic_error&) {
-      throw InputError("model config field '" + key + "' is not a positive integer: '" +
-                       get(key) + "'");
-    }
-  };
-  auto boolean = [&](const std::string& key) {
-    const std::string& v = get(key);
-    if (v != "true" && v != "false")
-      throw InputError("model config field '" + key + "' is not true/false: '" + v + "'");
-    return v == "true";
-  };
-  auto probability = [&](const std::string& key) {
-    const std::string& v = get(key);
-    size_t used = 0;
-    float value = -1;
-    try {
-      value = std::stof(v, &used);
-    } catch (const std::logic_error&) {
-      // Not a number: `used` stays 0, and the check below says so with the field's name.
-    }
-    if (used != v.size() || !(value >= 0 && value < 1))
-      throw InputError("model config field '" + key + "' is not a probability in [0, 1): '" + v +
-                       "'");
-    return value;
-  };
-  TransformerConfig c;
-  c.src_vocab = integer("src_vocab");
-  c.tgt_vocab = integer("tgt_vocab");
-  c.d_model = integer("d_model");
-  c.heads = integer("heads");
-  c.ffn = integer("ffn");
-  c.encoder_layers = integer("encoder_layers");
-  c.decoder_layers = integer("decoder_layers");
-  c.dropout = probability("dropout");
-  c.pre_norm = boolean("pre_norm");
-  c.tie_output = boolean("tie_output");
-  c.shared_vocab = boolean("shared_vocab");
-  // The keys of imported models; absent in attn's own files, which keep today's computation.
-  auto optional_boolean = [&](const std::string& key, bool fallback) {
-    return map.count(key) ? boolean(key) : fallback;
-  };
-  if (map.count("activation")) c.activation = parse_activation(get("activation"));
-  c.output_bias = optional_boolean("output_bias", c.output_bias);
-  c.source_eos = optional_boolean("source_eos", c.source_eos);
-  c.output_specials = optional_boolean("output_specials", c.output_specials);
-  if (map.count("positions")) {
-    const std::string& v = get("positions");
-    if (v != "halves" && v != "interleaved")
-      throw InputError("model config field 'positions' is not interleaved/halves: '" + v + "'");
-    c.positions_halves = v == "halves";
-  }
-  if (map.count("layer_norm_eps")) {
-    const std::string& v = get("layer_norm_eps");
-    size_t used = 0;
-    float value = -1;
-    try {
-      value = std::stof(v, &used);
-    } catch (const std::logic_error&) {
-      used = 0;
-    }
-    if (used != v.size() || !(value > 0 && value < 1))
-      throw InputError("model config field 'layer_norm_eps' is not in (0, 1): '" + v + "'");
-    c.layer_norm_eps = value;
-  }
-  if (c.d_model % c.heads != 0)
-    throw InputError(fmt::format("model config: d_model {} is not divisible by heads {}",
-                                 c.d_model, c.heads));
+void TransformerConfig::validate() const {
+  check_config_fields(fields(), *this, "transformer");
+  if (d_model % heads != 0)
+    throw InputError(
+        fmt::format("model config: d_model {} is not divisible by heads {}", d_model, heads));
   // No tensor's shape shows the head count, so a damaged or crafted count loads silently and
   // decodes garbage; a head of fewer than 4 dimensions is the sign of one (and of no use).
-  if (c.d_model / c.heads < kMinHeadDim)
-    throw InputError(fmt::format("model config: heads {} leave {} dimension(s) a head of d_model "
-                                 "{}; at least {} are needed",
-                                 c.heads, c.d_model / c.heads, c.d_model, kMinHeadDim));
-  return c;
+  if (d_model / heads < kMinHeadDim)
+    throw InputError(
+        fmt::format("model config: heads {} leave {} dimension(s) a head of d_model "
+                    "{}; at least {} are needed",
+                    heads, d_model / heads, d_model, kMinHeadDim));
 }
 
 Transformer::Transformer(const TransformerConfig& config, Rng& rng) : config_(config) {

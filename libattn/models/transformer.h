@@ -17,8 +17,9 @@
 #include <vector>
 
 #include "libattn/attention/multi_head.h"
-#include "libattn/models/seq2seq_model.h"
 #include "libattn/core/tensor.h"
+#include "libattn/models/config_fields.h"
+#include "libattn/models/seq2seq_model.h"
 #include "libattn/nn/feed_forward.h"
 #include "libattn/nn/layer_norm_layer.h"
 
@@ -46,9 +47,13 @@ struct TransformerConfig {
   bool output_specials = true;       // false: <pad> and <s> take no probability mass (-inf)
 
   static TransformerConfig preset(const std::string& name);  // tiny | small | base
-  // The model file stores the config as text key -> value pairs.
-  std::map<std::string, std::string> to_map() const;
-  static TransformerConfig from_map(const std::map<std::string, std::string>& map);
+  // Every field once: key, type, bounds, help, presets (config_fields.h). The model file
+  // stores the config as text key -> value pairs; from_map throws InputError on an unknown
+  // key, a missing vocabulary size or a bad value.
+  static const ConfigFields<TransformerConfig>& fields();
+  ConfigMap to_map() const;
+  static TransformerConfig from_map(const ConfigMap& map);
+  void validate() const;  // throws InputError naming the bad field
 };
 
 struct TransformerEncoderLayer {

@@ -37,4 +37,44 @@ expect_input_error "malformed.ini" "$ATTN_TRAIN" --config malformed.ini --train 
 printf 'max-steps = many\n' >bad_value.ini
 expect_input_error "bad_value.ini" "$ATTN_TRAIN" --config bad_value.ini --train train.tsv
 expect_input_error "missing.ini" "$ATTN_TRAIN" --config missing.ini --train train.tsv
+# --help lists every model field with its type, range and default (and the presets' values).
+"$ATTN_TRAIN" --help | tr -s ' ' >help.txt
+for text in "--d-model INT" "--d-model positive integer, default 256 (tiny 64, base 512): model width D" \
+  "--dropout number in [0, 1), default 0.1" "--cell lstm|gru, default lstm" \
+  "--shift-range non-negative integer, default 1" "--input-dims integer in 0..4, default 0" \
+  "--pre-norm [=BOOL(=true)]"; do
+  grep -qF -- "$text" help.txt || fail "--help lacks '$text'"
+done
+fields=$(grep -cE '^ --[a-z-]+ .*, default ' help.txt)
+[[ $fields -ge 60 ]] || fail "--help lists $fields model fields: $(cat help.txt)"
+
+# --dump-config expands the preset: every field of the model, and --config of it trains the
+# same model (the same config in the file) and dumps the same bytes.
+"$ATTN_TRAIN" --model rnn --preset tiny --cell gru --train train.tsv --max-steps 1 --quiet \
+  --save flags.attn --dump-config >rnn.ini
+for line in "hidden = 64" "embed = 32" "cell = gru" "attention = general" "dropout = 0.3" \
+  "decoder = luong"; do
+  grep -qxF "$line" rnn.ini || fail "the rnn dump lacks '$line': $(cat rnn.ini)"
+done
+grep -q "^d-model" rnn.ini && fail "the rnn dump has a Transformer field"
+"$ATTN_TRAIN" --config rnn.ini --dump-config >rnn_again.ini
+cmp -s rnn.ini rnn_again.ini || fail "the rnn dump changes: $(diff rnn.ini rnn_again.ini)"
+"$ATTN_TRAIN" --model rnn --preset tiny --cell gru --train train.tsv --max-steps 1 --quiet \
+  --save flags.attn
+sed 's/^save = .*/save = dumped.attn/' rnn.ini >dumped.ini
+"$ATTN_TRAIN" --config dumped.ini
+[[ "$("$ATTN_INSPECT" flags.attn | grep -i config)" == "$("$ATTN_INSPECT" dumped.attn | grep -i config)" ]] ||
+  fail "the dump trains another model: $("$ATTN_INSPECT" dumped.attn | grep -i config)"
+"$ATTN_TRAIN" --resume flags.attn --dump-config | grep -E '^(hidden|cell|embed) = ' >resumed.ini
+grep -E '^(hidden|cell|embed) = ' rnn.ini | cmp -s - resumed.ini ||
+  fail "--resume dumps other model fields: $(cat resumed.ini)"
+
+# Model flags: typed, checked against the model they are given for.
+expect_input_error "--heads does not apply to --model rnn" \
+  "$ATTN_TRAIN" --model rnn --heads 2 --train train.tsv
+expect_input_error "'--d-model' is missing" "$ATTN_TRAIN" --d-model
+expect_input_error "'d_model' is not a positive integer: '256x'" \
+  "$ATTN_TRAIN" --d-model 256x --train train.tsv --dump-config
+expect_input_error "--hidden 32: flags.attn was trained with 64" \
+  "$ATTN_TRAIN" --resume flags.attn --hidden 32 --max-steps 2
 echo "config: OK"

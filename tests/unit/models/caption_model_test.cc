@@ -255,31 +255,12 @@ TEST(CaptionModel, VectorCellsAreAProjectionOfTheirNumbers) {
     }
 }
 
-TEST(CaptionModel, ConfigRoundTripsAndRejectsBadInput) {
-  CaptionConfig config = tiny_config();
-  config.scope = ScopeType::kHard;
-  config.penalty = 0.25f;
-  const CaptionConfig back = CaptionConfig::from_map(config.to_map());
-  EXPECT_EQ(back.to_map(), config.to_map());
-  Rng rng(1);
-  EXPECT_EQ(create_model("caption", config.to_map(), rng)->architecture(), "caption");
-  auto map = config.to_map();
-  map["cell_features"] = "0";
-  EXPECT_THROW(CaptionConfig::from_map(map), InputError);
-  map = config.to_map();
-  map["layers"] = "2";
-  EXPECT_THROW(CaptionConfig::from_map(map), InputError);
-  // input_dims: 0..4 round trip; a file from before the key reads as named features.
-  map = config.to_map();
-  map["input_dims"] = "3";
-  EXPECT_EQ(CaptionConfig::from_map(map).input_dims, 3);
-  EXPECT_EQ(CaptionConfig::from_map(CaptionConfig::from_map(map).to_map()).to_map(), map);
+// A model file from before input_dims reads as named features; sources come in whole cells.
+TEST(CaptionModel, ConfigWithoutInputDimsReadsFeatureTokens) {
+  ConfigMap map = tiny_config().to_map();
   map.erase("input_dims");
   EXPECT_EQ(CaptionConfig::from_map(map).input_dims, 0);
-  for (const char* bad : {"5", "-1", "1.5", "x"}) {
-    map["input_dims"] = bad;
-    EXPECT_THROW(CaptionConfig::from_map(map), InputError) << bad;
-  }
+  Rng rng(1);
   CaptionModel model(tiny_config(), rng);
   EXPECT_THROW(model.encode({{4, 5, 6}}), InputError) << "three tokens are not whole cells of 2";
   EXPECT_THROW(model.encode({std::vector<int32_t>(20, 4)}), InputError) << "10 cells > 9";

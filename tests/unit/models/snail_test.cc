@@ -58,26 +58,12 @@ Batch copy_batch() {
   return b;
 }
 
-TEST(SnailModel, ConfigRoundTripsAndRejectsBadValues) {
-  SnailConfig c = tiny_config();
-  c.blocks = 3;
-  EXPECT_EQ(SnailConfig::from_map(c.to_map()).to_map(), c.to_map());
-  EXPECT_EQ(SnailConfig::from_map({{"src_vocab", "7"}, {"tgt_vocab", "9"}}).filters, 32);
-  auto with = [&](const std::string& key, const std::string& value) {
-    ConfigMap m = tiny_config().to_map();
-    m[key] = value;
-    return m;
-  };
-  EXPECT_THROW(SnailConfig::from_map(with("filters", "0")), InputError);
-  EXPECT_THROW(SnailConfig::from_map(with("dilations", "40")), InputError);
-  EXPECT_THROW(SnailConfig::from_map(with("blocks", "two")), InputError);
-  EXPECT_THROW(SnailConfig::from_map(with("heads", "4")), InputError);
+TEST(SnailModel, FeatureChannelsGrowByEachBlock) {
   Rng rng(1);
-  auto model = create_model("snail", tiny_config().to_map(), rng);
-  EXPECT_EQ(model->architecture(), "snail");
+  SnailModel model(tiny_config(), rng);
   // Channels: 8 + 3·4 + 6 + 3·4 + 6 = 44.
-  EXPECT_EQ(model->parameters().back().second.dim(0), kVocab);
-  EXPECT_EQ(static_cast<SnailModel&>(*model).feature_channels(), 44);
+  EXPECT_EQ(model.parameters().back().second.dim(0), kVocab);
+  EXPECT_EQ(model.feature_channels(), 44);
 }
 
 // Learns to reproduce one small copy batch, and greedy and beam search decode it.
@@ -106,35 +92,10 @@ TEST(SnailModel, OverfitsOneBatch) {
   }
 }
 
-// encode + step reproduces the teacher-forced forward pass.
-TEST(SnailModel, IncrementalDecodingMatchesTeacherForcedForward) {
-  Batch batch = copy_batch();
-  Rng rng(5);
-  SnailModel model(tiny_config(), rng);
-  NoGrad no_grad;
-  Tensor reference = log_softmax(model.forward(batch.src, batch.tgt_in, {})).value();
-  auto state = model.encode(batch.sources);
-  for (int64_t t = 0; t < 6; ++t) {
-    std::vector<int32_t> prev(4);
-    for (int64_t r = 0; r < 4; ++r) prev[r] = batch.tgt_in.ints()[r * 6 + t];
-    Tensor step = model.step(*state, prev, nullptr).contiguous();
-    ASSERT_EQ(step.shape(), (Shape{4, kVocab}));
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t v = 0; v < kVocab; ++v)
-        EXPECT_NEAR(step[r * kVocab + v], reference[(r * 6 + t) * kVocab + v], 1e-5)
-            << "t=" << t << " r=" << r;
-  }
-}
-
-TEST(SnailModel, ReorderFollowsRowsAndPaddingChangesNothing) {
+TEST(SnailModel, PaddingChangesNothing) {
   Rng rng(6);
   SnailModel model(tiny_config(), rng);
   NoGrad no_grad;
-  auto state = model.encode({{4, 5, 6}, {7, 8}});
-  model.step(*state, {2, 2}, nullptr);
-  model.step(*state, {4, 7}, nullptr);
-  model.reorder(*state, {1, 1, 0});
-  Tensor reordered = model.step(*state, {9, 9, 5}, nullptr).contiguous();
   auto fresh = model.encode({{7, 8}, {4, 5, 6}});
   model.step(*fresh, {2, 2}, nullptr);
   model.step(*fresh, {7, 4}, nullptr);
@@ -144,9 +105,6 @@ TEST(SnailModel, ReorderFollowsRowsAndPaddingChangesNothing) {
   model.step(*alone, {7}, nullptr);
   Tensor unpadded = model.step(*alone, {9}, nullptr).contiguous();
   for (int64_t v = 0; v < kVocab; ++v) {
-    EXPECT_NEAR(reordered[v], direct[v], 1e-5);
-    EXPECT_NEAR(reordered[kVocab + v], direct[v], 1e-5);
-    EXPECT_NEAR(reordered[2 * kVocab + v], direct[kVocab + v], 1e-5);
     EXPECT_NEAR(direct[v], unpadded[v], 1e-5);
   }
   Tensor tgt = Tensor::from_ints({1, 3}, {2, 6, 7});

@@ -111,29 +111,6 @@ void expect_incremental_matches_forward(Transformer& model, int64_t attention_co
   }
 }
 
-TEST(Transformer, IncrementalDecodingMatchesTeacherForcedForward) {
-  Rng rng(5);
-  Transformer model(tiny_config(false), rng);
-  expect_incremental_matches_forward(model, 4);
-}
-
-TEST(Transformer, ReorderFollowsRows) {
-  Rng rng(6);
-  Transformer model(tiny_config(false), rng);
-  NoGrad no_grad;
-  auto state = model.encode({{4, 5, 6}, {7, 8}});
-  model.step(*state, {2, 2}, nullptr);
-  model.reorder(*state, {1, 1, 0});
-  Tensor reordered = model.step(*state, {9, 9, 9}, nullptr).contiguous();
-  auto fresh = model.encode({{7, 8}});
-  model.step(*fresh, {2}, nullptr);
-  Tensor direct = model.step(*fresh, {9}, nullptr).contiguous();
-  for (int v = 0; v < 12; ++v) {
-    EXPECT_NEAR(reordered[v], direct[v], 1e-5);
-    EXPECT_NEAR(reordered[12 + v], direct[v], 1e-5);
-  }
-}
-
 TEST(Transformer, PaddingDoesNotChangeRealPositions) {
   Rng rng(7);
   Transformer model(tiny_config(false), rng);
