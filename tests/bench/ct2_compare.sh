@@ -65,8 +65,10 @@ for shape in "${shapes[@]}"; do
   esac
   dir=$work/$shape
   "$python" "$here/opus_mt_shape.py" --shape "$shape" -o "$dir" >/dev/null
-  "$build/attn-export" --from marian "$dir/model.npz" --vocabs "$dir/vocab.yml" -o "$dir/model.attn" >/dev/null
-  ct2_convert "$dir/model.npz" "$dir/vocab.yml" "$dir/ct2" >/dev/null
+  "$build/attn-export" --from marian "$dir/model.npz" --vocabs "$dir/vocab.yml" -o "$dir/model.attn" \
+    >"$work/export.log" 2>&1 || { cat "$work/export.log"; exit 1; }
+  ct2_convert "$dir/model.npz" "$dir/vocab.yml" "$dir/ct2" >"$work/convert.log" 2>&1 ||
+    { cat "$work/convert.log"; exit 1; }
   rm -f "$dir/model.npz" "$dir/ct2.npz"  # the two imported copies are what is decoded
   "$python" "$here/ct2_compare.py" --attn-decode "$build/attn-decode" --attn-model "$dir/model.attn" \
     --ct2-model "$dir/ct2" --vocab "$vocab" --label "$shape" --configs "$configs" \
