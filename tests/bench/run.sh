@@ -294,3 +294,11 @@ PY
 else
   echo "skipped: attn-train --synthetic --preset base failed"
 fi
+
+# ---- 4. CTranslate2 ------------------------------------------------------------------------
+# The same Marian model (OPUS-MT's shape, and issue 10's small and base) decoded by attn and by
+# CTranslate2, when its Python module is installed (tests/bench/README.md). About 40 minutes on
+# 2 cores; ATTN_BENCH_CT2_SHAPES picks the shapes (default: opus-mt small base).
+echo
+read -r -a ct2_shapes <<<"${ATTN_BENCH_CT2_SHAPES:-opus-mt small base}"
+bash "$here/ct2_compare.sh" "$build" "${ct2_shapes[@]}"
