@@ -9,25 +9,6 @@
 
 namespace attn {
 
-void KeyValueCache::append(const Tensor& k, const Tensor& v) {
-  const int64_t rows = k.dim(0), heads = k.dim(1), width = k.dim(3);
-  if (!keys.defined() || length == keys.dim(2)) {
-    // Grow by doubling; copying the prefix is amortised O(1) a step.
-    int64_t capacity = std::max<int64_t>(16, length * 2);
-    Tensor new_keys = Tensor::zeros_heap({rows, heads, capacity, width});
-    Tensor new_values = Tensor::zeros_heap({rows, heads, capacity, width});
-    if (length > 0) {
-      new_keys.slice(2, 0, length).copy_from(active_keys());
-      new_values.slice(2, 0, length).copy_from(active_values());
-    }
-    keys = new_keys;
-    values = new_values;
-  }
-  keys.slice(2, length, length + 1).copy_from(k);
-  values.slice(2, length, length + 1).copy_from(v);
-  ++length;
-}
-
 namespace {
 
 // target[i, :, 0:length, :] = source[rows[i], :, 0:length, :], both [rows, H, capacity, W].
@@ -97,15 +78,11 @@ Var MultiHeadAttention::forward(const Var& query, const Var& key_value, const Te
   return out_proj.forward(merge_heads(context));
 }
 
-Var MultiHeadAttention::forward_step(const Var& query, KeyValueCache& cache,
-                                     Tensor* weights) const {
-  Var q = split_heads(q_proj.forward(query));
-  cache.append(split_heads(k_proj.forward(query)).value(),
-               split_heads(v_proj.forward(query)).value());
-  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(3)));
-  Var context = scaled_dot_product_attention(q, Var(cache.active_keys()),
-                                             Var(cache.active_values()), Tensor(), scale, weights);
-  return out_proj.forward(merge_heads(context));
+Var MultiHeadAttention::forward_step(const Var& query, SelfAttentionCache& cache) const {
+  const Tensor q = q_proj.forward(query).value();
+  cache.append(k_proj.forward(query).value(), v_proj.forward(query).value());
+  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(2) / heads));
+  return out_proj.forward(Var(cache.attend(q, heads, scale)));
 }
 
 KeyValueCache MultiHeadAttention::project_memory(const Var& memory) const {
