@@ -1,32 +1,18 @@
 #include "libattn/attention/multi_head.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "libattn/autograd/attention.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
+#include "libattn/core/threads.h"
+#include "libattn/kernels/row_reduce.h"
+#include "libattn/kernels/softmax.h"
 
 namespace attn {
-
-void KeyValueCache::append(const Tensor& k, const Tensor& v) {
-  const int64_t rows = k.dim(0), heads = k.dim(1), width = k.dim(3);
-  if (!keys.defined() || length == keys.dim(2)) {
-    // Grow by doubling; copying the prefix is amortised O(1) a step.
-    int64_t capacity = std::max<int64_t>(16, length * 2);
-    Tensor new_keys = Tensor::zeros_heap({rows, heads, capacity, width});
-    Tensor new_values = Tensor::zeros_heap({rows, heads, capacity, width});
-    if (length > 0) {
-      new_keys.slice(2, 0, length).copy_from(active_keys());
-      new_values.slice(2, 0, length).copy_from(active_values());
-    }
-    keys = new_keys;
-    values = new_values;
-  }
-  keys.slice(2, length, length + 1).copy_from(k);
-  values.slice(2, length, length + 1).copy_from(v);
-  ++length;
-}
 
 namespace {
 
@@ -97,15 +83,11 @@ Var MultiHeadAttention::forward(const Var& query, const Var& key_value, const Te
   return out_proj.forward(merge_heads(context));
 }
 
-Var MultiHeadAttention::forward_step(const Var& query, KeyValueCache& cache,
-                                     Tensor* weights) const {
-  Var q = split_heads(q_proj.forward(query));
-  cache.append(split_heads(k_proj.forward(query)).value(),
-               split_heads(v_proj.forward(query)).value());
-  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(3)));
-  Var context = scaled_dot_product_attention(q, Var(cache.active_keys()),
-                                             Var(cache.active_values()), Tensor(), scale, weights);
-  return out_proj.forward(merge_heads(context));
+Var MultiHeadAttention::forward_step(const Var& query, SelfAttentionCache& cache) const {
+  const Tensor q = q_proj.forward(query).value();
+  cache.append(k_proj.forward(query).value(), v_proj.forward(query).value());
+  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(2) / heads));
+  return out_proj.forward(Var(cache.attend(q, heads, scale)));
 }
 
 KeyValueCache MultiHeadAttention::project_memory(const Var& memory) const {
@@ -116,10 +98,66 @@ KeyValueCache MultiHeadAttention::project_memory(const Var& memory) const {
   return cache;
 }
 
+namespace {
+
+// One decoding step of cross-attention, query [rows, 1, D] over keys and values [rows, H, S,
+// D/H] with mask [rows, 1, 1, S]: one parallel loop over (row, head) where the general path
+// takes three (scores, softmax, weighted sum), each waking the pool. The arithmetic is
+// scaled_dot_product_attention's, operation for operation (gemm's alpha * dot + 0, the masked
+// softmax_row, the rows of V summed in order), so the results are the same bits.
+Tensor attend_memory(const Tensor& q, const KeyValueCache& memory, const Tensor& mask,
+                     int64_t heads, float scale, Tensor* weights) {
+  const int64_t rows = memory.keys.dim(0), length = memory.keys.dim(2);
+  const int64_t width = memory.keys.dim(3), dim = heads * width;
+  Tensor out = Tensor::empty({rows, 1, dim});
+  Tensor probs;
+  if (weights) probs = Tensor::empty({rows, heads, 1, length});
+  const float* query = q.data();
+  const float* keys = memory.keys.data();
+  const float* values = memory.values.data();
+  const float* mask_data = mask.data();
+  float* context = out.data();
+  const int64_t min_pairs = std::max<int64_t>(1, 8192 / (length * width));
+  parallel_for(
+      rows * heads,
+      [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch(weights ? 0 : length);
+        for (int64_t pair = begin; pair < end; ++pair) {
+          const int64_t r = pair / heads;
+          float* scores = weights ? probs.data() + pair * length : scratch.data();
+          const float* q_rh = query + pair * width;  // [rows, 1, H, W] = [rows, H, W]
+          const float* k_rh = keys + pair * length * width;
+          for (int64_t p = 0; p < length; ++p)
+            scores[p] = scale * row_dot(q_rh, k_rh + p * width, width) + 0.0f;
+          softmax_row(scores, mask_data + r * length, scores, length);
+          float* c = context + pair * width;
+          std::fill(c, c + width, 0.0f);
+          const float* v_rh = values + pair * length * width;
+          for (int64_t p = 0; p < length; ++p) {
+            const float weight = 1.0f * scores[p];
+            const float* value = v_rh + p * width;
+            for (int64_t j = 0; j < width; ++j) c[j] += weight * value[j];
+          }
+        }
+      },
+      min_pairs);
+  if (weights) *weights = probs;
+  return out;
+}
+
+}  // namespace
+
 Var MultiHeadAttention::forward_cached(const Var& query, const KeyValueCache& memory,
                                        const Tensor& mask, Tensor* weights) const {
-  Var q = split_heads(q_proj.forward(query));
-  const float scale = 1.0f / std::sqrt(static_cast<float>(q.dim(3)));
+  const Tensor projected = q_proj.forward(query).value().contiguous();
+  const int64_t rows = memory.keys.dim(0), width = memory.keys.dim(3);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(width));
+  if (projected.rank() == 3 && projected.dim(0) == rows && projected.dim(1) == 1 &&
+      memory.keys.is_contiguous() && memory.values.is_contiguous() && mask.defined() &&
+      mask.is_contiguous() && mask.dtype() == DType::kF32 &&
+      mask.shape() == Shape{rows, 1, 1, memory.keys.dim(2)})
+    return out_proj.forward(Var(attend_memory(projected, memory, mask, heads, scale, weights)));
+  Var q = split_heads(Var(projected));
   Var context = scaled_dot_product_attention(q, Var(memory.keys), Var(memory.values), mask, scale,
                                              weights);
   return out_proj.forward(merge_heads(context));

@@ -6,26 +6,26 @@
 //   Var y = attn.forward(x, x, mask, mode);                 // self-attention [B, T, D]
 //   Var c = attn.forward(y, memory, src_mask, mode, &w);    // cross-attention, w [B, H, T, S]
 //
-// Incremental decoding keeps a KeyValueCache: self-attention appends one step's keys and
-// values; cross-attention computes the source's keys and values once (project_memory).
+// Incremental decoding: self-attention appends one step's keys and values to a
+// SelfAttentionCache; cross-attention computes the source's keys and values once
+// (project_memory, a KeyValueCache).
 #pragma once
 
+#include "libattn/attention/self_attention_cache.h"
 #include "libattn/nn/linear.h"
 
 namespace attn {
 
-// Keys and values of one attention layer for the rows being decoded: [rows, H, length, D/H].
+// Keys and values of one attention layer for the rows being decoded: [rows, H, length, D/H]
+// (cross-attention's source memory while decoding).
 struct KeyValueCache {
-  Tensor keys;    // [rows, H, capacity, D/H]; heap
-  Tensor values;  // [rows, H, capacity, D/H]
+  Tensor keys;    // [rows, H, length, D/H]; heap
+  Tensor values;  // [rows, H, length, D/H]
   int64_t length = 0;
 
-  void append(const Tensor& k, const Tensor& v);  // k, v [rows, H, 1, D/H]
   // Row i becomes old row rows[i]. Only the first `length` positions are copied, into
   // buffers kept from the previous reorder (the two swap), so a beam step allocates nothing.
   void reorder(const std::vector<int32_t>& rows);
-  Tensor active_keys() const { return keys.slice(2, 0, length); }
-  Tensor active_values() const { return values.slice(2, 0, length); }
 
  private:
   Tensor spare_keys_, spare_values_;  // the last reorder's sources, reused as its targets
@@ -44,7 +44,7 @@ struct MultiHeadAttention {
 
   // Decoding, no gradients. step: query [rows, 1, D]; the cache gets this step's keys and
   // values first (self-attention).
-  Var forward_step(const Var& query, KeyValueCache& cache, Tensor* weights = nullptr) const;
+  Var forward_step(const Var& query, SelfAttentionCache& cache) const;
   // Cross-attention: keys/values of the memory, computed once per source.
   KeyValueCache project_memory(const Var& memory) const;  // memory [rows, S, D]
   Var forward_cached(const Var& query, const KeyValueCache& memory, const Tensor& mask,

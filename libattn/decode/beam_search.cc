@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "libattn/core/error.h"
+#include "libattn/core/threads.h"
 
 namespace attn {
 namespace {
@@ -62,11 +63,20 @@ Hypothesis finish(const Live& parent, double score, const BeamOptions& options) 
   return hyp;
 }
 
-// The best `count` continuations of a sentence's live hypotheses, best first.
+// The best `count` continuations of a sentence's live hypotheses, best first. A partial
+// selection in one pass over beam x vocabulary: a bounded heap whose worst entry is the bar a
+// candidate must reach, so nearly every entry costs one add and one compare.
 std::vector<Candidate> top_candidates(const SentenceSearch& sentence, const float* log_probs,
                                       int64_t vocab, int32_t eos, size_t count) {
   auto worse_on_top = [](const Candidate& a, const Candidate& b) { return better(a, b); };
-  std::priority_queue<Candidate, std::vector<Candidate>, decltype(worse_on_top)> heap(worse_on_top);
+  std::vector<Candidate> storage;
+  storage.reserve(count + 1);
+  std::priority_queue<Candidate, std::vector<Candidate>, decltype(worse_on_top)> heap(
+      worse_on_top, std::move(storage));
+  // Candidates scoring below `bar` cannot enter: the heap is full and its worst is better.
+  // An equal score may still win its tie (lower live index, then lower token), so better()
+  // decides those.
+  double bar = -INFINITY;
   auto offer = [&](const Candidate& c) {
     if (c.score == -INFINITY) return;
     if (heap.size() < count) {
@@ -75,6 +85,7 @@ std::vector<Candidate> top_candidates(const SentenceSearch& sentence, const floa
       heap.pop();
       heap.push(c);
     }
+    if (heap.size() == count) bar = heap.top().score;
   };
   for (size_t i = 0; i < sentence.live.size(); ++i) {
     const Live& hyp = sentence.live[i];
@@ -84,7 +95,10 @@ std::vector<Candidate> top_candidates(const SentenceSearch& sentence, const floa
       offer({hyp.score + row[eos], live_index, eos});
       continue;
     }
-    for (int32_t v = 0; v < vocab; ++v) offer({hyp.score + row[v], live_index, v});
+    for (int32_t v = 0; v < vocab; ++v) {
+      const double score = hyp.score + row[v];
+      if (score >= bar) offer({score, live_index, v});
+    }
   }
   std::vector<Candidate> out;
   out.reserve(heap.size());
@@ -149,13 +163,29 @@ std::vector<NBest> beam_search(DecoderModel& model,
     forbid_unemittable(log_probs, model.bos_id(), model.pad_id(),
                        options.forbid_unk ? model.unk_id() : -1);
 
+    // Each live sentence's best continuations, sentences split across the pool (each
+    // selection reads only its own rows, so the result does not depend on the split).
+    std::vector<int64_t> first_rows(sentences, 0);  // a sentence's first row in this step
+    for (int64_t s = 0, row = 0; s < sentences; ++s) {
+      first_rows[s] = row;
+      if (!search[s].done) row += static_cast<int64_t>(search[s].live.size());
+    }
+    std::vector<std::vector<Candidate>> all_candidates(sentences);
+    parallel_for(sentences, [&](int64_t begin, int64_t end) {
+      for (int64_t s = begin; s < end; ++s) {
+        if (search[s].done) continue;
+        all_candidates[s] = top_candidates(search[s], log_probs.data() + first_rows[s] * vocab,
+                                           vocab, eos, 2 * beam);
+      }
+    });
+
     std::vector<int32_t> parent_rows;  // the old row each new row continues
     std::vector<int32_t> next_tokens;
-    int64_t first_row = 0;  // the sentence's first row in this step
-    for (SentenceSearch& sentence : search) {
+    for (int64_t s = 0; s < sentences; ++s) {
+      SentenceSearch& sentence = search[s];
       if (sentence.done) continue;
-      const std::vector<Candidate> candidates =
-          top_candidates(sentence, log_probs.data() + first_row * vocab, vocab, eos, 2 * beam);
+      const int64_t first_row = first_rows[s];
+      const std::vector<Candidate>& candidates = all_candidates[s];
       // Each finished hypothesis takes one place of the sentence's beam for good (as in
       // Marian): the live ones shrink to the best few, so a run of weak hypotheses that end
       // early cannot crowd out the strong one that is still going.
@@ -176,7 +206,6 @@ std::vector<NBest> beam_search(DecoderModel& model,
         parent_rows.push_back(static_cast<int32_t>(row));
         next_tokens.push_back(c.token);
       }
-      first_row += static_cast<int64_t>(sentence.live.size());
       sentence.live = std::move(next_live);
       sentence.done = sentence.finished.size() >= beam || sentence.live.empty() ||
                       !live_can_improve(sentence, options);

@@ -15,7 +15,8 @@ namespace attn {
 // degree-6 polynomial; relative error ~2e-7. Below -87 (where expf is denormal or 0, and
 // negligible next to the row's largest term, 1) it returns exactly 0, so masked (-inf)
 // positions stay exactly 0. Ternaries rather than std::min/max/floor, and bit_cast rather
-// than memcpy: GCC 12 vectorises this form and none of those.
+// than memcpy: GCC 12 vectorises this form and none of those, given -fno-trapping-math
+// (CMakeLists.txt: otherwise it branches around the clamps and vectorises nothing).
 inline float exp_nonpositive(float x) {
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;  // ln 2 = hi + lo

@@ -17,7 +17,7 @@ namespace attn {
 namespace {
 
 struct TransformerDecoderState : DecoderState {
-  std::vector<KeyValueCache> self_attention;   // per decoder layer, grows a step at a time
+  std::vector<SelfAttentionCache> self_attention;  // per decoder layer, grows a step at a time
   std::vector<KeyValueCache> source_memory;    // per decoder layer, [rows, H, S, D/H]
   Tensor source_mask;                          // [rows, 1, 1, S]
   RowSentences rows;                           // source_memory and source_mask follow it

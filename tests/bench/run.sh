@@ -13,8 +13,11 @@
 # (1 = also time PyTorch with one thread when threads > 1, default 1: its OpenMP and
 # OpenBLAS threads fight on few cores, so one thread is often its best figure),
 # ATTN_BENCH_RNN_STEPS (timed RNN training steps, default 4: a step of the RNN's 30 sequential
-# decoder cells costs about a second, and far more for PyTorch on a loaded machine).
-# The whole script takes about 6 minutes on 2 cores, plus 1 to 2 for the RNN and 1 for the
+# decoder cells costs about a second, and far more for PyTorch on a loaded machine),
+# ATTN_BENCH_BASE_STEPS (timed steps of base Transformer training, default 3: about 4 s each).
+# Every end-to-end row ends in attn / PyTorch's best configuration (the fastest of T threads, one
+# thread, and for training T threads with OMP_WAIT_POLICY=PASSIVE) next to issue 10's goal.
+# The whole script takes about 8 minutes on 2 cores, plus 1 to 2 for the RNN and 1 for the
 # data-parallel comparison (mpirun -np 2 against 2 threads; skipped without mpirun); its last part
 # times attn-decode at 1 and 2 threads with every core kept busy by a loop of the script's own.
 #
@@ -41,6 +44,9 @@ steps=${ATTN_BENCH_STEPS:-10}
 decode_seconds=${ATTN_BENCH_DECODE_SECONDS:-3}
 torch_one_thread=${ATTN_BENCH_TORCH_1T:-1}
 rnn_steps=${ATTN_BENCH_RNN_STEPS:-4}
+base_steps=${ATTN_BENCH_BASE_STEPS:-3}
+# Issue 10's goals for attn / PyTorch's best configuration, decoding the small Transformer.
+declare -A decode_target=([b1_k1]=2.6 [b1_k5]=2.4 [b32_k1]=2.4 [b32_k5]=2.6)
 python=/usr/bin/python3
 [[ -x $python ]] || python=python3
 work=$(mktemp -d)
@@ -118,26 +124,64 @@ ratio() { "$python" -c "import sys; a, b = sys.argv[1:]; print(f'{float(a) / flo
 
 torch_bench=("$python" "$here/torch_transformer.py" --src-len 30 --tgt-len 30)
 rows=()
-# row LABEL ATTN_NAME TORCH_NAME TORCH1_NAME UNIT: one line of the end-to-end table.
+# row LABEL TARGET UNIT ATTN_NAME TORCH_NAME: one line of the end-to-end table. PyTorch's best is
+# the fastest of the runs torch_runs made: TORCH_NAME (threads T), TORCH_NAME1 (one thread) and
+# TORCH_NAMEp (threads T, OMP_WAIT_POLICY=PASSIVE); a run that was not made counts as "-".
+# TARGET is issue 10's goal for attn / PyTorch's best ("-" for none); "ok" when the ratio reaches it.
 row() {
-  local attn_value torch_value torch1_value=-
-  attn_value=$(figure "$2" "$5")
-  torch_value=$(figure "$3" "$5")
-  [[ -n $4 ]] && torch1_value=$(figure "$4" "$5")
-  rows+=("$(printf '%-30s %10s %10s %7s %10s %7s %9s %9s %8s' "$1" "$attn_value" "$torch_value" \
-    "$(ratio "$attn_value" "$torch_value")" "$torch1_value" "$(ratio "$attn_value" "$torch1_value")" \
-    "$(rss_mib "$2")" "$(rss_mib "$3")" "$(figure "$2" "minor faults/step")")")
+  local label=$1 target=$2 unit=$3 attn_name=$4 best=- value cells=() verdict=-
+  shift 4
+  local attn_value
+  attn_value=$(figure "$attn_name" "$unit")
+  for name in "$1" "${1}1" "${1}p"; do
+    value=$(figure "$name" "$unit")
+    cells+=("$value")
+    [[ $value != - ]] && { [[ $best == - ]] || "$python" -c "import sys; sys.exit(not float(sys.argv[1]) > float(sys.argv[2]))" "$value" "$best"; } && best=$value
+  done
+  local best_ratio
+  best_ratio=$(ratio "$attn_value" "$best")
+  if [[ $target != - && $best_ratio != - ]]; then
+    verdict=$("$python" -c "import sys; print('ok' if float(sys.argv[1]) >= float(sys.argv[2]) else 'below')" "$best_ratio" "$target")
+  fi
+  rows+=("$(printf '%-32s %9s %9s %9s %9s %7s %7s %6s %8s %9s %7s' "$label" "$attn_value" "${cells[0]}" \
+    "${cells[1]}" "${cells[2]}" "$best_ratio" "$target" "$verdict" "$(rss_mib "$attn_name")" \
+    "$(rss_mib "$1")" "$(figure "$attn_name" "minor faults/step")")")
 }
 torch1() { [[ $torch_one_thread == 1 && $threads -gt 1 ]]; }
+# torch_runs NAME CMD...: PyTorch at T threads (NAME), and where it differs, at one thread (NAME1)
+# and at T threads with OMP_WAIT_POLICY=PASSIVE (NAMEp, when PASSIVE is given as the first word
+# of CMD: the training rows, where the issue's best configuration may be either).
+torch_runs() {
+  local name=$1 passive=0; shift
+  [[ $1 == PASSIVE ]] && { passive=1; shift; }
+  run "$name" "$@" --threads "$threads"
+  torch1 && run "${name}1" "$@" --threads 1
+  ((passive)) && torch1 && run "${name}p" env OMP_WAIT_POLICY=PASSIVE "$@" --threads "$threads"
+  return 0
+}
+
 
 echo
 echo "== Training, Transformer small, 64x30 -> 64x30, $steps steps, threads $threads =="
 if reason=$(has_flags "$build/attn-train" --synthetic --preset --batch --max-steps --threads --src-len --tgt-len); then
   run train_attn "$build/attn-train" --synthetic --preset small --batch 64 --src-len 30 --tgt-len 30 \
     --max-steps "$steps" --threads "$threads" || echo "attn-train failed: $(tail -3 "$work/train_attn.out")"
-  run train_torch "${torch_bench[@]}" --mode train --batch 64 --steps "$steps" --threads "$threads"
-  torch1 && run train_torch1 "${torch_bench[@]}" --mode train --batch 64 --steps "$steps" --threads 1
-  row "train target tokens/s" train_attn train_torch "$(torch1 && echo train_torch1)" "target tokens/s"
+  torch_runs train_torch PASSIVE "${torch_bench[@]}" --mode train --batch 64 --steps "$steps"
+  row "train small target tokens/s" 2.0 "target tokens/s" train_attn train_torch
+else
+  echo "skipped: $reason"
+fi
+
+echo
+echo "== Training, Transformer base, 64x30 -> 64x30, $base_steps steps, threads $threads =="
+if reason=$(has_flags "$build/attn-train" --synthetic --preset --batch --max-steps --threads --src-len --tgt-len); then
+  # attn-train leaves its first step untimed (first-touch allocation), hence one step more.
+  run train_base_attn "$build/attn-train" --synthetic --preset base --batch 64 --src-len 30 --tgt-len 30 \
+    --max-steps $((base_steps + 1)) --threads "$threads" ||
+    echo "attn-train failed: $(tail -3 "$work/train_base_attn.out")"
+  torch_runs train_base_torch PASSIVE "${torch_bench[@]}" --preset base --mode train --batch 64 \
+    --steps "$base_steps"
+  row "train base target tokens/s" 2.0 "target tokens/s" train_base_attn train_base_torch
 else
   echo "skipped: $reason"
 fi
@@ -175,12 +219,10 @@ if reason=$(has_flags "$build/attn-decode" --synthetic --preset --mini-batch --b
       run "${name}_attn" "$build/attn-decode" --synthetic --preset small --mini-batch "$batch" \
         --beam-size "$beam" --src-len 30 --tgt-len 30 --threads "$threads" ||
         echo "attn-decode failed: $(tail -3 "$work/${name}_attn.out")"
-      run "${name}_torch" "${torch_bench[@]}" --mode decode --batch "$batch" --beam "$beam" \
-        --seconds "$decode_seconds" --threads "$threads"
-      torch1 && run "${name}_torch1" "${torch_bench[@]}" --mode decode --batch "$batch" \
-        --beam "$beam" --seconds "$decode_seconds" --threads 1
+      torch_runs "${name}_torch" "${torch_bench[@]}" --mode decode --batch "$batch" --beam "$beam" \
+        --seconds "$decode_seconds"
       label="batch $batch $([[ $beam == 1 ]] && echo greedy || echo "beam $beam")"
-      row "decode $label tokens/s" "${name}_attn" "${name}_torch" "$(torch1 && echo "${name}_torch1")" "tokens/s"
+      row "decode small $label tok/s" "${decode_target[b${batch}_k${beam}]}" tokens/s "${name}_attn" "${name}_torch"
     done
   done
   # The base shape (d512 h8 ff2048 6+6), beam 5 at batch 32.
@@ -188,11 +230,9 @@ if reason=$(has_flags "$build/attn-decode" --synthetic --preset --mini-batch --b
   run "${name}_attn" "$build/attn-decode" --synthetic --preset base --mini-batch 32 --beam-size 5 \
     --src-len 30 --tgt-len 30 --threads "$threads" --seconds "$decode_seconds" ||
     echo "attn-decode failed: $(tail -3 "$work/${name}_attn.out")"
-  run "${name}_torch" "${torch_bench[@]}" --preset base --mode decode --batch 32 --beam 5 \
-    --seconds "$decode_seconds" --threads "$threads"
-  torch1 && run "${name}_torch1" "${torch_bench[@]}" --preset base --mode decode --batch 32 --beam 5 \
-    --seconds "$decode_seconds" --threads 1
-  row "decode base batch 32 beam 5 tok/s" "${name}_attn" "${name}_torch" "$(torch1 && echo "${name}_torch1")" "tokens/s"
+  torch_runs "${name}_torch" "${torch_bench[@]}" --preset base --mode decode --batch 32 --beam 5 \
+    --seconds "$decode_seconds"
+  row "decode base batch 32 beam 5 tok/s" 2.4 tokens/s "${name}_attn" "${name}_torch"
 else
   echo "skipped: $reason"
 fi
@@ -219,15 +259,10 @@ if reason=$(has_flags "$build/attn-train" --synthetic --model --cell --attention
   else
     echo "attn-train failed: $(tail -3 "$work/rnn_train_attn.out")"
   fi
-  run rnn_train_torch "${torch_rnn[@]}" --mode train --batch 64 --steps "$rnn_steps" --threads "$threads"
-  torch1 && run rnn_train_torch1 "${torch_rnn[@]}" --mode train --batch 64 --steps "$rnn_steps" --threads 1
-  row "RNN train target tokens/s" rnn_train_attn rnn_train_torch "$(torch1 && echo rnn_train_torch1)" \
-    "target tokens/s"
-  run rnn_decode_torch "${torch_rnn[@]}" --mode decode --batch 1 --seconds "$decode_seconds" --threads "$threads"
-  torch1 && run rnn_decode_torch1 "${torch_rnn[@]}" --mode decode --batch 1 --seconds "$decode_seconds" \
-    --threads 1
-  row "RNN decode b1 greedy tokens/s" rnn_decode_attn rnn_decode_torch \
-    "$(torch1 && echo rnn_decode_torch1)" "tokens/s"
+  torch_runs rnn_train_torch PASSIVE "${torch_rnn[@]}" --mode train --batch 64 --steps "$rnn_steps"
+  row "RNN train target tokens/s" 2.0 "target tokens/s" rnn_train_attn rnn_train_torch
+  torch_runs rnn_decode_torch "${torch_rnn[@]}" --mode decode --batch 1 --seconds "$decode_seconds"
+  row "RNN decode b1 greedy tokens/s" - tokens/s rnn_decode_attn rnn_decode_torch
 else
   echo "skipped: $reason"
 fi
@@ -264,10 +299,12 @@ fi
 
 if ((${#rows[@]})); then
   echo
-  printf '%-30s %10s %10s %7s %10s %7s %9s %9s %8s\n' "" attn "torch ${threads}T" ratio "torch 1T" ratio \
-    "attn MiB" "torch MiB" "faults"
+  printf '%-32s %9s %9s %9s %9s %7s %7s %6s %8s %9s %7s\n' "" attn "torch ${threads}T" "torch 1T" \
+    "${threads}T pass" "ratio" target "" "attn MiB" "torch MiB" faults
   printf '%s\n' "${rows[@]}"
-  echo "ratio = attn / torch (higher is better for attn); MiB = peak RSS of the process;"
+  echo "ratio = attn / PyTorch's best of its columns (higher is better for attn); target = issue 10's"
+  echo "goal for that ratio; ${threads}T pass = PyTorch at $threads threads with OMP_WAIT_POLICY=PASSIVE"
+  echo "(training only); MiB = peak RSS of the process (torch: at ${threads} threads);"
   echo "faults = attn's minor page faults a step after warm-up (training step; decoding position)."
 fi
 
