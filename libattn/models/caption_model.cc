@@ -12,6 +12,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/points.h"
+#include "libattn/decode/source_batch.h"
 
 namespace attn {
 
@@ -26,14 +27,8 @@ Var uniform_table(int64_t rows, int64_t dim, Rng& rng) {
 
 // Real cells per row: the cell holding the row's last non-pad token ends the grid.
 std::vector<int32_t> cell_counts(const Tensor& src, int64_t features) {
-  const int64_t batch = src.dim(0), length = src.dim(1);
-  std::vector<int32_t> counts(batch, 0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t j = length; j > 0; --j)
-      if (src.ints()[b * length + j - 1] != 0) {
-        counts[b] = static_cast<int32_t>((j + features - 1) / features);
-        break;
-      }
+  std::vector<int32_t> counts = source_lengths(src);
+  for (int32_t& n : counts) n = static_cast<int32_t>((n + features - 1) / features);
   return counts;
 }
 
@@ -260,15 +255,9 @@ Var CaptionModel::forward(const Tensor& src, const Tensor& tgt_in, const Forward
 std::unique_ptr<DecoderState> CaptionModel::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  int64_t longest = config_.cell_features;
-  for (const auto& s : sources) {
+  for (const auto& s : sources)
     check_whole_cells(static_cast<int64_t>(s.size()), config_.cell_features, config_.max_positions);
-    longest = std::max(longest, static_cast<int64_t>(s.size()));
-  }
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  Tensor src = Tensor::zeros_heap({batch, longest}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * longest);
+  const Tensor src = pad_sources(sources, config_.cell_features);
   const CaptionEncoding encoding = encode_grid(src);
   auto state = std::make_unique<CaptionDecoderState>();
   state->recurrence = initial_recurrence(encoding);

@@ -2,11 +2,10 @@
 // phase once; each step() is one decode_step(), the function teacher-forced training runs.
 // The machine's state (controller, memory, weightings, reads) is all the prefix leaves
 // behind, so nothing is recomputed and reorder() copies rows.
-#include <algorithm>
-
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/ntm.h"
 
 namespace attn {
@@ -36,13 +35,8 @@ void keep_on_heap(NtmRecurrence& r) {
 
 std::unique_ptr<DecoderState> NtmSeq2Seq::encode(const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
+  const Tensor src = pad_sources(sources);
+  const int64_t batch = src.dim(0);
   auto state = std::make_unique<NtmDecoderState>();
   state->recurrence = initial_recurrence(batch);
   read_source(src, state->recurrence);

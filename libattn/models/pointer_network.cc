@@ -13,6 +13,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/model_bundle.h"
 
 namespace attn {
@@ -24,19 +25,6 @@ namespace {
 // so a closed position still gets exactly zero probability.
 constexpr float kClosed = -1e9f;
 constexpr int32_t kFirstPosition = Vocabulary::kSpecials;  // the id of "position 0"
-
-// Real tokens per row of a right-padded batch: one past the last non-pad id.
-std::vector<int32_t> source_lengths(const Tensor& src) {
-  const int64_t batch = src.dim(0), length = src.dim(1);
-  std::vector<int32_t> lengths(batch, 0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t j = length; j > 0; --j)
-      if (src.ints()[b * length + j - 1] != 0) {
-        lengths[b] = static_cast<int32_t>(j);
-        break;
-      }
-  return lengths;
-}
 
 // Removes the positions prev_tokens [B, 1] chose from a copy of mask [B, V].
 Tensor without_chosen(const Tensor& mask, const Tensor& prev_tokens) {
@@ -349,13 +337,7 @@ NamedParameters PointerNetwork::parameters() const {
 std::unique_ptr<DecoderState> PointerNetwork::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
+  const Tensor src = pad_sources(sources);
   auto state = std::make_unique<PointerDecoderState>();
   PointerEncoding encoding = encode_source(src, ForwardMode{});
   state->recurrence = initial_recurrence(encoding);

@@ -2,12 +2,11 @@
 // encoder once and keeps its memory, the scorer's keys and the bridge's initial state; each
 // step() is one decode_step(), the function teacher-forced training runs, on one token a
 // row. The recurrent state is all the prefix leaves behind, so nothing is recomputed.
-#include <algorithm>
-
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/decode/row_sentences.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/rnn_seq2seq.h"
 
 namespace attn {
@@ -36,17 +35,6 @@ void keep_on_heap(RnnRecurrence& recurrence) {
     layer.c = on_heap(layer.c);
   }
   recurrence.attentional = on_heap(recurrence.attentional);
-}
-
-Tensor pad_sources(const std::vector<std::vector<int32_t>>& sources) {
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
-  return src;
 }
 
 }  // namespace
