@@ -5,6 +5,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/ntm.h"
 
@@ -16,15 +17,8 @@ struct NtmDecoderState : DecoderState {
   NtmRecurrence recurrence;
 };
 
-// Decoder state outlives any training arena: keep it on the heap.
-Var on_heap(const Var& x) {
-  if (!x.defined() || x.value().on_heap()) return x;
-  return Var(x.value().clone_heap());
-}
-
 void keep_on_heap(NtmRecurrence& r) {
-  r.controller.h = on_heap(r.controller.h);
-  r.controller.c = on_heap(r.controller.c);
+  r.controller = on_heap(r.controller);
   r.memory = on_heap(r.memory);
   for (Var& w : r.read_weights) w = on_heap(w);
   for (Var& w : r.write_weights) w = on_heap(w);
@@ -32,6 +26,17 @@ void keep_on_heap(NtmRecurrence& r) {
 }
 
 }  // namespace
+
+NtmRecurrence NtmRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
+  NtmRecurrence out;
+  if (controller.h.defined()) out.controller = controller.gather_rows(rows);
+  out.memory = attn::gather_rows(memory, rows);
+  for (const Var& w : read_weights) out.read_weights.push_back(attn::gather_rows(w, rows));
+  for (const Var& w : write_weights) out.write_weights.push_back(attn::gather_rows(w, rows));
+  out.reads = attn::gather_rows(reads, rows);
+  out.output_steps = output_steps;
+  return out;
+}
 
 std::unique_ptr<DecoderState> NtmSeq2Seq::encode(const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;

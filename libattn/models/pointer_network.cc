@@ -13,6 +13,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/model_bundle.h"
 
@@ -84,16 +85,7 @@ void check_targets(const Tensor& tgt_in, const std::vector<int32_t>& lengths, bo
   }
 }
 
-struct PointerDecoderState : DecoderState {
-  PointerEncoding encoding;
-  PointerRecurrence recurrence;
-};
-
-// Decoder state outlives any training arena: keep it on the heap.
-Var on_heap(const Var& x) {
-  if (!x.defined() || x.value().on_heap()) return x;
-  return Var(x.value().clone_heap());
-}
+using PointerDecoderState = RowState<PointerEncoding, PointerRecurrence>;
 
 }  // namespace
 
@@ -338,15 +330,14 @@ std::unique_ptr<DecoderState> PointerNetwork::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
   const Tensor src = pad_sources(sources);
-  auto state = std::make_unique<PointerDecoderState>();
-  PointerEncoding encoding = encode_source(src, ForwardMode{});
-  state->recurrence = initial_recurrence(encoding);
-  for (auto& layer : state->recurrence.layers) layer = {on_heap(layer.h), on_heap(layer.c)};
-  state->recurrence.mask = state->recurrence.mask.clone_heap();
-  state->encoding.inputs = on_heap(encoding.inputs);
-  state->encoding.keys = on_heap(encoding.keys);
-  state->encoding.lengths = encoding.lengths;
-  return state;
+  const PointerEncoding encoding = encode_source(src, ForwardMode{});
+  PointerRecurrence recurrence = initial_recurrence(encoding);
+  for (auto& layer : recurrence.layers) layer = on_heap(layer);
+  recurrence.mask = recurrence.mask.clone_heap();
+  // Decoding reads no summary: the initial state has used it.
+  PointerEncoding kept{on_heap(encoding.inputs), on_heap(encoding.keys), Var(), encoding.lengths};
+  return std::make_unique<PointerDecoderState>(std::move(kept), std::move(recurrence),
+                                               static_cast<int64_t>(sources.size()));
 }
 
 Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
@@ -359,7 +350,7 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
   const Tensor tokens = Tensor::from_ints({rows, 1}, prev_tokens);
   const Var x = reshape(decoder_inputs(tokens, state.encoding), {rows, config_.embed});
   const Var logits = decode_step(x, tokens, state.encoding, state.recurrence, ForwardMode{});
-  for (auto& layer : state.recurrence.layers) layer = {on_heap(layer.h), on_heap(layer.c)};
+  for (auto& layer : state.recurrence.layers) layer = on_heap(layer);
   if (!state.recurrence.mask.on_heap()) state.recurrence.mask = state.recurrence.mask.clone_heap();
   if (attention) *attention = position_probabilities(logits.value(), state.encoding.inputs.dim(1));
   // Closed positions leave the search as -inf, not -1e9: a beam wider than the positions
@@ -372,15 +363,23 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
 }
 
 void PointerNetwork::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  auto& state = static_cast<PointerDecoderState&>(base_state);
-  PointerEncoding& encoding = state.encoding;
-  encoding.inputs = Var(encoding.inputs.value().gather_rows(rows));
-  encoding.keys = Var(encoding.keys.value().gather_rows(rows));
-  std::vector<int32_t> lengths;
-  for (int32_t r : rows) lengths.push_back(encoding.lengths[r]);
-  encoding.lengths = lengths;
-  for (auto& layer : state.recurrence.layers) layer = layer.gather_rows(rows);
-  state.recurrence.mask = state.recurrence.mask.gather_rows(rows);
+  // Beams trading places within their sentences leave the source embeddings and keys as
+  // they are.
+  static_cast<PointerDecoderState&>(base_state).reorder(rows);
+}
+
+PointerEncoding PointerEncoding::gather_rows(const std::vector<int32_t>& rows) const {
+  PointerEncoding out{attn::gather_rows(inputs, rows), attn::gather_rows(keys, rows),
+                      attn::gather_rows(summary, rows), {}};
+  for (int32_t r : rows) out.lengths.push_back(lengths[r]);
+  return out;
+}
+
+PointerRecurrence PointerRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
+  PointerRecurrence out;
+  for (const auto& layer : layers) out.layers.push_back(layer.gather_rows(rows));
+  out.mask = mask.gather_rows(rows);
+  return out;
 }
 
 }  // namespace attn
