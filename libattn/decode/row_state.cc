@@ -1,5 +1,7 @@
 #include "libattn/decode/row_state.h"
 
+#include "libattn/core/error.h"
+
 namespace attn {
 
 Var on_heap(const Var& x) {
@@ -11,6 +13,13 @@ RecurrentState on_heap(const RecurrentState& x) { return {on_heap(x.h), on_heap(
 
 Var gather_rows(const Var& x, const std::vector<int32_t>& rows) {
   return x.defined() ? Var(x.value().gather_rows(rows)) : x;
+}
+
+Tensor token_column(const std::vector<int32_t>& prev_tokens, int64_t state_rows,
+                    const char* model) {
+  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
+  ATTN_CHECK(rows == state_rows, "{}::step: {} tokens for {} rows", model, rows, state_rows);
+  return Tensor::from_ints({rows, 1}, prev_tokens);
 }
 
 void memory_and_keys_on_heap(Var& memory, Var& keys) {

@@ -46,6 +46,11 @@ RecurrentState on_heap(const RecurrentState& x);
 // Rows `rows` of x's value, without gradient; an undefined x (an unused field) stays undefined.
 Var gather_rows(const Var& x, const std::vector<int32_t>& rows);
 
+// A step's input: prev_tokens as int32 [rows, 1]. A count other than the state's rows is a
+// search bug, reported with the model's name.
+Tensor token_column(const std::vector<int32_t>& prev_tokens, int64_t state_rows,
+                    const char* model);
+
 // Encoder memory and the scorer's keys, which dot-style scorers share (keys is memory): one
 // copy serves both, on the heap and after a gather.
 void memory_and_keys_on_heap(Var& memory, Var& keys);

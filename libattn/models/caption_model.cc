@@ -261,11 +261,8 @@ Tensor CaptionModel::step(DecoderState& base_state, const std::vector<int32_t>& 
                           Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<CaptionDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.encoding.memory.dim(0), "CaptionModel::step: {} tokens for {} rows",
-             rows, state.encoding.memory.dim(0));
-  const CaptionStepOutput out = decode_step(Tensor::from_ints({rows, 1}, prev_tokens),
-                                            state.encoding, state.recurrence, ForwardMode{});
+  const Tensor tokens = token_column(prev_tokens, state.encoding.memory.dim(0), "CaptionModel");
+  const CaptionStepOutput out = decode_step(tokens, state.encoding, state.recurrence, ForwardMode{});
   state.recurrence.state = on_heap(state.recurrence.state);
   if (attention) *attention = spread_over_tokens(out.weights.value(), config_.cell_features);
   return log_softmax(out.logits).value();

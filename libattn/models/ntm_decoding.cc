@@ -4,7 +4,6 @@
 // behind, so nothing is recomputed and reorder() copies rows.
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/core/error.h"
 #include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/ntm.h"
@@ -53,10 +52,8 @@ Tensor NtmSeq2Seq::step(DecoderState& base_state, const std::vector<int32_t>& pr
                         Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<NtmDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.recurrence.memory.dim(0), "NtmSeq2Seq::step: {} tokens for {} rows",
-             rows, state.recurrence.memory.dim(0));
-  const Var logits = decode_step(Tensor::from_ints({rows, 1}, prev_tokens), state.recurrence);
+  const Tensor tokens = token_column(prev_tokens, state.recurrence.memory.dim(0), "NtmSeq2Seq");
+  const Var logits = decode_step(tokens, state.recurrence);
   keep_on_heap(state.recurrence);
   if (attention) *attention = state.recurrence.read_weights[0].value().clone_heap();
   return log_softmax(logits).value();

@@ -344,10 +344,8 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
                             Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<PointerDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.encoding.inputs.dim(0), "PointerNetwork::step: {} tokens for {} rows",
-             rows, state.encoding.inputs.dim(0));
-  const Tensor tokens = Tensor::from_ints({rows, 1}, prev_tokens);
+  const Tensor tokens = token_column(prev_tokens, state.encoding.inputs.dim(0), "PointerNetwork");
+  const int64_t rows = tokens.dim(0);
   const Var x = reshape(decoder_inputs(tokens, state.encoding), {rows, config_.embed});
   const Var logits = decode_step(x, tokens, state.encoding, state.recurrence, ForwardMode{});
   for (auto& layer : state.recurrence.layers) layer = on_heap(layer);

@@ -4,7 +4,6 @@
 // row. The recurrent state is all the prefix leaves behind, so nothing is recomputed.
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/core/error.h"
 #include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/rnn_seq2seq.h"
@@ -54,11 +53,8 @@ Tensor RnnSeq2Seq::step(DecoderState& base_state, const std::vector<int32_t>& pr
                         Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<RnnDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.encoding.memory.dim(0), "RnnSeq2Seq::step: {} tokens for {} rows", rows,
-             state.encoding.memory.dim(0));
-  const RnnStepOutput out = decode_step(Tensor::from_ints({rows, 1}, prev_tokens), state.encoding,
-                                        state.recurrence, ForwardMode{});
+  const Tensor tokens = token_column(prev_tokens, state.encoding.memory.dim(0), "RnnSeq2Seq");
+  const RnnStepOutput out = decode_step(tokens, state.encoding, state.recurrence, ForwardMode{});
   keep_on_heap(state.recurrence);
   if (attention) *attention = out.weights.value().clone_heap();
   return log_softmax(out.logits).value();

@@ -6,8 +6,8 @@
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/core/error.h"
 #include "libattn/decode/row_sentences.h"
+#include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/transformer.h"
 
@@ -43,10 +43,9 @@ Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& p
   NoGrad no_grad;
   auto& state = static_cast<TransformerDecoderState&>(base_state);
   const ForwardMode inference;
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.source_mask.dim(0), "Transformer::step: {} tokens for {} rows", rows,
-             state.source_mask.dim(0));
-  Var y = embed_target(Tensor::from_ints({rows, 1}, prev_tokens), state.position, inference);
+  const Tensor tokens = token_column(prev_tokens, state.source_mask.dim(0), "Transformer");
+  const int64_t rows = tokens.dim(0);
+  Var y = embed_target(tokens, state.position, inference);
   Tensor cross_weights;  // [rows, H, 1, S] of the last layer
   for (size_t i = 0; i < decoder_.size(); ++i) {
     const auto& layer = decoder_[i];

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "libattn/core/error.h"
+
 namespace attn {
 namespace {
 
@@ -46,6 +48,13 @@ TEST(RowState, SharedKeysStayOneCopy) {
   EXPECT_EQ(other.value()[0], 5.0f);
   Var unset;
   EXPECT_FALSE(gather_rows(unset, {0}).defined());
+}
+
+TEST(RowState, TokenColumnIsOneTokenARowAndRefusesAnotherCount) {
+  const Tensor tokens = token_column({7, 8, 9}, 3, "Model");
+  EXPECT_EQ(tokens.shape(), (Shape{3, 1}));
+  EXPECT_EQ(tokens.ints()[2], 9);
+  EXPECT_THROW(token_column({7, 8}, 3, "Model"), Error);
 }
 
 }  // namespace
