@@ -13,23 +13,11 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/vocab.h"
+#include "libattn/decode/source_batch.h"
 
 namespace attn {
 
 namespace {
-
-// Real tokens per row of a right-padded batch: one past the last non-pad id.
-std::vector<int32_t> source_lengths(const Tensor& src) {
-  const int64_t batch = src.dim(0), length = src.dim(1);
-  std::vector<int32_t> lengths(batch, 0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t j = length; j > 0; --j)
-      if (src.ints()[b * length + j - 1] != 0) {
-        lengths[b] = static_cast<int32_t>(j);
-        break;
-      }
-  return lengths;
-}
 
 // A target is one label: <s> label (then padding) in tgt_in.
 void check_targets(const Tensor& tgt_in) {
@@ -228,13 +216,7 @@ NamedParameters AttentionClassifier::parameters() const {
 std::unique_ptr<DecoderState> AttentionClassifier::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
+  const Tensor src = pad_sources(sources);
   const Classification out = classify(src, ForwardMode{});
   auto state = std::make_unique<ClassifierState>();
   state->label_log_probs = log_softmax(out.logits).value().clone_heap();

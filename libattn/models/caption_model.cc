@@ -12,6 +12,8 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/points.h"
+#include "libattn/decode/row_state.h"
+#include "libattn/decode/source_batch.h"
 
 namespace attn {
 
@@ -26,14 +28,8 @@ Var uniform_table(int64_t rows, int64_t dim, Rng& rng) {
 
 // Real cells per row: the cell holding the row's last non-pad token ends the grid.
 std::vector<int32_t> cell_counts(const Tensor& src, int64_t features) {
-  const int64_t batch = src.dim(0), length = src.dim(1);
-  std::vector<int32_t> counts(batch, 0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t j = length; j > 0; --j)
-      if (src.ints()[b * length + j - 1] != 0) {
-        counts[b] = static_cast<int32_t>((j + features - 1) / features);
-        break;
-      }
+  std::vector<int32_t> counts = source_lengths(src);
+  for (int32_t& n : counts) n = static_cast<int32_t>((n + features - 1) / features);
   return counts;
 }
 
@@ -63,19 +59,7 @@ Tensor spread_over_tokens(const Tensor& cell_weights, int64_t features) {
   return out;
 }
 
-Var on_heap(const Var& x) {
-  if (!x.defined() || x.value().on_heap()) return x;
-  return Var(x.value().clone_heap());
-}
-
-Var gather(const Var& x, const std::vector<int32_t>& rows) {
-  return x.defined() ? Var(x.value().gather_rows(rows)) : x;
-}
-
-struct CaptionDecoderState : DecoderState {
-  CaptionEncoding encoding;
-  CaptionRecurrence recurrence;
-};
+using CaptionDecoderState = RowState<CaptionEncoding, CaptionRecurrence>;
 
 }  // namespace
 
@@ -260,52 +244,43 @@ Var CaptionModel::forward(const Tensor& src, const Tensor& tgt_in, const Forward
 std::unique_ptr<DecoderState> CaptionModel::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  int64_t longest = config_.cell_features;
-  for (const auto& s : sources) {
+  for (const auto& s : sources)
     check_whole_cells(static_cast<int64_t>(s.size()), config_.cell_features, config_.max_positions);
-    longest = std::max(longest, static_cast<int64_t>(s.size()));
-  }
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  Tensor src = Tensor::zeros_heap({batch, longest}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * longest);
+  const Tensor src = pad_sources(sources, config_.cell_features);
   const CaptionEncoding encoding = encode_grid(src);
-  auto state = std::make_unique<CaptionDecoderState>();
-  state->recurrence = initial_recurrence(encoding);
-  state->recurrence.state.h = on_heap(state->recurrence.state.h);
-  state->recurrence.state.c = on_heap(state->recurrence.state.c);
-  // Dot-style scorers use the memory itself as keys: one copy serves both.
-  state->encoding.memory = on_heap(encoding.memory);
-  state->encoding.keys =
-      encoding.keys.same(encoding.memory) ? state->encoding.memory : on_heap(encoding.keys);
-  state->encoding.cells = {encoding.cells.additive.clone_heap(), encoding.cells.lengths};
-  return state;
+  CaptionRecurrence recurrence = initial_recurrence(encoding);
+  recurrence.state = on_heap(recurrence.state);
+  CaptionEncoding kept{encoding.memory, encoding.keys,
+                       {encoding.cells.additive.clone_heap(), encoding.cells.lengths}};
+  memory_and_keys_on_heap(kept.memory, kept.keys);
+  return std::make_unique<CaptionDecoderState>(std::move(kept), std::move(recurrence),
+                                               static_cast<int64_t>(sources.size()));
 }
 
 Tensor CaptionModel::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
                           Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<CaptionDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.encoding.memory.dim(0), "CaptionModel::step: {} tokens for {} rows",
-             rows, state.encoding.memory.dim(0));
-  const CaptionStepOutput out = decode_step(Tensor::from_ints({rows, 1}, prev_tokens),
-                                            state.encoding, state.recurrence, ForwardMode{});
-  state.recurrence.state.h = on_heap(state.recurrence.state.h);
-  state.recurrence.state.c = on_heap(state.recurrence.state.c);
+  const Tensor tokens = token_column(prev_tokens, state.encoding.memory.dim(0), "CaptionModel");
+  const CaptionStepOutput out = decode_step(tokens, state.encoding, state.recurrence, ForwardMode{});
+  state.recurrence.state = on_heap(state.recurrence.state);
   if (attention) *attention = spread_over_tokens(out.weights.value(), config_.cell_features);
   return log_softmax(out.logits).value();
 }
 
 void CaptionModel::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  auto& state = static_cast<CaptionDecoderState&>(base_state);
-  CaptionEncoding& encoding = state.encoding;
-  const bool shared_keys = encoding.keys.same(encoding.memory);
-  encoding.memory = gather(encoding.memory, rows);
-  encoding.keys = shared_keys ? encoding.memory : gather(encoding.keys, rows);
-  encoding.cells = encoding.cells.gather_rows(rows);
-  state.recurrence.state = state.recurrence.state.gather_rows(rows);
-  state.recurrence.scope = state.recurrence.scope.gather_rows(rows);
+  // Beams trading places within their sentences leave the grid's memory as it is.
+  static_cast<CaptionDecoderState&>(base_state).reorder(rows);
+}
+
+CaptionEncoding CaptionEncoding::gather_rows(const std::vector<int32_t>& rows) const {
+  CaptionEncoding out{memory, keys, cells.gather_rows(rows)};
+  gather_memory_and_keys(out.memory, out.keys, rows);
+  return out;
+}
+
+CaptionRecurrence CaptionRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
+  return {state.gather_rows(rows), scope.gather_rows(rows)};
 }
 
 NamedParameters CaptionModel::parameters() const {

@@ -87,12 +87,16 @@ struct CaptionEncoding {
   Var memory;        // [B, N, H]: the annotations a_i
   Var keys;          // [B, N, K']: the scorer's query-independent half
   SourceMask cells;  // padding and lengths, in cells
+
+  CaptionEncoding gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
 };
 
 // What the decoder carries from step t to step t + 1.
 struct CaptionRecurrence {
   RecurrentState state;  // h_{t-1} (and c_{t-1}) [B, H]
   ScopeState scope;
+
+  CaptionRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
 };
 
 struct CaptionStepOutput {

@@ -28,10 +28,6 @@ Var first_slot_weighting(int64_t batch, int64_t slots) {
   return Var(w);
 }
 
-Var gather(const Var& x, const std::vector<int32_t>& rows) {
-  return x.defined() ? Var(x.value().gather_rows(rows)) : x;
-}
-
 }  // namespace
 
 const char* controller_name(ControllerType type) {
@@ -94,17 +90,6 @@ void NtmConfig::validate() const {
         "ntm model config: shift_range {} needs 0 <= shift_range and 2 · shift_range + 1 <= "
         "memory_slots ({})",
         shift_range, memory_slots));
-}
-
-NtmRecurrence NtmRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
-  NtmRecurrence out;
-  if (controller.h.defined()) out.controller = controller.gather_rows(rows);
-  out.memory = gather(memory, rows);
-  for (const Var& w : read_weights) out.read_weights.push_back(gather(w, rows));
-  for (const Var& w : write_weights) out.write_weights.push_back(gather(w, rows));
-  out.reads = gather(reads, rows);
-  out.output_steps = output_steps;
-  return out;
 }
 
 NtmSeq2Seq::NtmSeq2Seq(const NtmConfig& config, Rng& rng) : config_(config) {

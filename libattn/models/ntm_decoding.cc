@@ -2,11 +2,10 @@
 // phase once; each step() is one decode_step(), the function teacher-forced training runs.
 // The machine's state (controller, memory, weightings, reads) is all the prefix leaves
 // behind, so nothing is recomputed and reorder() copies rows.
-#include <algorithm>
-
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/core/error.h"
+#include "libattn/decode/row_state.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/ntm.h"
 
 namespace attn {
@@ -17,15 +16,8 @@ struct NtmDecoderState : DecoderState {
   NtmRecurrence recurrence;
 };
 
-// Decoder state outlives any training arena: keep it on the heap.
-Var on_heap(const Var& x) {
-  if (!x.defined() || x.value().on_heap()) return x;
-  return Var(x.value().clone_heap());
-}
-
 void keep_on_heap(NtmRecurrence& r) {
-  r.controller.h = on_heap(r.controller.h);
-  r.controller.c = on_heap(r.controller.c);
+  r.controller = on_heap(r.controller);
   r.memory = on_heap(r.memory);
   for (Var& w : r.read_weights) w = on_heap(w);
   for (Var& w : r.write_weights) w = on_heap(w);
@@ -34,15 +26,21 @@ void keep_on_heap(NtmRecurrence& r) {
 
 }  // namespace
 
+NtmRecurrence NtmRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
+  NtmRecurrence out;
+  if (controller.h.defined()) out.controller = controller.gather_rows(rows);
+  out.memory = attn::gather_rows(memory, rows);
+  for (const Var& w : read_weights) out.read_weights.push_back(attn::gather_rows(w, rows));
+  for (const Var& w : write_weights) out.write_weights.push_back(attn::gather_rows(w, rows));
+  out.reads = attn::gather_rows(reads, rows);
+  out.output_steps = output_steps;
+  return out;
+}
+
 std::unique_ptr<DecoderState> NtmSeq2Seq::encode(const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
+  const Tensor src = pad_sources(sources);
+  const int64_t batch = src.dim(0);
   auto state = std::make_unique<NtmDecoderState>();
   state->recurrence = initial_recurrence(batch);
   read_source(src, state->recurrence);
@@ -54,10 +52,8 @@ Tensor NtmSeq2Seq::step(DecoderState& base_state, const std::vector<int32_t>& pr
                         Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<NtmDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.recurrence.memory.dim(0), "NtmSeq2Seq::step: {} tokens for {} rows",
-             rows, state.recurrence.memory.dim(0));
-  const Var logits = decode_step(Tensor::from_ints({rows, 1}, prev_tokens), state.recurrence);
+  const Tensor tokens = token_column(prev_tokens, state.recurrence.memory.dim(0), "NtmSeq2Seq");
+  const Var logits = decode_step(tokens, state.recurrence);
   keep_on_heap(state.recurrence);
   if (attention) *attention = state.recurrence.read_weights[0].value().clone_heap();
   return log_softmax(logits).value();

@@ -13,6 +13,8 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/row_state.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/model_bundle.h"
 
 namespace attn {
@@ -24,19 +26,6 @@ namespace {
 // so a closed position still gets exactly zero probability.
 constexpr float kClosed = -1e9f;
 constexpr int32_t kFirstPosition = Vocabulary::kSpecials;  // the id of "position 0"
-
-// Real tokens per row of a right-padded batch: one past the last non-pad id.
-std::vector<int32_t> source_lengths(const Tensor& src) {
-  const int64_t batch = src.dim(0), length = src.dim(1);
-  std::vector<int32_t> lengths(batch, 0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t j = length; j > 0; --j)
-      if (src.ints()[b * length + j - 1] != 0) {
-        lengths[b] = static_cast<int32_t>(j);
-        break;
-      }
-  return lengths;
-}
 
 // Removes the positions prev_tokens [B, 1] chose from a copy of mask [B, V].
 Tensor without_chosen(const Tensor& mask, const Tensor& prev_tokens) {
@@ -96,16 +85,7 @@ void check_targets(const Tensor& tgt_in, const std::vector<int32_t>& lengths, bo
   }
 }
 
-struct PointerDecoderState : DecoderState {
-  PointerEncoding encoding;
-  PointerRecurrence recurrence;
-};
-
-// Decoder state outlives any training arena: keep it on the heap.
-Var on_heap(const Var& x) {
-  if (!x.defined() || x.value().on_heap()) return x;
-  return Var(x.value().clone_heap());
-}
+using PointerDecoderState = RowState<PointerEncoding, PointerRecurrence>;
 
 }  // namespace
 
@@ -349,35 +329,26 @@ NamedParameters PointerNetwork::parameters() const {
 std::unique_ptr<DecoderState> PointerNetwork::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor src = Tensor::zeros_heap({batch, length}, DType::kI32);
-  for (int64_t b = 0; b < batch; ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * length);
-  auto state = std::make_unique<PointerDecoderState>();
-  PointerEncoding encoding = encode_source(src, ForwardMode{});
-  state->recurrence = initial_recurrence(encoding);
-  for (auto& layer : state->recurrence.layers) layer = {on_heap(layer.h), on_heap(layer.c)};
-  state->recurrence.mask = state->recurrence.mask.clone_heap();
-  state->encoding.inputs = on_heap(encoding.inputs);
-  state->encoding.keys = on_heap(encoding.keys);
-  state->encoding.lengths = encoding.lengths;
-  return state;
+  const Tensor src = pad_sources(sources);
+  const PointerEncoding encoding = encode_source(src, ForwardMode{});
+  PointerRecurrence recurrence = initial_recurrence(encoding);
+  for (auto& layer : recurrence.layers) layer = on_heap(layer);
+  recurrence.mask = recurrence.mask.clone_heap();
+  // Decoding reads no summary: the initial state has used it.
+  PointerEncoding kept{on_heap(encoding.inputs), on_heap(encoding.keys), Var(), encoding.lengths};
+  return std::make_unique<PointerDecoderState>(std::move(kept), std::move(recurrence),
+                                               static_cast<int64_t>(sources.size()));
 }
 
 Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
                             Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<PointerDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.encoding.inputs.dim(0), "PointerNetwork::step: {} tokens for {} rows",
-             rows, state.encoding.inputs.dim(0));
-  const Tensor tokens = Tensor::from_ints({rows, 1}, prev_tokens);
+  const Tensor tokens = token_column(prev_tokens, state.encoding.inputs.dim(0), "PointerNetwork");
+  const int64_t rows = tokens.dim(0);
   const Var x = reshape(decoder_inputs(tokens, state.encoding), {rows, config_.embed});
   const Var logits = decode_step(x, tokens, state.encoding, state.recurrence, ForwardMode{});
-  for (auto& layer : state.recurrence.layers) layer = {on_heap(layer.h), on_heap(layer.c)};
+  for (auto& layer : state.recurrence.layers) layer = on_heap(layer);
   if (!state.recurrence.mask.on_heap()) state.recurrence.mask = state.recurrence.mask.clone_heap();
   if (attention) *attention = position_probabilities(logits.value(), state.encoding.inputs.dim(1));
   // Closed positions leave the search as -inf, not -1e9: a beam wider than the positions
@@ -390,15 +361,23 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
 }
 
 void PointerNetwork::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  auto& state = static_cast<PointerDecoderState&>(base_state);
-  PointerEncoding& encoding = state.encoding;
-  encoding.inputs = Var(encoding.inputs.value().gather_rows(rows));
-  encoding.keys = Var(encoding.keys.value().gather_rows(rows));
-  std::vector<int32_t> lengths;
-  for (int32_t r : rows) lengths.push_back(encoding.lengths[r]);
-  encoding.lengths = lengths;
-  for (auto& layer : state.recurrence.layers) layer = layer.gather_rows(rows);
-  state.recurrence.mask = state.recurrence.mask.gather_rows(rows);
+  // Beams trading places within their sentences leave the source embeddings and keys as
+  // they are.
+  static_cast<PointerDecoderState&>(base_state).reorder(rows);
+}
+
+PointerEncoding PointerEncoding::gather_rows(const std::vector<int32_t>& rows) const {
+  PointerEncoding out{attn::gather_rows(inputs, rows), attn::gather_rows(keys, rows),
+                      attn::gather_rows(summary, rows), {}};
+  for (int32_t r : rows) out.lengths.push_back(lengths[r]);
+  return out;
+}
+
+PointerRecurrence PointerRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
+  PointerRecurrence out;
+  for (const auto& layer : layers) out.layers.push_back(layer.gather_rows(rows));
+  out.mask = mask.gather_rows(rows);
+  return out;
 }
 
 }  // namespace attn

@@ -86,12 +86,16 @@ struct PointerEncoding {
   Var keys;                      // [B, 1 + S, H]: W1 [e; m], end slot first
   Var summary;                   // [B, H]: masked mean of the memory
   std::vector<int32_t> lengths;  // [B]
+
+  PointerEncoding gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
 };
 
 // What the decoder carries from step t to step t + 1.
 struct PointerRecurrence {
   std::vector<RecurrentState> layers;  // one per decoder layer, [B, H]
   Tensor mask;                         // [B, V]: 0 where the next step may point, else -1e9
+
+  PointerRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
 };
 
 class PointerNetwork : public Seq2SeqModel {

@@ -9,6 +9,7 @@
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/special_tokens.h"
 
 namespace attn {
@@ -20,19 +21,6 @@ Var uniform_embedding(int64_t vocab, int64_t dim, Rng& rng) {
   Tensor t = Tensor::empty_heap({vocab, dim});
   for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
   return Var::parameter(t);
-}
-
-// Real tokens per row of a right-padded batch: one past the last non-pad id.
-std::vector<int32_t> source_lengths(const Tensor& src) {
-  const int64_t batch = src.dim(0), length = src.dim(1);
-  std::vector<int32_t> lengths(batch, 0);
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t j = length; j > 0; --j)
-      if (src.ints()[b * length + j - 1] != 0) {
-        lengths[b] = static_cast<int32_t>(j);
-        break;
-      }
-  return lengths;
 }
 
 }  // namespace

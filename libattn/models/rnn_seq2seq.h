@@ -94,6 +94,8 @@ struct RnnEncoding {
   Var keys;           // [B, S, K]: the scorer's query-independent half
   SourceMask source;  // padding and lengths
   Var summary;        // [B, H]: the bridge's input (mean or final state); unset for kZero
+
+  RnnEncoding gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
 };
 
 // What the decoder carries from step t to step t + 1.
@@ -101,6 +103,8 @@ struct RnnRecurrence {
   std::vector<RecurrentState> layers;  // one per decoder layer, [B, H]
   Var attentional;                     // h̃_{t-1} [B, H], fed back when input_feeding
   ScopeState scope;
+
+  RnnRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
 };
 
 struct RnnStepOutput {

@@ -14,7 +14,7 @@
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/core/error.h"
+#include "libattn/decode/row_state.h"
 #include "libattn/models/snail.h"
 
 namespace attn {
@@ -63,9 +63,8 @@ Tensor SnailModel::step(DecoderState& base_state, const std::vector<int32_t>& pr
                         Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<SnailDecoderState&>(base_state);
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.features.dim(0), "SnailModel::step: {} tokens for {} rows", rows,
-             state.features.dim(0));
+  const Tensor tokens = token_column(prev_tokens, state.features.dim(0), "SnailModel");
+  const int64_t rows = tokens.dim(0);
   const int64_t t = state.features.dim(1);  // the new position
   const Tensor keep = Tensor::from({rows, 1, 1}, std::vector<float>(rows, 1.0f));
   state.keep =
@@ -75,7 +74,7 @@ Tensor SnailModel::step(DecoderState& base_state, const std::vector<int32_t>& pr
   for (int64_t i = 0; i < rows * (t + 1); ++i)
     if (state.keep[i] == 0.0f) mask[i] = -std::numeric_limits<float>::infinity();
   const float inverse_sqrt_k = 1.0f / std::sqrt(static_cast<float>(config_.key_size));
-  Var h = embedding(tgt_embedding_, Tensor::from_ints({rows, 1}, prev_tokens));  // [rows, 1, E]
+  Var h = embedding(tgt_embedding_, tokens);  // [rows, 1, E]
   size_t attention_index = 0;
   for (const SnailUnit& unit : units_) {
     Var added;

@@ -2,14 +2,13 @@
 // Each step embeds one token per row at position t, appends its keys/values to every
 // decoder layer's self-attention cache, and attends over the source keys/values that
 // encode() projected once. Nothing of the prefix is recomputed.
-#include <algorithm>
-
 #include "libattn/attention/masks.h"
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/core/error.h"
 #include "libattn/decode/row_sentences.h"
+#include "libattn/decode/row_state.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/transformer.h"
 
 namespace attn {
@@ -23,16 +22,6 @@ struct TransformerDecoderState : DecoderState {
   RowSentences rows;                           // source_memory and source_mask follow it
   int64_t position = 0;
 };
-
-Tensor pad_sources(const std::vector<std::vector<int32_t>>& sources) {
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  Tensor src = Tensor::zeros({static_cast<int64_t>(sources.size()), static_cast<int64_t>(longest)},
-                             DType::kI32);
-  for (size_t b = 0; b < sources.size(); ++b)
-    std::copy(sources[b].begin(), sources[b].end(), src.ints() + b * longest);
-  return src;
-}
 
 }  // namespace
 
@@ -54,10 +43,9 @@ Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& p
   NoGrad no_grad;
   auto& state = static_cast<TransformerDecoderState&>(base_state);
   const ForwardMode inference;
-  const int64_t rows = static_cast<int64_t>(prev_tokens.size());
-  ATTN_CHECK(rows == state.source_mask.dim(0), "Transformer::step: {} tokens for {} rows", rows,
-             state.source_mask.dim(0));
-  Var y = embed_target(Tensor::from_ints({rows, 1}, prev_tokens), state.position, inference);
+  const Tensor tokens = token_column(prev_tokens, state.source_mask.dim(0), "Transformer");
+  const int64_t rows = tokens.dim(0);
+  Var y = embed_target(tokens, state.position, inference);
   Tensor cross_weights;  // [rows, H, 1, S] of the last layer
   for (size_t i = 0; i < decoder_.size(); ++i) {
     const auto& layer = decoder_[i];
