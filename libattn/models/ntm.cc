@@ -13,6 +13,11 @@ namespace {
 // above cosine_similarity's eps, so the first content lookups are uniform, not undefined.
 constexpr float kInitialMemory = 1e-6f;
 
+// Bounds on the memory a decoded row holds (4 MiB of floats): far above the papers' 128 x 20,
+// far below what a crafted file could otherwise make every row allocate.
+constexpr int64_t kMaxMemorySlots = int64_t{1} << 16;
+constexpr int64_t kMaxMemoryFloatsPerRow = int64_t{1} << 20;
+
 // Uniform in [-0.1, 0.1], as the RNN model's embeddings (Luong et al. 2015, §4.1).
 Var uniform_embedding(int64_t vocab, int64_t dim, Rng& rng) {
   Tensor t = Tensor::empty_heap({vocab, dim});
@@ -58,7 +63,7 @@ const ConfigFields<NtmConfig>& NtmConfig::fields() {
                    controller_name, "the controller network"),
       integer_field("controller_size", &C::controller_size, 1, kMaxConfigInteger,
                     "controller width H", {{"tiny", "64"}, {"base", "256"}}),
-      integer_field("memory_slots", &C::memory_slots, 1, kMaxConfigInteger, "memory rows N",
+      integer_field("memory_slots", &C::memory_slots, 1, kMaxMemorySlots, "memory rows N",
                     {{"tiny", "64"}}),
       integer_field("memory_width", &C::memory_width, 1, kMaxConfigInteger, "memory row width M",
                     {{"tiny", "16"}, {"base", "64"}}),
@@ -85,6 +90,12 @@ NtmConfig NtmConfig::from_map(const ConfigMap& map) {
 
 void NtmConfig::validate() const {
   check_config_fields(fields(), *this, "ntm");
+  // No tensor's size follows from memory_slots, so the load-time check of tensor bytes cannot
+  // catch a crafted slot count: every decoded row allocates slots x width floats of memory.
+  if (memory_slots * memory_width > kMaxMemoryFloatsPerRow)
+    throw InputError(fmt::format(
+        "ntm model config: memory_slots {} x memory_width {} exceeds {} floats per row",
+        memory_slots, memory_width, kMaxMemoryFloatsPerRow));
   if (2 * shift_range + 1 > memory_slots)
     throw InputError(fmt::format(
         "ntm model config: shift_range {} needs 0 <= shift_range and 2 · shift_range + 1 <= "

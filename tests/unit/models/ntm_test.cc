@@ -84,6 +84,19 @@ TEST(NtmSeq2Seq, ConfigRefusesMoreShiftsThanSlots) {
   EXPECT_NO_THROW(NtmConfig::from_map(map));
 }
 
+// No tensor's shape follows from memory_slots, so a crafted file could otherwise make every
+// decoded row allocate slots x width floats (the model_load fuzzer found 64 GiB).
+TEST(NtmSeq2Seq, ConfigRefusesAMemoryTooLargeForARow) {
+  ConfigMap map = tiny_config(ControllerType::kLstm).to_map();
+  map["memory_slots"] = "65537";
+  EXPECT_THROW(NtmConfig::from_map(map), InputError);
+  map["memory_slots"] = "4096";
+  map["memory_width"] = "257";  // 4096 x 257 > 2^20 floats
+  EXPECT_THROW(NtmConfig::from_map(map), InputError);
+  map["memory_width"] = "256";
+  EXPECT_NO_THROW(NtmConfig::from_map(map));
+}
+
 TEST(NtmSeq2Seq, ParameterShapes) {
   Rng rng(1);
   auto model = create_model("ntm", tiny_config(ControllerType::kLstm).to_map(), rng);
