@@ -18,8 +18,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <numeric>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "formats/output_file.h"
 #include "libattn/autograd/tape.h"
@@ -27,12 +27,14 @@
 #include "libattn/decode/alignment.h"
 #include "libattn/decode/attention_picture.h"
 #include "libattn/decode/beam_search.h"
-#include "libattn/decode/forced_score.h"
+#include "libattn/decode/classify.h"
 #include "libattn/decode/ensemble.h"
+#include "libattn/decode/forced_score.h"
 #include "libattn/decode/greedy.h"
 #include "libattn/decode/length_batches.h"
 #include "libattn/models/compute_type.h"
 #include "libattn/models/model_bundle.h"
+#include "libattn/models/registry.h"
 #include "tools/line_reader.h"
 #include "tools/synthetic_decode.h"
 #include "tools/thread_flag.h"
@@ -86,38 +88,21 @@ void write_answer(FILE* out, int64_t line_index, const NBest& hyps, const TextCo
   fmt::print(out, "{}\n", line);
 }
 
-// A classifier (attention_classifier.h) answers "label<TAB>probability", the N best labels
-// so with --n-best N, and with --attention " ||| token:weight ..." for every source token:
-// its first decoding step is the whole label distribution.
-std::vector<std::string> classify(Seq2SeqModel& model, const ModelBundle& bundle,
-                                  const std::vector<std::vector<int32_t>>& sources,
-                                  const DecodeFlags& flags) {
-  auto state = model.encode(sources);
-  Tensor attention;
-  const std::vector<int32_t> bos(sources.size(), model.bos_id());
-  const Tensor log_probs = model.step(*state, bos, &attention).contiguous();
-  const int64_t vocab = log_probs.dim(1);
-  std::vector<std::string> answers;
-  for (size_t r = 0; r < sources.size(); ++r) {
-    const float* row = log_probs.data() + r * vocab;
-    std::vector<int32_t> labels(vocab - Vocabulary::kSpecials);
-    std::iota(labels.begin(), labels.end(), Vocabulary::kSpecials);
-    const size_t shown = std::min<size_t>(labels.size(), std::max(flags.n_best, 1));
-    std::partial_sort(labels.begin(), labels.begin() + shown, labels.end(),
-                      [&](int32_t a, int32_t b) { return row[a] > row[b]; });
-    std::string answer;
-    for (size_t k = 0; k < shown; ++k)
-      answer += fmt::format("{}{}\t{:.4f}", k > 0 ? "\t" : "", bundle.target.vocab.token(labels[k]),
-                            std::exp(row[labels[k]]));
-    if (flags.attention) {
-      answer += " |||";
-      for (size_t j = 0; j < sources[r].size(); ++j)
-        answer += fmt::format(" {}:{:.3f}", bundle.source.vocab.token(sources[r][j]),
-                              attention.data()[r * attention.dim(1) + j]);
-    }
-    answers.push_back(std::move(answer));
+// A classifier (decode/classify.h) answers "label<TAB>probability", the N best labels so
+// with --n-best N, and with --attention " ||| token:weight ..." for every source token.
+std::string classification_line(const Classification& result, const std::vector<int32_t>& source,
+                                const ModelBundle& bundle, const DecodeFlags& flags) {
+  std::string answer;
+  for (size_t k = 0; k < result.labels.size(); ++k)
+    answer += fmt::format("{}{}\t{:.4f}", k > 0 ? "\t" : "",
+                          bundle.target.vocab.token(result.labels[k]), result.probabilities[k]);
+  if (flags.attention) {
+    answer += " |||";
+    for (size_t j = 0; j < result.attention.size(); ++j)
+      answer +=
+          fmt::format(" {}:{:.3f}", bundle.source.vocab.token(source[j]), result.attention[j]);
   }
-  return answers;
+  return answer;
 }
 
 // --score: "source<TAB>target" lines in, one log-probability sum a line out (empty for an empty
@@ -402,7 +387,7 @@ int decode_main(int argc, char** argv) {
   LineReader reader(input_fd, max_line_bytes);
   std::string line;
   int64_t line_index = 0, sentences = 0, output_tokens = 0, bad_lines = 0;
-  const bool classifier = bundle.model->architecture() == "classifier";
+  const bool classifier = find_architecture(bundle.model->architecture()).capabilities.classifies;
   if (classifier && members.size() > 1) throw InputError("classifier models do not ensemble");
   const auto start = std::chrono::steady_clock::now();
   while (reader.next(line)) {
@@ -466,8 +451,10 @@ int decode_main(int argc, char** argv) {
       std::vector<std::vector<int32_t>> batch_sources;
       for (size_t s : batch) batch_sources.push_back(sources[s]);
       if (classifier) {
-        std::vector<std::string> answers = classify(*bundle.model, bundle, batch_sources, flags);
-        for (size_t k = 0; k < batch.size(); ++k) labels[batch[k]] = std::move(answers[k]);
+        const std::vector<Classification> classified =
+            classify(*bundle.model, batch_sources, static_cast<size_t>(flags.n_best));
+        for (size_t k = 0; k < batch.size(); ++k)
+          labels[batch[k]] = classification_line(classified[k], batch_sources[k], bundle, flags);
         continue;
       }
       std::vector<NBest> decoded =

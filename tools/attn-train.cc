@@ -14,22 +14,20 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
-#include <type_traits>
 
 #include "formats/crc32.h"
-#include "libattn/core/memory.h"
 #include "formats/output_file.h"
+#include "libattn/core/memory.h"
 #include "libattn/core/threads.h"
 #include "libattn/data/corpus.h"
-#include "libattn/models/pointer_network.h"
 #include "libattn/models/registry.h"
 #include "libattn/train/distributed.h"
 #include "libattn/train/trainer.h"
@@ -259,26 +257,21 @@ void continue_checkpoint_settings(const po::variables_map& vm, const formats::Me
   if (vm["seed"].defaulted()) trainer.seed = meta.training.data_position.shuffle_seed;
   if (vm["optimizer"].defaulted() && !meta.training.optimizer.name.empty())
     optimizer = meta.training.optimizer.name;
-  const auto& settings = meta.training.optimizer.settings;
-  auto saved = [&](const char* flag, const char* key, auto& value) {
-    auto it = settings.find(key);
-    if (vm[flag].defaulted() && it != settings.end())
-      value = static_cast<std::remove_reference_t<decltype(value)>>(it->second);
+  const TrainingSettings saved = read_training_settings(meta.training.optimizer.settings);
+  auto keep = [&](const char* flag, const auto& value, auto& target) {
+    if (value && vm[flag].defaulted()) target = *value;
   };
-  saved("lr", "lr", lr);
-  saved("warmup", "warmup", warmup);
-  saved("weight-decay", "weight_decay", trainer.adam.weight_decay);
-  saved("label-smoothing", "label_smoothing", trainer.step.label_smoothing);
-  saved("clip-norm", "clip_norm", trainer.step.clip_norm);
-  saved("batch-tokens", "batch_tokens", data.batch.batch_tokens);
-  saved("max-length", "max_length", data.batch.max_length);
-  saved("accumulate", "accumulate", trainer.accumulate);
-  if (auto it = settings.find("max_length_crop");
-      it != settings.end() && vm["max-length-crop"].defaulted())
-    data.crop = it->second != 0;
-  if (auto it = settings.find("lr_schedule"); it != settings.end() && vm["lr-schedule"].defaulted() &&
-                                               it->second >= 0 && it->second <= 3)
-    lr_schedule = lr_schedule_kind_name(static_cast<LrScheduleKind>(static_cast<int>(it->second)));
+  keep("lr", saved.lr, lr);
+  keep("warmup", saved.warmup, warmup);
+  keep("weight-decay", saved.weight_decay, trainer.adam.weight_decay);
+  keep("label-smoothing", saved.label_smoothing, trainer.step.label_smoothing);
+  keep("clip-norm", saved.clip_norm, trainer.step.clip_norm);
+  keep("batch-tokens", saved.batch_tokens, data.batch.batch_tokens);
+  keep("max-length", saved.max_length, data.batch.max_length);
+  keep("accumulate", saved.accumulate, trainer.accumulate);
+  keep("max-length-crop", saved.max_length_crop, data.crop);
+  if (saved.lr_schedule && vm["lr-schedule"].defaulted())
+    lr_schedule = lr_schedule_kind_name(*saved.lr_schedule);
 }
 
 // Cosine and linear decay over --max-steps; checked here, not once training reaches the end
@@ -580,15 +573,7 @@ int train_main(int argc, char** argv, Distributed& world) {
   data.batch.seed = trainer.seed;
   trainer.schedule = {parse_lr_schedule_kind(lr_schedule), lr, warmup, trainer.max_steps};
   check_schedule_fits(trainer.schedule, lr_schedule);
-  if (optimizer == "adamw") {
-    trainer.adam = AdamOptions::adamw(trainer.adam.weight_decay);
-  } else if (optimizer != "adam") {
-    throw InputError("--optimizer must be adam or adamw, got '" + optimizer + "'");
-  }
-  // Vaswani et al. 2017 §5.3: beta2 0.98 and eps 1e-9 for Transformers.
-  trainer.adam.beta1 = 0.9f;
-  trainer.adam.beta2 = 0.98f;
-  trainer.adam.eps = 1e-9f;
+  trainer.adam = AdamOptions::named(optimizer, trainer.adam.weight_decay);
   if (!trainer.save_path.empty()) {
     // --resume FILE --save FILE is how training continues (the file is read into memory and
     // replaced atomically); the data files are another matter.
@@ -632,7 +617,8 @@ int train_main(int argc, char** argv, Distributed& world) {
   if (resume.empty() && init_from.empty()) {
     const bool shared = config.count("shared_vocab") && config["shared_vocab"] == "true";
     build_codecs(data, train_corpus, train_name, shared, bundle);
-    if (model_name == "pointer") set_pointer_target(bundle, config);
+    if (auto set_target = find_architecture(model_name).capabilities.set_target_vocabulary)
+      set_target(bundle, config);
     use_point_source(bundle, config);
     config["src_vocab"] = std::to_string(bundle.source.vocab.size());
     config["tgt_vocab"] = std::to_string(bundle.target.vocab.size());
@@ -641,9 +627,11 @@ int train_main(int argc, char** argv, Distributed& world) {
 
   // A pointer model gives impossible positions probability 0 (pointer_network.h): smoothing
   // toward them is an infinite loss, so it trains without.
-  if (bundle.model->architecture() == "pointer" && trainer.step.label_smoothing > 0) {
+  const std::string architecture = bundle.model->architecture();
+  if (find_architecture(architecture).capabilities.refuses_label_smoothing &&
+      trainer.step.label_smoothing > 0) {
     if (!vm["label-smoothing"].defaulted())
-      throw InputError("--label-smoothing must be 0 for --model pointer");
+      throw InputError("--label-smoothing must be 0 for --model " + architecture);
     trainer.step.label_smoothing = 0;
   }
   Batcher train_batches(to_examples(bundle.source, bundle.target, train_corpus, train_name), data.batch);

@@ -14,6 +14,7 @@
 #include "libattn/core/error.h"
 #include "libattn/data/vocab.h"
 #include "libattn/decode/source_batch.h"
+#include "libattn/models/shared_fields.h"
 
 namespace attn {
 
@@ -38,19 +39,13 @@ struct ClassifierState : DecoderState {
   Tensor weights;          // [rows, S]: A averaged over the hops
 };
 
+
+const EnumNames<PoolingType> kPoolingNames = {{PoolingType::kStatic, "static"},
+                                              {PoolingType::kSelfAttentive, "self-attentive"},
+                                              {PoolingType::kKeyValue, "key-value"}};
 }  // namespace
 
-const char* pooling_name(PoolingType type) {
-  switch (type) {
-    case PoolingType::kStatic:
-      return "static";
-    case PoolingType::kSelfAttentive:
-      return "self-attentive";
-    case PoolingType::kKeyValue:
-      return "key-value";
-  }
-  return "?";
-}
+const char* pooling_name(PoolingType type) { return enum_name(kPoolingNames, type); }
 
 Var attention_penalty(const Var& a) {
   const int64_t batch = a.dim(0), hops = a.dim(1);
@@ -65,22 +60,18 @@ const ConfigFields<ClassifierConfig>& ClassifierConfig::fields() {
   static const ConfigFields<C> table = {
       vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
       vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + the labels"),
-      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
-                    {{"tiny", "32"}, {"base", "300"}}),
-      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
-                    "encoder output width H (H/2 a direction when bidirectional)",
-                    {{"tiny", "64"}, {"base", "600"}}),
-      integer_field("layers", &C::layers, 1, kMaxConfigInteger, "encoder layers", {{"base", "2"}}),
-      choice_field("cell", &C::cell, {CellType::kGru, CellType::kLstm}, cell_type_name,
-                   "recurrent cell"),
-      boolean_field("bidirectional", &C::bidirectional, "bidirectional encoder"),
-      choice_field("pooling", &C::pooling,
-                   {PoolingType::kStatic, PoolingType::kSelfAttentive, PoolingType::kKeyValue},
-                   pooling_name, "how the encoder states become one vector"),
-      integer_field("hops", &C::hops, 1, kMaxConfigInteger,
-                    "attention hops r (self-attentive pooling only)"),
-      integer_field("attention_size", &C::attention_size, 1, kMaxConfigInteger,
-                    "width d_a of the scoring layer", {{"tiny", "32"}}),
+      positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "300"}}),
+      positive_field("hidden", &C::hidden,
+                     "encoder output width H (H/2 a direction when bidirectional)",
+                     {{"tiny", "64"}, {"base", "600"}}),
+      positive_field("layers", &C::layers, "encoder layers", {{"base", "2"}}),
+      cell_field(&C::cell, {CellType::kGru, CellType::kLstm}),
+      bidirectional_field(&C::bidirectional),
+      choice_field("pooling", &C::pooling, kPoolingNames,
+                   "how the encoder states become one vector"),
+      positive_field("hops", &C::hops, "attention hops r (self-attentive pooling only)"),
+      positive_field("attention_size", &C::attention_size, "width d_a of the scoring layer",
+                     {{"tiny", "32"}}),
       number_field("penalty", &C::penalty, kNonNegative, "coefficient of ||A A^T - I||^2_F"),
       number_field("dropout", &C::dropout, kProbability,
                    "dropout between layers and before the output"),
@@ -88,20 +79,7 @@ const ConfigFields<ClassifierConfig>& ClassifierConfig::fields() {
   return table;
 }
 
-ClassifierConfig ClassifierConfig::preset(const std::string& name) {
-  return config_preset(fields(), name);
-}
-
-ConfigMap ClassifierConfig::to_map() const { return config_to_map(fields(), *this); }
-
-ClassifierConfig ClassifierConfig::from_map(const ConfigMap& map) {
-  ClassifierConfig c = config_from_map(fields(), map, "classifier");
-  c.validate();
-  return c;
-}
-
-void ClassifierConfig::validate() const {
-  check_config_fields(fields(), *this, "classifier");
+void ClassifierConfig::check_relations() const {
   if (pooling != PoolingType::kSelfAttentive && hops != 1)
     throw InputError(fmt::format(
         "classifier model config: {} pooling attends once (hops 1), got hops {}; several hops "
@@ -115,13 +93,10 @@ void ClassifierConfig::validate() const {
 }
 
 AttentionClassifier::AttentionClassifier(const ClassifierConfig& config, Rng& rng)
-    : config_(config) {
+    : ConfiguredModel(config) {
   config.validate();
   const int64_t h = config.hidden, d_a = config.attention_size;
-  // Luong et al. 2015 (§4.1): embeddings uniform in [-0.1, 0.1].
-  Tensor table = Tensor::empty_heap({config.src_vocab, config.embed});
-  for (int64_t i = 0; i < table.numel(); ++i) table[i] = 0.2f * rng.uniform() - 0.1f;
-  src_embedding_ = Var::parameter(table);
+  src_embedding_ = uniform_parameter({config.src_vocab, config.embed}, 0.1f, rng);
   encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional ? h / 2 : h, config.layers,
                         config.bidirectional, rng);
   int64_t pooled = h;

@@ -44,7 +44,8 @@ const char* pooling_name(PoolingType type);  // "static" | "self-attentive" | "k
 // Lin et al. 2017's penalty, averaged over the batch: a [B, r, S] -> [1].
 Var attention_penalty(const Var& a);
 
-struct ClassifierConfig {
+struct ClassifierConfig : TableConfig<ClassifierConfig> {
+  static constexpr const char* kArchitecture = "classifier";
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;  // 4 specials + the labels
   int64_t embed = 128;    // E
@@ -59,31 +60,21 @@ struct ClassifierConfig {
   float dropout = 0.0f;          // between stacked layers and before the output layer
 
   // tiny (E 32, H 64, d_a 32) | small (the defaults) | base (E 300, H 600, 2 layers).
-  static ClassifierConfig preset(const std::string& name);
-  // Every field once (config_fields.h); from_map needs src_vocab and tgt_vocab and throws
-  // InputError on an unknown key or a bad value.
+  // Every field once (config_fields.h); preset, to_map, from_map and validate derive from it.
   static const ConfigFields<ClassifierConfig>& fields();
-  ConfigMap to_map() const;
-  static ClassifierConfig from_map(const ConfigMap& map);
-  void validate() const;  // throws InputError naming the bad field
+  void check_relations() const;  // what one field's bounds cannot say
 };
 
-class AttentionClassifier : public Seq2SeqModel {
+class AttentionClassifier : public ConfiguredModel<ClassifierConfig> {
  public:
-  static constexpr uint32_t kNamingRevision = 1;
-
   AttentionClassifier(const ClassifierConfig& config, Rng& rng);
 
-  std::string architecture() const override { return "classifier"; }
-  uint32_t naming_revision() const override { return kNamingRevision; }
-  ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
   // src [B, S], tgt_in [B, T] (<s> label, or <s> alone) -> [B, T, V]; `attention` gets
   // "attention" -> [B, r, S]. Throws InputError when a target is not exactly one label.
   Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
               std::map<std::string, Tensor>* attention = nullptr) const override;
   Var extra_loss() const override { return penalty_term_; }
-  const ClassifierConfig& config() const { return config_; }
 
   struct Classification {
     Var logits;   // [B, V]: the label scores
@@ -97,12 +88,10 @@ class AttentionClassifier : public Seq2SeqModel {
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
   void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
-  int64_t vocab_size() const override { return config_.tgt_vocab; }
 
  private:
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;
 
-  ClassifierConfig config_;
   Var src_embedding_;  // [V_src, E]
   StackedRnn encoder_;
   Linear key_;                // key-value: W_k [H, H]

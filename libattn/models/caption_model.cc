@@ -14,17 +14,11 @@
 #include "libattn/data/points.h"
 #include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
+#include "libattn/models/shared_fields.h"
 
 namespace attn {
 
 namespace {
-
-// Xu et al. 2015 initialise as Luong et al.: uniform in [-0.1, 0.1] for the embeddings.
-Var uniform_table(int64_t rows, int64_t dim, Rng& rng) {
-  Tensor t = Tensor::empty_heap({rows, dim});
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
-  return Var::parameter(t);
-}
 
 // Real cells per row: the cell holding the row's last non-pad token ends the grid.
 std::vector<int32_t> cell_counts(const Tensor& src, int64_t features) {
@@ -68,28 +62,18 @@ const ConfigFields<CaptionConfig>& CaptionConfig::fields() {
   static const ConfigFields<C> table = {
       vocab_field("src_vocab", &C::src_vocab, "the feature alphabet, specials included"),
       vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
-      integer_field("cell_features", &C::cell_features, 1, kMaxConfigInteger,
-                    "feature tokens per grid cell K"),
+      positive_field("cell_features", &C::cell_features, "feature tokens per grid cell K"),
       integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
                     "0: binary feature tokens; D: every token is D numbers in [0, 1]"),
-      integer_field("max_positions", &C::max_positions, 1, kMaxConfigInteger,
-                    "grid cells the position vectors cover"),
-      integer_field("embed", &C::embed, 1, kMaxConfigInteger,
-                    "word embedding and deep-output width E", {{"tiny", "32"}, {"base", "256"}}),
-      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
-                    "annotation, context and decoder width H", {{"tiny", "64"}, {"base", "512"}}),
-      choice_field("cell", &C::cell, {CellType::kLstm, CellType::kGru}, cell_type_name,
-                   "recurrent cell"),
-      choice_field("attention", &C::attention,
-                   {ScorerType::kDot, ScorerType::kGeneral, ScorerType::kConcat,
-                    ScorerType::kScaledDot, ScorerType::kLocation, ScorerType::kCosine},
-                   scorer_name, "attention score (additive = concat)", {}, parse_scorer),
-      choice_field("attention_scope", &C::scope,
-                   {ScopeType::kGlobal, ScopeType::kLocalM, ScopeType::kLocalP, ScopeType::kHard,
-                    ScopeType::kMonotonic},
-                   scope_name, "which cells each step attends to", {}, parse_scope),
-      integer_field("window", &C::window, 1, kMaxConfigInteger,
-                    "local scopes' half-width in cells"),
+      positive_field("max_positions", &C::max_positions, "grid cells the position vectors cover"),
+      positive_field("embed", &C::embed, "word embedding and deep-output width E",
+                     {{"tiny", "32"}, {"base", "256"}}),
+      positive_field("hidden", &C::hidden, "annotation, context and decoder width H",
+                     {{"tiny", "64"}, {"base", "512"}}),
+      cell_field(&C::cell),
+      scorer_field(&C::attention, "attention score (additive = concat)"),
+      scope_field(&C::scope, "which cells each step attends to"),
+      positive_field("window", &C::window, "local scopes' half-width in cells"),
       number_field("penalty", &C::penalty, kNonNegative,
                    "lambda of the doubly stochastic regulariser"),
       number_field("dropout", &C::dropout, kProbability, "dropout before the output layer"),
@@ -97,29 +81,15 @@ const ConfigFields<CaptionConfig>& CaptionConfig::fields() {
   return table;
 }
 
-CaptionConfig CaptionConfig::preset(const std::string& name) {
-  return config_preset(fields(), name);
-}
-
-ConfigMap CaptionConfig::to_map() const { return config_to_map(fields(), *this); }
-
-CaptionConfig CaptionConfig::from_map(const ConfigMap& map) {
-  CaptionConfig c = config_from_map(fields(), map, "caption");
-  c.validate();
-  return c;
-}
-
-void CaptionConfig::validate() const { check_config_fields(fields(), *this, "caption"); }
-
-CaptionModel::CaptionModel(const CaptionConfig& config, Rng& rng) : config_(config) {
+CaptionModel::CaptionModel(const CaptionConfig& config, Rng& rng) : ConfiguredModel(config) {
   config.validate();
   const int64_t h = config.hidden, e = config.embed;
   if (config.input_dims > 0)
     vector_projection_ = Linear(config.cell_features * config.input_dims, h, rng);
   else
-    feature_embedding_ = uniform_table(config.src_vocab, h, rng);
-  position_embedding_ = uniform_table(config.max_positions, h, rng);
-  word_embedding_ = uniform_table(config.tgt_vocab, e, rng);
+    feature_embedding_ = uniform_parameter({config.src_vocab, h}, 0.1f, rng);
+  position_embedding_ = uniform_parameter({config.max_positions, h}, 0.1f, rng);
+  word_embedding_ = uniform_parameter({config.tgt_vocab, e}, 0.1f, rng);
   init_state_ = Linear(h, config.cell == CellType::kLstm ? 2 * h : h, rng);
   decoder_ = RecurrentCell(config.cell, e + h, h, rng);
   scorer_ = Scorer(config.attention, h, config.max_positions, rng);

@@ -54,7 +54,8 @@
 
 namespace attn {
 
-struct CaptionConfig {
+struct CaptionConfig : TableConfig<CaptionConfig> {
+  static constexpr const char* kArchitecture = "caption";
   int64_t src_vocab = 0;  // the feature alphabet, specials included
   int64_t tgt_vocab = 0;
   int64_t cell_features = 2;   // K: feature tokens per grid cell
@@ -73,13 +74,8 @@ struct CaptionConfig {
 
   // tiny (E 32, H 64) | small (the defaults) | base (E 256, H 512). Vocabulary sizes stay 0
   // for the data to set.
-  static CaptionConfig preset(const std::string& name);
-  // Every field once (config_fields.h); src_vocab and tgt_vocab are required, an unknown key
-  // or a bad value throws InputError.
+  // Every field once (config_fields.h); preset, to_map, from_map and validate derive from it.
   static const ConfigFields<CaptionConfig>& fields();
-  ConfigMap to_map() const;
-  static CaptionConfig from_map(const ConfigMap& map);
-  void validate() const;  // throws InputError naming the bad field
 };
 
 // The grid as every decoder step reads it.
@@ -104,15 +100,10 @@ struct CaptionStepOutput {
   Var weights;  // [B, N]: α_t
 };
 
-class CaptionModel : public Seq2SeqModel {
+class CaptionModel : public ConfiguredModel<CaptionConfig> {
  public:
-  static constexpr uint32_t kNamingRevision = 1;
-
   CaptionModel(const CaptionConfig& config, Rng& rng);
 
-  std::string architecture() const override { return "caption"; }
-  uint32_t naming_revision() const override { return kNamingRevision; }
-  ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
   // src [B, N·K] feature tokens (or vector ids), tgt_in [B, T] -> [B, T, V]; `attention` gets "attention"
   // [B, T, N·K] (spread over tokens) and "cell_attention" [B, T, N].
@@ -120,7 +111,6 @@ class CaptionModel : public Seq2SeqModel {
               std::map<std::string, Tensor>* attention = nullptr) const override;
   // λ · the doubly stochastic regulariser of the last training forward(); unset when λ = 0.
   Var extra_loss() const override { return extra_loss_; }
-  const CaptionConfig& config() const { return config_; }
 
   // The halves forward() is made of, shared with incremental decoding. The encoder is a
   // linear projection, the same in training and at inference.
@@ -135,10 +125,8 @@ class CaptionModel : public Seq2SeqModel {
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
   void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
-  int64_t vocab_size() const override { return config_.tgt_vocab; }
 
  private:
-  CaptionConfig config_;
   Var feature_embedding_;   // W as rows [V_src, H]; undefined with input_dims > 0
   Linear vector_projection_;  // W_f [H, K·D] + b_f: with input_dims > 0 only
   Var position_embedding_;  // p [max_positions, H]

@@ -21,6 +21,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "libattn/core/error.h"
@@ -101,10 +102,17 @@ ConfigField<Config> integer_field(const char* key, int64_t Config::*member, int6
       [member](Config& c, const std::string& text) { c.*member = std::stoll(text); });
 }
 
+// The common case: 1 .. kMaxConfigInteger (widths, counts, layers).
+template <typename Config>
+ConfigField<Config> positive_field(const char* key, int64_t Config::*member, const char* help,
+                                   Presets presets = {}) {
+  return integer_field(key, member, 1, kMaxConfigInteger, help, std::move(presets));
+}
+
 // src_vocab, tgt_vocab: set from the data's vocabularies, required in a model file.
 template <typename Config>
 ConfigField<Config> vocab_field(const char* key, int64_t Config::*member, const char* help) {
-  ConfigField<Config> field = integer_field(key, member, 1, kMaxConfigInteger, help);
+  ConfigField<Config> field = positive_field(key, member, help);
   field.info.from_data = true;
   return field;
 }
@@ -154,6 +162,32 @@ ConfigField<Config> choice_field(const char* key, Enum Config::*member, std::vec
       [member, values, name](Config& c, const std::string& text) {
         for (Enum v : values)
           if (text == name(v)) c.*member = v;
+      });
+}
+
+// An enum of the model's own with its names, in the order --help lists them: the one list its
+// name function and its choice field read.
+template <typename Enum>
+using EnumNames = std::vector<std::pair<Enum, const char*>>;
+
+template <typename Enum>
+const char* enum_name(const EnumNames<Enum>& names, Enum value) {
+  for (const auto& [v, name] : names)
+    if (v == value) return name;
+  return "?";
+}
+
+template <typename Config, typename Enum>
+ConfigField<Config> choice_field(const char* key, Enum Config::*member, EnumNames<Enum> names,
+                                 const char* help, Presets presets = {}) {
+  FieldInfo info = field_info(key, FieldType::kChoice, help, std::move(presets));
+  for (const auto& [value, name] : names) info.choices.push_back(name);
+  return make_field<Config>(
+      std::move(info),
+      [member, names](const Config& c) { return std::string(enum_name(names, c.*member)); },
+      [member, names](Config& c, const std::string& text) {
+        for (const auto& [value, name] : names)
+          if (text == name) c.*member = value;
       });
 }
 
@@ -236,6 +270,36 @@ std::string config_value(const ConfigFields<Config>& fields, const ConfigMap& ma
   }
   throw InputError(model + " model config has no field '" + key + "'");
 }
+
+// What every config does with its table, written once: a config derives from
+// TableConfig<itself> and has `static const ConfigFields<Config>& fields()` and
+// `static constexpr const char* kArchitecture` (the name its errors and model files use);
+// it may add `void check_relations() const` for the checks that relate fields to each other.
+//
+//   SnailConfig c = SnailConfig::preset("tiny");   // the table's preset values
+//   SnailConfig d = SnailConfig::from_map(c.to_map());  // InputError on a bad map
+template <typename Config>
+struct TableConfig {
+  // tiny | small (the struct's defaults) | base; vocabulary sizes stay 0 for the data to set.
+  static Config preset(const std::string& name) { return config_preset(Config::fields(), name); }
+  ConfigMap to_map() const { return config_to_map(Config::fields(), self()); }
+  // Starts from the defaults: the vocabulary sizes are required; an unknown key or a bad
+  // value throws InputError.
+  static Config from_map(const ConfigMap& map) {
+    Config c = config_from_map(Config::fields(), map, Config::kArchitecture);
+    c.validate();
+    return c;
+  }
+  // Throws InputError naming the bad field.
+  void validate() const {
+    check_config_fields(Config::fields(), self(), Config::kArchitecture);
+    self().check_relations();
+  }
+  void check_relations() const {}  // none unless the config declares its own
+
+ private:
+  const Config& self() const { return static_cast<const Config&>(*this); }
+};
 
 template <typename Config>
 std::vector<FieldInfo> field_infos(const ConfigFields<Config>& fields) {

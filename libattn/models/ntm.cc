@@ -18,13 +18,6 @@ constexpr float kInitialMemory = 1e-6f;
 constexpr int64_t kMaxMemorySlots = int64_t{1} << 16;
 constexpr int64_t kMaxMemoryFloatsPerRow = int64_t{1} << 20;
 
-// Uniform in [-0.1, 0.1], as the RNN model's embeddings (Luong et al. 2015, §4.1).
-Var uniform_embedding(int64_t vocab, int64_t dim, Rng& rng) {
-  Tensor t = Tensor::empty_heap({vocab, dim});
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
-  return Var::parameter(t);
-}
-
 // Every head starts focused on slot 0, so location-based addressing has a place to start
 // from and the first write goes to a known slot.
 Var first_slot_weighting(int64_t batch, int64_t slots) {
@@ -33,19 +26,13 @@ Var first_slot_weighting(int64_t batch, int64_t slots) {
   return Var(w);
 }
 
+
+const EnumNames<ControllerType> kControllerNames = {{ControllerType::kLstm, "lstm"},
+                                                    {ControllerType::kGru, "gru"},
+                                                    {ControllerType::kFeedForward, "feedforward"}};
 }  // namespace
 
-const char* controller_name(ControllerType type) {
-  switch (type) {
-    case ControllerType::kLstm:
-      return "lstm";
-    case ControllerType::kGru:
-      return "gru";
-    case ControllerType::kFeedForward:
-      return "feedforward";
-  }
-  return "?";
-}
+const char* controller_name(ControllerType type) { return enum_name(kControllerNames, type); }
 
 const char* output_feed_name(OutputFeed feed) {
   return feed == OutputFeed::kNone ? "none" : "previous";
@@ -56,20 +43,16 @@ const ConfigFields<NtmConfig>& NtmConfig::fields() {
   static const ConfigFields<C> table = {
       vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
       vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
-      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
-                    {{"tiny", "16"}, {"base", "64"}}),
-      choice_field("controller", &C::controller,
-                   {ControllerType::kLstm, ControllerType::kGru, ControllerType::kFeedForward},
-                   controller_name, "the controller network"),
-      integer_field("controller_size", &C::controller_size, 1, kMaxConfigInteger,
-                    "controller width H", {{"tiny", "64"}, {"base", "256"}}),
+      positive_field("embed", &C::embed, "embedding width E", {{"tiny", "16"}, {"base", "64"}}),
+      choice_field("controller", &C::controller, kControllerNames, "the controller network"),
+      positive_field("controller_size", &C::controller_size, "controller width H",
+                     {{"tiny", "64"}, {"base", "256"}}),
       integer_field("memory_slots", &C::memory_slots, 1, kMaxMemorySlots, "memory rows N",
                     {{"tiny", "64"}}),
-      integer_field("memory_width", &C::memory_width, 1, kMaxConfigInteger, "memory row width M",
-                    {{"tiny", "16"}, {"base", "64"}}),
-      integer_field("read_heads", &C::read_heads, 1, kMaxConfigInteger, "read heads R",
-                    {{"base", "2"}}),
-      integer_field("write_heads", &C::write_heads, 1, kMaxConfigInteger, "write heads"),
+      positive_field("memory_width", &C::memory_width, "memory row width M",
+                     {{"tiny", "16"}, {"base", "64"}}),
+      positive_field("read_heads", &C::read_heads, "read heads R", {{"base", "2"}}),
+      positive_field("write_heads", &C::write_heads, "write heads"),
       integer_field("shift_range", &C::shift_range, 0, kMaxConfigInteger,
                     "shifts -s..s of the location addressing (2s + 1 <= memory_slots)"),
       choice_field("output_feed", &C::output_feed, {OutputFeed::kPrevious, OutputFeed::kNone},
@@ -78,18 +61,7 @@ const ConfigFields<NtmConfig>& NtmConfig::fields() {
   return table;
 }
 
-NtmConfig NtmConfig::preset(const std::string& name) { return config_preset(fields(), name); }
-
-ConfigMap NtmConfig::to_map() const { return config_to_map(fields(), *this); }
-
-NtmConfig NtmConfig::from_map(const ConfigMap& map) {
-  NtmConfig c = config_from_map(fields(), map, "ntm");
-  c.validate();
-  return c;
-}
-
-void NtmConfig::validate() const {
-  check_config_fields(fields(), *this, "ntm");
+void NtmConfig::check_relations() const {
   // No tensor's size follows from memory_slots, so the load-time check of tensor bytes cannot
   // catch a crafted slot count: every decoded row allocates slots x width floats of memory.
   if (memory_slots * memory_width > kMaxMemoryFloatsPerRow)
@@ -103,11 +75,11 @@ void NtmConfig::validate() const {
         shift_range, memory_slots));
 }
 
-NtmSeq2Seq::NtmSeq2Seq(const NtmConfig& config, Rng& rng) : config_(config) {
+NtmSeq2Seq::NtmSeq2Seq(const NtmConfig& config, Rng& rng) : ConfiguredModel(config) {
   config.validate();
   const int64_t h = config.controller_size, reads = config.read_heads * config.memory_width;
-  src_embedding_ = uniform_embedding(config.src_vocab, config.embed, rng);
-  tgt_embedding_ = uniform_embedding(config.tgt_vocab, config.embed, rng);
+  src_embedding_ = uniform_parameter({config.src_vocab, config.embed}, 0.1f, rng);
+  tgt_embedding_ = uniform_parameter({config.tgt_vocab, config.embed}, 0.1f, rng);
   if (config.controller == ControllerType::kFeedForward) {
     feedforward_controller_ = Linear(config.embed + reads, h, rng);
   } else {

@@ -47,7 +47,8 @@ const char* controller_name(ControllerType type);  // "lstm" | "gru" | "feedforw
 enum class OutputFeed { kPrevious, kNone };
 const char* output_feed_name(OutputFeed feed);  // "previous" | "none"
 
-struct NtmConfig {
+struct NtmConfig : TableConfig<NtmConfig> {
+  static constexpr const char* kArchitecture = "ntm";
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
   int64_t embed = 32;  // E
@@ -66,13 +67,9 @@ struct NtmConfig {
   // tiny (E 16, H 64, memory 64 × 16) | small (the copy task of Graves et al. §4.1: one LSTM
   // layer of 100, memory 128 × 20, one read and one write head) | base (E 64, H 256,
   // memory 128 × 64, two read heads). Vocabulary sizes stay 0 for the data to set.
-  static NtmConfig preset(const std::string& name);
-  // Every field once (config_fields.h). from_map starts from the defaults: src_vocab and
-  // tgt_vocab required; an unknown key or a bad value throws InputError.
+  // Every field once (config_fields.h); preset, to_map, from_map and validate derive from it.
   static const ConfigFields<NtmConfig>& fields();
-  ConfigMap to_map() const;
-  static NtmConfig from_map(const ConfigMap& map);
-  void validate() const;  // throws InputError naming the bad field
+  void check_relations() const;  // what one field's bounds cannot say
 };
 
 // What one machine step carries to the next.
@@ -87,21 +84,15 @@ struct NtmRecurrence {
   NtmRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only
 };
 
-class NtmSeq2Seq : public Seq2SeqModel {
+class NtmSeq2Seq : public ConfiguredModel<NtmConfig> {
  public:
-  static constexpr uint32_t kNamingRevision = 1;
-
   NtmSeq2Seq(const NtmConfig& config, Rng& rng);
 
-  std::string architecture() const override { return "ntm"; }
-  uint32_t naming_revision() const override { return kNamingRevision; }
-  ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
   // src [B, S], tgt_in [B, T] -> [B, T, V]; `attention` gets "attention" [B, T, N] and
   // "read", "write" [B, S + T, N].
   Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
               std::map<std::string, Tensor>* attention = nullptr) const override;
-  const NtmConfig& config() const { return config_; }
 
   NtmRecurrence initial_recurrence(int64_t batch) const;
   // The input phase: one step per source column (src [B, S], right-padded); a padded step
@@ -117,13 +108,11 @@ class NtmSeq2Seq : public Seq2SeqModel {
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
   void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
-  int64_t vocab_size() const override { return config_.tgt_vocab; }
 
  private:
   // One machine step on an embedded input x [B, E]: returns the logits.
   Var machine_step(const Var& x, NtmRecurrence& recurrence) const;
 
-  NtmConfig config_;
   Var src_embedding_;                   // [V_src, E]
   Var tgt_embedding_;                   // [V_tgt, E]
   RecurrentCell recurrent_controller_;  // LSTM or GRU: reads [E + R·M]

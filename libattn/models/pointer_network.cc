@@ -6,16 +6,17 @@
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/embedding.h"
-#include "libattn/data/points.h"
 #include "libattn/autograd/matmul.h"
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
+#include "libattn/data/points.h"
 #include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/model_bundle.h"
+#include "libattn/models/shared_fields.h"
 
 namespace attn {
 
@@ -94,18 +95,14 @@ const ConfigFields<PointerConfig>& PointerConfig::fields() {
   static const ConfigFields<C> table = {
       vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
       vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + max_positions"),
-      integer_field("max_positions", &C::max_positions, 1, kMaxConfigInteger,
-                    "the longest source the model can point into P"),
-      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
-                    {{"tiny", "32"}, {"base", "256"}}),
-      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
-                    "hidden width H (H/2 a direction when bidirectional)",
-                    {{"tiny", "64"}, {"base", "512"}}),
-      integer_field("layers", &C::layers, 1, kMaxConfigInteger, "encoder and decoder layers each",
-                    {{"base", "2"}}),
-      choice_field("cell", &C::cell, {CellType::kLstm, CellType::kGru}, cell_type_name,
-                   "recurrent cell"),
-      boolean_field("bidirectional", &C::bidirectional, "bidirectional encoder"),
+      positive_field("max_positions", &C::max_positions,
+                     "the longest source the model can point into P"),
+      positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "256"}}),
+      positive_field("hidden", &C::hidden, "hidden width H (H/2 a direction when bidirectional)",
+                     {{"tiny", "64"}, {"base", "512"}}),
+      positive_field("layers", &C::layers, "encoder and decoder layers each", {{"base", "2"}}),
+      cell_field(&C::cell),
+      bidirectional_field(&C::bidirectional),
       boolean_field("mask_chosen", &C::mask_chosen, "a position is chosen once (permutations)"),
       integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
                     "0: source tokens; D: points of D coordinates in [0, 1]"),
@@ -114,20 +111,7 @@ const ConfigFields<PointerConfig>& PointerConfig::fields() {
   return table;
 }
 
-PointerConfig PointerConfig::preset(const std::string& name) {
-  return config_preset(fields(), name);
-}
-
-ConfigMap PointerConfig::to_map() const { return config_to_map(fields(), *this); }
-
-PointerConfig PointerConfig::from_map(const ConfigMap& map) {
-  PointerConfig c = config_from_map(fields(), map, "pointer");
-  c.validate();
-  return c;
-}
-
-void PointerConfig::validate() const {
-  check_config_fields(fields(), *this, "pointer");
+void PointerConfig::check_relations() const {
   if (tgt_vocab != Vocabulary::kSpecials + max_positions)
     throw InputError(fmt::format(
         "pointer model config: tgt_vocab must be {} (4 specials + max_positions {}), got {}",
@@ -155,15 +139,11 @@ void set_pointer_target(ModelBundle& bundle, const ConfigMap& config) {
   bundle.target = {Tokenizer::words(), pointer_target_vocabulary(config)};
 }
 
-PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : config_(config) {
+PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : ConfiguredModel(config) {
   config.validate();
   const int64_t h = config.hidden;
   // Luong et al. 2015 (§4.1): uniform in [-0.1, 0.1] for the embedding-like vectors.
-  auto uniform = [&](const Shape& shape) {
-    Tensor t = Tensor::empty_heap(shape);
-    for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
-    return Var::parameter(t);
-  };
+  auto uniform = [&](const Shape& shape) { return uniform_parameter(shape, 0.1f, rng); };
   if (config.input_dims > 0)
     point_projection_ = Linear(config.input_dims, config.embed, rng);
   else
@@ -216,16 +196,8 @@ PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMo
 PointerRecurrence PointerNetwork::initial_recurrence(const PointerEncoding& encoding) const {
   const int64_t batch = encoding.inputs.dim(0), h = config_.hidden, vocab = config_.tgt_vocab;
   PointerRecurrence recurrence;
-  const bool lstm = config_.cell == CellType::kLstm;
-  const int64_t parts = config_.layers * (lstm ? 2 : 1);
-  const std::vector<Var> initial =
-      split(tanh(bridge_.forward(encoding.summary)), -1, std::vector<int64_t>(parts, h));
-  for (int64_t l = 0; l < config_.layers; ++l) {
-    RecurrentState state;
-    state.h = initial[lstm ? 2 * l : l];
-    if (lstm) state.c = initial[2 * l + 1];
-    recurrence.layers.push_back(state);
-  }
+  recurrence.layers =
+      split_layer_states(tanh(bridge_.forward(encoding.summary)), config_.cell, config_.layers, h);
   // </s> and the row's own positions are open; the other specials and the positions past
   // the row's length are not.
   recurrence.mask = Tensor::full({batch, vocab}, kClosed);

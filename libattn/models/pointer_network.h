@@ -43,7 +43,8 @@ namespace attn {
 
 struct ModelBundle;
 
-struct PointerConfig {
+struct PointerConfig : TableConfig<PointerConfig> {
+  static constexpr const char* kArchitecture = "pointer";
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;        // must be Vocabulary::kSpecials + max_positions
   int64_t max_positions = 100;  // P: the longest source the model can point into
@@ -61,13 +62,9 @@ struct PointerConfig {
   float dropout = 0.0f;      // between stacked layers
 
   // tiny (E 32, H 64) | small (the defaults) | base (E 256, H 512, 2 layers).
-  static PointerConfig preset(const std::string& name);
-  // Every field once (config_fields.h). from_map starts from the defaults: src_vocab and
-  // tgt_vocab are required; an unknown key or bad value throws InputError.
+  // Every field once (config_fields.h); preset, to_map, from_map and validate derive from it.
   static const ConfigFields<PointerConfig>& fields();
-  ConfigMap to_map() const;
-  static PointerConfig from_map(const ConfigMap& map);
-  void validate() const;  // throws InputError naming the bad field
+  void check_relations() const;  // what one field's bounds cannot say
 };
 
 // The target side of a pointer model: the 4 specials, then "0", "1", ..., "P-1" (P from
@@ -98,22 +95,16 @@ struct PointerRecurrence {
   PointerRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
 };
 
-class PointerNetwork : public Seq2SeqModel {
+class PointerNetwork : public ConfiguredModel<PointerConfig> {
  public:
-  static constexpr uint32_t kNamingRevision = 1;
-
   PointerNetwork(const PointerConfig& config, Rng& rng);
 
-  std::string architecture() const override { return "pointer"; }
-  uint32_t naming_revision() const override { return kNamingRevision; }
-  ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
   // src [B, S], tgt_in [B, T] -> [B, T, V]; `attention` gets "attention" -> [B, T, S], the
   // probability of pointing at each position. Throws InputError when a target is not a
   // position of its source (or, with mask_chosen, repeats one).
   Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
               std::map<std::string, Tensor>* attention = nullptr) const override;
-  const PointerConfig& config() const { return config_; }
 
   // The pieces forward() is made of, shared with incremental decoding.
   PointerEncoding encode_source(const Tensor& src, const ForwardMode& mode) const;  // [B, S]
@@ -129,10 +120,8 @@ class PointerNetwork : public Seq2SeqModel {
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
   void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
-  int64_t vocab_size() const override { return config_.tgt_vocab; }
 
  private:
-  PointerConfig config_;
   Var src_embedding_;                   // [V_src, E]; undefined with input_dims > 0
   Linear point_projection_;             // [D, E]: with input_dims > 0 only
   Var start_input_;                     // [E]: x_0

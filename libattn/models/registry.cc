@@ -14,25 +14,27 @@ namespace attn {
 namespace {
 
 template <typename Model, typename Config>
-Architecture entry(const char* name) {
-  return {name, field_infos(Config::fields()),
+Architecture entry(ModelCapabilities capabilities = {}) {
+  return {Config::kArchitecture, field_infos(Config::fields()),
           [](const std::string& preset) { return Config::preset(preset).to_map(); },
           [](const ConfigMap& config, Rng& rng) -> std::unique_ptr<Seq2SeqModel> {
             return std::make_unique<Model>(Config::from_map(config), rng);
-          }};
+          },
+          capabilities};
 }
 
 }  // namespace
 
 const std::vector<Architecture>& architectures() {
   static const std::vector<Architecture> table = {
-      entry<Transformer, TransformerConfig>("transformer"),
-      entry<RnnSeq2Seq, RnnConfig>("rnn"),
-      entry<NtmSeq2Seq, NtmConfig>("ntm"),
-      entry<SnailModel, SnailConfig>("snail"),
-      entry<PointerNetwork, PointerConfig>("pointer"),
-      entry<AttentionClassifier, ClassifierConfig>("classifier"),
-      entry<CaptionModel, CaptionConfig>("caption"),
+      entry<Transformer, TransformerConfig>(),
+      entry<RnnSeq2Seq, RnnConfig>(),
+      entry<NtmSeq2Seq, NtmConfig>(),
+      entry<SnailModel, SnailConfig>(),
+      entry<PointerNetwork, PointerConfig>(
+          {.set_target_vocabulary = set_pointer_target, .refuses_label_smoothing = true}),
+      entry<AttentionClassifier, ClassifierConfig>({.classifies = true}),
+      entry<CaptionModel, CaptionConfig>(),
   };
   return table;
 }

@@ -14,6 +14,22 @@
 
 namespace attn {
 
+struct ModelBundle;
+
+// What the tools do differently for a model, said by its entry instead of by comparing
+// architecture names.
+struct ModelCapabilities {
+  // The target vocabulary follows from the config, not from the data (the pointer network's
+  // positions): attn-train sets it with this before it makes the model. Null: from the data.
+  void (*set_target_vocabulary)(ModelBundle& bundle, const ConfigMap& config) = nullptr;
+  // Some targets always get probability 0 (impossible positions), so label smoothing, which
+  // gives every target some, would make the loss infinite: the model trains without.
+  bool refuses_label_smoothing = false;
+  // The target is one label: decoding answers with the first step's label distribution
+  // (decode/classify.h) instead of a search, and the model does not ensemble.
+  bool classifies = false;
+};
+
 struct Architecture {
   std::string name;
   std::vector<FieldInfo> fields;  // in the config's order
@@ -21,6 +37,7 @@ struct Architecture {
   // writes; vocabulary sizes are left for the data to set.
   ConfigMap (*preset)(const std::string& name);
   std::unique_ptr<Seq2SeqModel> (*create)(const ConfigMap& config, Rng& rng);
+  ModelCapabilities capabilities;
 };
 
 const std::vector<Architecture>& architectures();

@@ -10,32 +10,17 @@
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
 #include "libattn/decode/source_batch.h"
+#include "libattn/models/shared_fields.h"
 #include "libattn/models/special_tokens.h"
 
 namespace attn {
 
 namespace {
-
-// Luong et al. 2015 (§4.1): parameters uniform in [-0.1, 0.1]; used for the embeddings.
-Var uniform_embedding(int64_t vocab, int64_t dim, Rng& rng) {
-  Tensor t = Tensor::empty_heap({vocab, dim});
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
-  return Var::parameter(t);
-}
-
+const EnumNames<BridgeType> kBridgeNames = {
+    {BridgeType::kMean, "mean"}, {BridgeType::kFinal, "final"}, {BridgeType::kZero, "zero"}};
 }  // namespace
 
-const char* bridge_name(BridgeType type) {
-  switch (type) {
-    case BridgeType::kMean:
-      return "mean";
-    case BridgeType::kFinal:
-      return "final";
-    case BridgeType::kZero:
-      return "zero";
-  }
-  return "?";
-}
+const char* bridge_name(BridgeType type) { return enum_name(kBridgeNames, type); }
 
 const char* rnn_decoder_name(RnnDecoderType type) {
   return type == RnnDecoderType::kConditionalGru ? "cgru" : "luong";
@@ -46,58 +31,35 @@ const ConfigFields<RnnConfig>& RnnConfig::fields() {
   static const ConfigFields<C> table = {
       vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
       vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
-      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "embedding width E",
-                    {{"tiny", "32"}, {"base", "512"}}),
-      integer_field("hidden", &C::hidden, 1, kMaxConfigInteger,
-                    "hidden width H (H/2 a direction when bidirectional)",
-                    {{"tiny", "64"}, {"base", "1000"}}),
-      integer_field("layers", &C::layers, 1, kMaxConfigInteger, "encoder and decoder layers each",
-                    {{"tiny", "1"}, {"base", "4"}}),
-      choice_field("cell", &C::cell, {CellType::kLstm, CellType::kGru}, cell_type_name,
-                   "recurrent cell"),
-      boolean_field("bidirectional", &C::bidirectional, "bidirectional encoder"),
-      choice_field("attention", &C::attention,
-                   {ScorerType::kDot, ScorerType::kGeneral, ScorerType::kConcat,
-                    ScorerType::kScaledDot, ScorerType::kLocation, ScorerType::kCosine},
-                   scorer_name, "attention score (Luong et al. 2015; additive = concat)", {},
-                   parse_scorer),
-      choice_field("attention_scope", &C::scope,
-                   {ScopeType::kGlobal, ScopeType::kLocalM, ScopeType::kLocalP, ScopeType::kHard,
-                    ScopeType::kMonotonic},
-                   scope_name, "which source positions each step attends to", {}, parse_scope),
-      integer_field("window", &C::window, 1, kMaxConfigInteger, "local scopes' half-width D"),
+      positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "512"}}),
+      positive_field("hidden", &C::hidden, "hidden width H (H/2 a direction when bidirectional)",
+                     {{"tiny", "64"}, {"base", "1000"}}),
+      positive_field("layers", &C::layers, "encoder and decoder layers each",
+                     {{"tiny", "1"}, {"base", "4"}}),
+      cell_field(&C::cell),
+      bidirectional_field(&C::bidirectional),
+      scorer_field(&C::attention, "attention score (Luong et al. 2015; additive = concat)"),
+      scope_field(&C::scope, "which source positions each step attends to"),
+      positive_field("window", &C::window, "local scopes' half-width D"),
       boolean_field("input_feeding", &C::input_feeding, "feed the attentional state back"),
-      choice_field("bridge", &C::bridge, {BridgeType::kMean, BridgeType::kFinal, BridgeType::kZero},
-                   bridge_name, "the decoder's initial state from the encoder"),
+      choice_field("bridge", &C::bridge, kBridgeNames,
+                   "the decoder's initial state from the encoder"),
       number_field("dropout", &C::dropout, kProbability,
                    "dropout between layers and before the output"),
-      integer_field("max_source_length", &C::max_source_length, 1, kMaxConfigInteger,
-                    "source positions the location scorer can address"),
+      positive_field("max_source_length", &C::max_source_length,
+                     "source positions the location scorer can address"),
       omitted_at_default(choice_field(
           "decoder", &C::decoder, {RnnDecoderType::kLuong, RnnDecoderType::kConditionalGru},
           rnn_decoder_name, "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
       omitted_at_default(
           boolean_field("tie_output", &C::tie_output, "cgru: output layer = target embedding")),
-      omitted_at_default(
-          boolean_field("source_eos", &C::source_eos, "every source ends with </s> (Marian)")),
-      omitted_at_default(boolean_field("output_specials", &C::output_specials,
-                                       "false: <pad> and <s> get no probability")),
+      source_eos_field(&C::source_eos),
+      output_specials_field(&C::output_specials),
   };
   return table;
 }
 
-RnnConfig RnnConfig::preset(const std::string& name) { return config_preset(fields(), name); }
-
-ConfigMap RnnConfig::to_map() const { return config_to_map(fields(), *this); }
-
-RnnConfig RnnConfig::from_map(const ConfigMap& map) {
-  RnnConfig c = config_from_map(fields(), map, "rnn");
-  c.validate();
-  return c;
-}
-
-void RnnConfig::validate() const {
-  check_config_fields(fields(), *this, "rnn");
+void RnnConfig::check_relations() const {
   if (bidirectional && hidden % 2 != 0 && decoder == RnnDecoderType::kLuong)
     throw InputError(fmt::format(
         "rnn model config: a bidirectional encoder splits hidden {} into two directions; use an "
@@ -114,11 +76,11 @@ void RnnConfig::validate() const {
     throw InputError("rnn model config: tie_output needs the cgru decoder's deep output");
 }
 
-RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, Rng& rng) : config_(config) {
+RnnSeq2Seq::RnnSeq2Seq(const RnnConfig& config, Rng& rng) : ConfiguredModel(config) {
   config.validate();
   const int64_t h = config.hidden;
-  src_embedding_ = uniform_embedding(config.src_vocab, config.embed, rng);
-  tgt_embedding_ = uniform_embedding(config.tgt_vocab, config.embed, rng);
+  src_embedding_ = uniform_parameter({config.src_vocab, config.embed}, 0.1f, rng);
+  tgt_embedding_ = uniform_parameter({config.tgt_vocab, config.embed}, 0.1f, rng);
   const bool cgru = config.decoder == RnnDecoderType::kConditionalGru;
   encoder_ = StackedRnn(config.cell, config.embed, config.bidirectional && !cgru ? h / 2 : h,
                         config.layers, config.bidirectional, rng);
@@ -203,16 +165,8 @@ RnnRecurrence RnnSeq2Seq::initial_recurrence(const RnnEncoding& encoding) const 
     for (const auto& cell : decoder_) recurrence.layers.push_back(cell.zero_state(batch));
     return recurrence;
   }
-  const bool lstm = config_.cell == CellType::kLstm;
-  const int64_t parts = config_.layers * (lstm ? 2 : 1);
-  const std::vector<Var> initial =
-      split(tanh(bridge_.forward(encoding.summary)), -1, std::vector<int64_t>(parts, h));
-  for (int64_t l = 0; l < config_.layers; ++l) {
-    RecurrentState state;
-    state.h = initial[lstm ? 2 * l : l];
-    if (lstm) state.c = initial[2 * l + 1];
-    recurrence.layers.push_back(state);
-  }
+  recurrence.layers =
+      split_layer_states(tanh(bridge_.forward(encoding.summary)), config_.cell, config_.layers, h);
   return recurrence;
 }
 

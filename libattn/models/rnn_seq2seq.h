@@ -54,7 +54,8 @@ const char* bridge_name(BridgeType type);  // "mean" | "final" | "zero"
 enum class RnnDecoderType { kLuong, kConditionalGru };
 const char* rnn_decoder_name(RnnDecoderType type);  // "luong" | "cgru"
 
-struct RnnConfig {
+struct RnnConfig : TableConfig<RnnConfig> {
+  static constexpr const char* kArchitecture = "rnn";
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
   int64_t embed = 256;   // E
@@ -78,14 +79,9 @@ struct RnnConfig {
 
   // tiny (E 32, H 64, 1 layer) | small (the defaults) | base (E 512, H 1000, 4 layers:
   // Luong et al. 2015's stacks). Vocabulary sizes stay 0 for the data to set.
-  static RnnConfig preset(const std::string& name);
-  // Every field once (config_fields.h). from_map starts from the defaults above: src_vocab
-  // and tgt_vocab are required, other keys optional, and an unknown key or a bad value
-  // throws InputError.
+  // Every field once (config_fields.h); preset, to_map, from_map and validate derive from it.
   static const ConfigFields<RnnConfig>& fields();
-  ConfigMap to_map() const;
-  static RnnConfig from_map(const ConfigMap& map);
-  void validate() const;  // throws InputError naming the bad field
+  void check_relations() const;  // what one field's bounds cannot say
 };
 
 // The encoder's output as every decoder step reads it.
@@ -112,20 +108,14 @@ struct RnnStepOutput {
   Var weights;  // [B, S]: a_t
 };
 
-class RnnSeq2Seq : public Seq2SeqModel {
+class RnnSeq2Seq : public ConfiguredModel<RnnConfig> {
  public:
-  static constexpr uint32_t kNamingRevision = 1;
-
   RnnSeq2Seq(const RnnConfig& config, Rng& rng);
 
-  std::string architecture() const override { return "rnn"; }
-  uint32_t naming_revision() const override { return kNamingRevision; }
-  ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
   // src [B, S], tgt_in [B, T] -> [B, T, V]; `attention` gets "attention" -> [B, T, S].
   Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
               std::map<std::string, Tensor>* attention = nullptr) const override;
-  const RnnConfig& config() const { return config_; }
 
   // The two halves forward() is made of, shared with incremental decoding.
   RnnEncoding encode_source(const Tensor& src, const ForwardMode& mode) const;  // src [B, S]
@@ -140,13 +130,11 @@ class RnnSeq2Seq : public Seq2SeqModel {
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
   void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
-  int64_t vocab_size() const override { return config_.tgt_vocab; }
 
  private:
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;
   Var output_logits(const Var& hidden, const ForwardMode& mode) const;  // luong: h̃; cgru: o_t
 
-  RnnConfig config_;
   Var src_embedding_;                   // [V_src, E]
   Var tgt_embedding_;                   // [V_tgt, E]
   StackedRnn encoder_;                  // H/2 (bidirectional) or H units a direction

@@ -41,4 +41,21 @@ class Seq2SeqModel : public DecoderModel {
   int32_t eos_id() const override { return 3; }
 };
 
+// The part of every model that comes from its config (a TableConfig with kArchitecture and
+// tgt_vocab): the name, the stored config, the output vocabulary.
+template <typename Config>
+class ConfiguredModel : public Seq2SeqModel {
+ public:
+  explicit ConfiguredModel(const Config& config) : config_(config) {}
+
+  std::string architecture() const override { return Config::kArchitecture; }
+  uint32_t naming_revision() const override { return 1; }  // no model has renamed tensors yet
+  ConfigMap config_map() const override { return config_.to_map(); }
+  int64_t vocab_size() const override { return config_.tgt_vocab; }
+  const Config& config() const { return config_; }
+
+ protected:
+  Config config_;
+};
+
 }  // namespace attn

@@ -17,13 +17,6 @@ namespace {
 
 constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
 
-// Uniform in [-0.1, 0.1], as the other models' embeddings (Luong et al. 2015, §4.1).
-Var uniform_embedding(int64_t vocab, int64_t dim, Rng& rng) {
-  Tensor t = Tensor::empty_heap({vocab, dim});
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = 0.2f * rng.uniform() - 0.1f;
-  return Var::parameter(t);
-}
-
 }  // namespace
 
 const ConfigFields<SnailConfig>& SnailConfig::fields() {
@@ -31,44 +24,31 @@ const ConfigFields<SnailConfig>& SnailConfig::fields() {
   static const ConfigFields<C> table = {
       vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
       vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
-      integer_field("embed", &C::embed, 1, kMaxConfigInteger, "channels of the embedded tokens",
-                    {{"tiny", "32"}, {"base", "128"}}),
-      integer_field("filters", &C::filters, 1, kMaxConfigInteger,
-                    "channels each dense block adds F", {{"tiny", "16"}, {"base", "64"}}),
+      positive_field("embed", &C::embed, "channels of the embedded tokens",
+                     {{"tiny", "32"}, {"base", "128"}}),
+      positive_field("filters", &C::filters, "channels each dense block adds F",
+                     {{"tiny", "16"}, {"base", "64"}}),
       // Dilation 2^(dilations - 1): beyond 20 no sequence attn reads could use it.
       integer_field("dilations", &C::dilations, 1, 20,
                     "dense blocks per TC block: receptive field 2^dilations",
                     {{"tiny", "4"}, {"base", "6"}}),
-      integer_field("key_size", &C::key_size, 1, kMaxConfigInteger,
-                    "attention blocks' key and query width", {{"tiny", "16"}, {"base", "64"}}),
-      integer_field("value_size", &C::value_size, 1, kMaxConfigInteger,
-                    "channels each attention block adds", {{"tiny", "16"}, {"base", "128"}}),
-      integer_field("blocks", &C::blocks, 1, kMaxConfigInteger, "(TC, attention) block pairs",
-                    {{"base", "3"}}),
+      positive_field("key_size", &C::key_size, "attention blocks' key and query width",
+                     {{"tiny", "16"}, {"base", "64"}}),
+      positive_field("value_size", &C::value_size, "channels each attention block adds",
+                     {{"tiny", "16"}, {"base", "128"}}),
+      positive_field("blocks", &C::blocks, "(TC, attention) block pairs", {{"base", "3"}}),
   };
   return table;
 }
-
-SnailConfig SnailConfig::preset(const std::string& name) { return config_preset(fields(), name); }
-
-ConfigMap SnailConfig::to_map() const { return config_to_map(fields(), *this); }
-
-SnailConfig SnailConfig::from_map(const ConfigMap& map) {
-  SnailConfig c = config_from_map(fields(), map, "snail");
-  c.validate();
-  return c;
-}
-
-void SnailConfig::validate() const { check_config_fields(fields(), *this, "snail"); }
 
 int64_t SnailUnit::added_channels() const {
   return attention ? value.out_features() : conv_bias.dim(0) / 2;
 }
 
-SnailModel::SnailModel(const SnailConfig& config, Rng& rng) : config_(config) {
+SnailModel::SnailModel(const SnailConfig& config, Rng& rng) : ConfiguredModel(config) {
   config.validate();
-  src_embedding_ = uniform_embedding(config.src_vocab, config.embed, rng);
-  tgt_embedding_ = uniform_embedding(config.tgt_vocab, config.embed, rng);
+  src_embedding_ = uniform_parameter({config.src_vocab, config.embed}, 0.1f, rng);
+  tgt_embedding_ = uniform_parameter({config.tgt_vocab, config.embed}, 0.1f, rng);
   int64_t channels = config.embed;
   for (int64_t b = 0; b < config.blocks; ++b) {
     for (int64_t d = 0; d < config.dilations; ++d) {

@@ -35,7 +35,8 @@
 
 namespace attn {
 
-struct SnailConfig {
+struct SnailConfig : TableConfig<SnailConfig> {
+  static constexpr const char* kArchitecture = "snail";
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
   int64_t embed = 64;       // channels of the embedded tokens
@@ -47,13 +48,8 @@ struct SnailConfig {
 
   // tiny (embed 32, F 16, 4 dilations, k = v = 16) | small (the defaults) | base (embed 128,
   // F 64, 6 dilations, k 64, v 128, 3 blocks). Vocabulary sizes stay 0 for the data to set.
-  static SnailConfig preset(const std::string& name);
-  // Every field once (config_fields.h); from_map needs src_vocab and tgt_vocab and throws
-  // InputError on an unknown key or a bad value.
+  // Every field once (config_fields.h); preset, to_map, from_map and validate derive from it.
   static const ConfigFields<SnailConfig>& fields();
-  ConfigMap to_map() const;
-  static SnailConfig from_map(const ConfigMap& map);
-  void validate() const;  // throws InputError naming the bad field
 };
 
 // One block: a dense block (a causal conv) or an attention block.
@@ -68,27 +64,20 @@ struct SnailUnit {
   int64_t added_channels() const;
 };
 
-class SnailModel : public Seq2SeqModel {
+class SnailModel : public ConfiguredModel<SnailConfig> {
  public:
-  static constexpr uint32_t kNamingRevision = 1;
-
   SnailModel(const SnailConfig& config, Rng& rng);
 
-  std::string architecture() const override { return "snail"; }
-  uint32_t naming_revision() const override { return kNamingRevision; }
-  ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
   // src [B, S], tgt_in [B, T] -> [B, T, V]; `attention` gets "attention.<i>" [B, T, S + T]:
   // each attention block's weights from the target positions over the whole sequence.
   Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
               std::map<std::string, Tensor>* attention = nullptr) const override;
-  const SnailConfig& config() const { return config_; }
 
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
   void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
-  int64_t vocab_size() const override { return config_.tgt_vocab; }
 
   // Every block over a whole sequence: x [B, L, embed], keep [B, L, 1] (0 on padding),
   // mask [B, L, L] additive (causal and padding) -> features [B, L, C]. `keys` and `values`,
@@ -99,7 +88,6 @@ class SnailModel : public Seq2SeqModel {
   int64_t feature_channels() const;
 
  private:
-  SnailConfig config_;
   Var src_embedding_;  // [V_src, embed]
   Var tgt_embedding_;  // [V_tgt, embed]
   std::vector<SnailUnit> units_;

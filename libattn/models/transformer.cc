@@ -8,6 +8,7 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/matmul.h"
 #include "libattn/core/error.h"
+#include "libattn/models/shared_fields.h"
 #include "libattn/models/special_tokens.h"
 #include "libattn/nn/positional.h"
 
@@ -18,16 +19,14 @@ const ConfigFields<TransformerConfig>& TransformerConfig::fields() {
   static const ConfigFields<C> table = {
       vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
       vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
-      integer_field("d_model", &C::d_model, 1, kMaxConfigInteger, "model width D",
-                    {{"tiny", "64"}, {"base", "512"}}),
-      integer_field("heads", &C::heads, 1, kMaxConfigInteger, "attention heads H (D/H >= 4)",
-                    {{"base", "8"}}),
-      integer_field("ffn", &C::ffn, 1, kMaxConfigInteger, "feed-forward inner width",
-                    {{"tiny", "256"}, {"base", "2048"}}),
-      integer_field("encoder_layers", &C::encoder_layers, 1, kMaxConfigInteger, "encoder blocks",
-                    {{"tiny", "2"}, {"base", "6"}}),
-      integer_field("decoder_layers", &C::decoder_layers, 1, kMaxConfigInteger, "decoder blocks",
-                    {{"tiny", "2"}, {"base", "6"}}),
+      positive_field("d_model", &C::d_model, "model width D", {{"tiny", "64"}, {"base", "512"}}),
+      positive_field("heads", &C::heads, "attention heads H (D/H >= 4)", {{"base", "8"}}),
+      positive_field("ffn", &C::ffn, "feed-forward inner width",
+                     {{"tiny", "256"}, {"base", "2048"}}),
+      positive_field("encoder_layers", &C::encoder_layers, "encoder blocks",
+                     {{"tiny", "2"}, {"base", "6"}}),
+      positive_field("decoder_layers", &C::decoder_layers, "decoder blocks",
+                     {{"tiny", "2"}, {"base", "6"}}),
       number_field("dropout", &C::dropout, kProbability, "dropout probability"),
       boolean_field("pre_norm", &C::pre_norm,
                     "layer norm before each sublayer (Xiong et al. 2020)"),
@@ -43,32 +42,17 @@ const ConfigFields<TransformerConfig>& TransformerConfig::fields() {
           "positions", &C::positions_halves, {false, true},
           +[](bool halves) { return halves ? "halves" : "interleaved"; },
           "sinusoid layout: interleaved sin/cos, or sin | cos halves (Marian)")),
-      omitted_at_default(
-          boolean_field("source_eos", &C::source_eos, "every source ends with </s> (Marian)")),
-      omitted_at_default(boolean_field("output_specials", &C::output_specials,
-                                       "false: <pad> and <s> get no probability")),
+      source_eos_field(&C::source_eos),
+      output_specials_field(&C::output_specials),
   };
   return table;
-}
-
-TransformerConfig TransformerConfig::preset(const std::string& name) {
-  return config_preset(fields(), name);
-}
-
-ConfigMap TransformerConfig::to_map() const { return config_to_map(fields(), *this); }
-
-TransformerConfig TransformerConfig::from_map(const ConfigMap& map) {
-  TransformerConfig c = config_from_map(fields(), map, "transformer");
-  c.validate();
-  return c;
 }
 
 namespace {
 constexpr int64_t kMinHeadDim = 4;
 }  // namespace
 
-void TransformerConfig::validate() const {
-  check_config_fields(fields(), *this, "transformer");
+void TransformerConfig::check_relations() const {
   if (d_model % heads != 0)
     throw InputError(
         fmt::format("model config: d_model {} is not divisible by heads {}", d_model, heads));
@@ -81,7 +65,7 @@ void TransformerConfig::validate() const {
                     heads, d_model / heads, d_model, kMinHeadDim));
 }
 
-Transformer::Transformer(const TransformerConfig& config, Rng& rng) : config_(config) {
+Transformer::Transformer(const TransformerConfig& config, Rng& rng) : ConfiguredModel(config) {
   const int64_t d = config.d_model;
   ATTN_CHECK(config.src_vocab > 0 && config.tgt_vocab > 0, "Transformer: vocabulary sizes unset");
   ATTN_CHECK(!config.shared_vocab || config.src_vocab == config.tgt_vocab,

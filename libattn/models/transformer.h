@@ -25,7 +25,8 @@
 
 namespace attn {
 
-struct TransformerConfig {
+struct TransformerConfig : TableConfig<TransformerConfig> {
+  static constexpr const char* kArchitecture = "transformer";
   int64_t src_vocab = 0;
   int64_t tgt_vocab = 0;
   int64_t d_model = 256;
@@ -46,14 +47,9 @@ struct TransformerConfig {
   bool source_eos = false;           // every source ends with </s>, as Marian's encoder saw it
   bool output_specials = true;       // false: <pad> and <s> take no probability mass (-inf)
 
-  static TransformerConfig preset(const std::string& name);  // tiny | small | base
-  // Every field once: key, type, bounds, help, presets (config_fields.h). The model file
-  // stores the config as text key -> value pairs; from_map throws InputError on an unknown
-  // key, a missing vocabulary size or a bad value.
+  // Every field once (config_fields.h); preset, to_map, from_map and validate derive from it.
   static const ConfigFields<TransformerConfig>& fields();
-  ConfigMap to_map() const;
-  static TransformerConfig from_map(const ConfigMap& map);
-  void validate() const;  // throws InputError naming the bad field
+  void check_relations() const;  // what one field's bounds cannot say
 };
 
 struct TransformerEncoderLayer {
@@ -74,19 +70,13 @@ struct TransformerDecoderLayer {
 
 // Attention maps are named after their layer: "encoder.layers.0.self_attn" [B, H, S, S],
 // "decoder.layers.0.self_attn" [B, H, T, T], "decoder.layers.0.encoder_attn" [B, H, T, S].
-class Transformer : public Seq2SeqModel {
+class Transformer : public ConfiguredModel<TransformerConfig> {
  public:
-  static constexpr uint32_t kNamingRevision = 1;
-
   Transformer(const TransformerConfig& config, Rng& rng);
 
-  std::string architecture() const override { return "transformer"; }
-  uint32_t naming_revision() const override { return kNamingRevision; }
-  ConfigMap config_map() const override { return config_.to_map(); }
   NamedParameters parameters() const override;
   Var forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
               std::map<std::string, Tensor>* attention = nullptr) const override;
-  const TransformerConfig& config() const { return config_; }
 
   Var encode_source(const Tensor& src, const ForwardMode& mode,
                     std::map<std::string, Tensor>* attention = nullptr) const;  // [B, S, D]
@@ -97,7 +87,6 @@ class Transformer : public Seq2SeqModel {
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
   void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
-  int64_t vocab_size() const override { return config_.tgt_vocab; }
 
  private:
   Var embed_target(const Tensor& ids, int64_t position_offset, const ForwardMode& mode) const;
@@ -111,7 +100,6 @@ class Transformer : public Seq2SeqModel {
   Tensor with_source_eos(const Tensor& src) const;
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;
 
-  TransformerConfig config_;
   Var src_embedding_;  // [V_src, D]
   Var tgt_embedding_;  // [V_tgt, D]; the same Var as src_embedding_ when shared
   Linear output_projection_;  // only when !tie_output

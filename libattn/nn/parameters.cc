@@ -30,6 +30,12 @@ Var normal_parameter(const Shape& shape, float std, Rng& rng) {
   return Var::parameter(t);
 }
 
+Var uniform_parameter(const Shape& shape, float limit, Rng& rng) {
+  Tensor t = Tensor::empty_heap(shape);
+  for (int64_t i = 0; i < t.numel(); ++i) t[i] = 2.0f * limit * rng.uniform() - limit;
+  return Var::parameter(t);
+}
+
 Var constant_parameter(const Shape& shape, float value) {
   Tensor t = Tensor::empty_heap(shape);
   t.fill(value);

@@ -28,6 +28,10 @@ Var xavier_uniform(const Shape& shape, int64_t fan_in, int64_t fan_out, Rng& rng
 // N(0, std^2); embeddings use std = d_model^-0.5 (fairseq's transformer init).
 Var normal_parameter(const Shape& shape, float std, Rng& rng);
 Var constant_parameter(const Shape& shape, float value);
+// U(-limit, limit); the RNN-family models' embeddings use 0.1 (Luong et al. 2015, §4.1).
+// Draws even under SkipParameterInit, as those models always did, so a run's random stream
+// after building a model stays what it was.
+Var uniform_parameter(const Shape& shape, float limit, Rng& rng);
 
 // While one lives, xavier_uniform and normal_parameter (on this thread) allocate without
 // drawing values: for a model whose every parameter is about to come from a file

@@ -1,6 +1,7 @@
 #include "libattn/nn/recurrent_cell.h"
 
 #include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
 
 namespace attn {
@@ -18,6 +19,21 @@ RecurrentState RecurrentState::gather_rows(const std::vector<int32_t>& rows) con
   out.h = Var(h.value().gather_rows(rows));
   if (c.defined()) out.c = Var(c.value().gather_rows(rows));
   return out;
+}
+
+std::vector<RecurrentState> split_layer_states(const Var& packed, CellType type, int64_t layers,
+                                               int64_t hidden) {
+  const bool lstm = type == CellType::kLstm;
+  const int64_t parts = layers * (lstm ? 2 : 1);
+  const std::vector<Var> slices = split(packed, -1, std::vector<int64_t>(parts, hidden));
+  std::vector<RecurrentState> states;
+  for (int64_t l = 0; l < layers; ++l) {
+    RecurrentState state;
+    state.h = slices[lstm ? 2 * l : l];
+    if (lstm) state.c = slices[2 * l + 1];
+    states.push_back(state);
+  }
+  return states;
 }
 
 RecurrentState masked_update(const RecurrentState& updated, const RecurrentState& previous,

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "libattn/nn/gru.h"
 #include "libattn/nn/lstm.h"
@@ -32,6 +33,11 @@ struct RecurrentState {
 // state to the bit and a real row takes the new one to the bit.
 RecurrentState masked_update(const RecurrentState& updated, const RecurrentState& previous,
                              const Var& keep, const Var& keep_complement);
+
+// A stack's initial states packed in one tensor (a bridge's output), [B, layers * H] or, for
+// an LSTM, [B, layers * 2H] with h before c in each layer's slice: one state a layer.
+std::vector<RecurrentState> split_layer_states(const Var& packed, CellType type, int64_t layers,
+                                               int64_t hidden);
 
 struct RecurrentCell {
   CellType type = CellType::kGru;

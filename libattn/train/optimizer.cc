@@ -6,6 +6,16 @@
 
 namespace attn {
 
+AdamOptions AdamOptions::named(const std::string& name, float weight_decay) {
+  if (name != "adam" && name != "adamw")
+    throw InputError("--optimizer must be adam or adamw, got '" + name + "'");
+  AdamOptions options = name == "adamw" ? adamw(weight_decay) : AdamOptions{};
+  options.weight_decay = weight_decay;
+  options.beta2 = 0.98f;
+  options.eps = 1e-9f;
+  return options;
+}
+
 Adam::Adam(std::vector<std::pair<std::string, Var>> parameters, const AdamOptions& options)
     : parameters_(std::move(parameters)), options_(options) {
   ATTN_CHECK(options.beta1 >= 0.0f && options.beta1 < 1.0f && options.beta2 >= 0.0f &&

@@ -34,6 +34,10 @@ struct AdamOptions {
     options.decoupled = true;
     return options;
   }
+  // attn-train's --optimizer: "adam" (decay as L2 in the gradient) or "adamw" (decoupled),
+  // both with beta2 0.98 and eps 1e-9 (Vaswani et al. 2017 §5.3) whatever the model.
+  // InputError for any other name.
+  static AdamOptions named(const std::string& name, float weight_decay);
 };
 
 class Adam {

@@ -123,11 +123,8 @@ void Trainer::resume_from(const formats::ModelFile& checkpoint) {
   load_optimizer(optimizer_, checkpoint);
   // A checkpoint of a run without smoothing starts the average at its weights.
   if (average_) average_->load(checkpoint);
-  auto setting = [&](const char* key, double fallback) {
-    auto it = state.optimizer.settings.find(key);
-    return it == state.optimizer.settings.end() ? fallback : it->second;
-  };
-  optimizer_.set_step_count(static_cast<int64_t>(setting("step", 0)));
+  const TrainingSettings settings = read_training_settings(state.optimizer.settings);
+  optimizer_.set_step_count(settings.step);
   const size_t first = 4 * static_cast<size_t>(world_.rank());
   if (first + 4 <= words.size()) {
     rng_.set_state({words[first], words[first + 1], words[first + 2], words[first + 3]});
@@ -151,7 +148,7 @@ void Trainer::resume_from(const formats::ModelFile& checkpoint) {
               valid_metric_name(options_.valid_metric);
   best_valid_score_ = checkpoint.metadata().provenance.best_valid_score;
   last_validated_step_ = optimizer_.step_count();
-  stalled_ = static_cast<int64_t>(setting("stalled_validations", 0));
+  stalled_ = settings.stalled_validations;
 }
 
 void Trainer::log_json(nlohmann::json record) {
@@ -178,24 +175,23 @@ void Trainer::save_checkpoint() {
   meta.training.data_position = {static_cast<uint64_t>(position.epoch),
                                  static_cast<uint64_t>(position.batch), options_.seed};
   meta.training.optimizer.name = options_.adam.decoupled ? "adamw" : "adam";
-  meta.training.optimizer.settings = {
-      {"step", static_cast<double>(optimizer_.step_count())},
-      {"lr", options_.schedule.lr},
-      {"warmup", static_cast<double>(options_.schedule.warmup)},
-      {"beta1", options_.adam.beta1},
-      {"beta2", options_.adam.beta2},
-      {"eps", options_.adam.eps},
-      {"weight_decay", options_.adam.weight_decay},
-      {"stalled_validations", static_cast<double>(stalled_)},
-      // The rest of what makes the run: attn-train continues with these when a resumed
-      // command line leaves them out (a default would silently change the run).
-      {"lr_schedule", static_cast<double>(options_.schedule.kind)},
-      {"label_smoothing", options_.step.label_smoothing},
-      {"clip_norm", options_.step.clip_norm},
-      {"batch_tokens", static_cast<double>(train_.options().batch_tokens)},
-      {"max_length", static_cast<double>(train_.options().max_length)},
-      {"max_length_crop", train_.options().too_long == TooLong::kCrop ? 1.0 : 0.0},
-      {"accumulate", static_cast<double>(options_.accumulate)}};
+  TrainingSettings settings;
+  settings.step = optimizer_.step_count();
+  settings.stalled_validations = stalled_;
+  settings.lr = options_.schedule.lr;
+  settings.warmup = options_.schedule.warmup;
+  settings.lr_schedule = options_.schedule.kind;
+  settings.beta1 = options_.adam.beta1;
+  settings.beta2 = options_.adam.beta2;
+  settings.eps = options_.adam.eps;
+  settings.weight_decay = options_.adam.weight_decay;
+  settings.label_smoothing = options_.step.label_smoothing;
+  settings.clip_norm = options_.step.clip_norm;
+  settings.batch_tokens = train_.options().batch_tokens;
+  settings.max_length = train_.options().max_length;
+  settings.max_length_crop = train_.options().too_long == TooLong::kCrop;
+  settings.accumulate = options_.accumulate;
+  meta.training.optimizer.settings = settings_map(settings);
   std::vector<formats::TensorToWrite> extra = optimizer_tensors(optimizer_);
   if (average_) {
     const std::vector<formats::TensorToWrite> averages = average_->tensors();

@@ -25,12 +25,13 @@
 #include "libattn/data/batching.h"
 #include "libattn/decode/hypothesis.h"
 #include "libattn/models/model_bundle.h"
-#include "libattn/train/distributed.h"
 #include "libattn/train/checkpoint_files.h"
+#include "libattn/train/distributed.h"
 #include "libattn/train/exponential_average.h"
 #include "libattn/train/lr_schedule.h"
 #include "libattn/train/optimizer.h"
 #include "libattn/train/train_step.h"
+#include "libattn/train/training_settings.h"
 #include "libattn/train/validation_metric.h"
 
 namespace attn {

@@ -14,6 +14,7 @@
 #include "libattn/train/optimizer.h"
 #include "libattn/train/train_step.h"
 #include "tests/unit/autograd/gradcheck.h"
+#include "tests/unit/models/overfit.h"
 
 namespace attn {
 namespace {
@@ -117,27 +118,11 @@ TEST(AttentionClassifier, OverfitsOneBatchForEveryPooling) {
   for (const ClassifierConfig& config : table()) {
     Rng rng(4);
     AttentionClassifier model(config, rng);
-    Adam adam(model.parameters());
-    float loss = 0;
-    for (int step = 0; step < 150; ++step) {
-      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
-      auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
-      loss = ce.loss.value().item();
-      Var total = model.extra_loss().defined() ? add(ce.loss, model.extra_loss()) : ce.loss;
-      adam.zero_grad();
-      tape().backward(total);
-      adam.step(1e-2f);
-    }
-    EXPECT_LT(loss, 0.05f) << describe(config);
-    BeamOptions options;
-    options.beam_size = 3;
-    options.return_alignment = true;
-    const std::vector<NBest> greedy = greedy_search(model, batch.sources, options);
-    const std::vector<NBest> beam = beam_search(model, batch.sources, options);
+    std::vector<std::vector<int32_t>> want;
+    for (int32_t label : batch.labels) want.push_back({label});
+    const std::vector<NBest> beam =
+        testing::expect_learns(model, batch, 150, rng, want, describe(config));
     for (size_t r = 0; r < batch.sources.size(); ++r) {
-      const std::vector<int32_t> want = {batch.labels[r]};
-      EXPECT_EQ(greedy[r][0].tokens, want) << describe(config) << " row " << r;
-      EXPECT_EQ(beam[r][0].tokens, want) << describe(config) << " row " << r;
       ASSERT_EQ(beam[r][0].attention.size(), 1u) << describe(config);
       EXPECT_EQ(beam[r][0].attention[0].size(), batch.sources[r].size()) << describe(config);
     }
@@ -226,19 +211,6 @@ TEST(AttentionClassifier, IncrementalDecodingMatchesTeacherForcedForward) {
       EXPECT_NEAR(reordered[v], reference[(5 * 2) * kVocab + v], 1e-5) << describe(config);
       EXPECT_NEAR(reordered[kVocab + v], reference[v], 1e-5) << describe(config);
     }
-  }
-}
-
-TEST(AttentionClassifier, PaddingDoesNotChangeTheOutput) {
-  for (const ClassifierConfig& config : table()) {
-    Rng rng(8);
-    AttentionClassifier model(config, rng);
-    NoGrad no_grad;
-    const Tensor tgt = Tensor::from_ints({1, 2}, {2, 5});
-    Tensor padded = model.forward(Tensor::from_ints({1, 5}, {8, 4, 9, 0, 0}), tgt, {}).value();
-    Tensor exact = model.forward(Tensor::from_ints({1, 3}, {8, 4, 9}), tgt, {}).value();
-    for (int64_t i = 0; i < exact.numel(); ++i)
-      EXPECT_NEAR(padded[i], exact[i], 1e-6) << describe(config);
   }
 }
 

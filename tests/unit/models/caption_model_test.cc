@@ -13,6 +13,7 @@
 #include "libattn/models/registry.h"
 #include "libattn/train/optimizer.h"
 #include "tests/unit/models/model_gradcheck.h"
+#include "tests/unit/models/overfit.h"
 
 namespace attn {
 namespace {
@@ -98,26 +99,9 @@ TEST(CaptionModel, OverfitsOneBatch) {
     Grids batch = grid_batch(config);
     Rng rng(3);
     CaptionModel model(config, rng);
-    Adam adam(model.parameters());
-    float loss = 0;
-    for (int step = 0; step < 200; ++step) {
-      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
-      auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
-      loss = ce.loss.value().item();
-      Var total = model.extra_loss().defined() ? add(ce.loss, model.extra_loss()) : ce.loss;
-      adam.zero_grad();
-      tape().backward(total);
-      adam.step(1e-2f);
-    }
-    EXPECT_LT(loss, 0.05f) << describe(config);
-    BeamOptions options;
-    options.beam_size = 3;
-    options.return_alignment = true;
-    const std::vector<NBest> greedy = greedy_search(model, batch.sources, options);
-    const std::vector<NBest> beam = beam_search(model, batch.sources, options);
+    const std::vector<NBest> beam =
+        testing::expect_learns(model, batch, 200, rng, batch.captions, describe(config));
     for (size_t r = 0; r < batch.sources.size(); ++r) {
-      EXPECT_EQ(greedy[r][0].tokens, batch.captions[r]) << describe(config) << " row " << r;
-      EXPECT_EQ(beam[r][0].tokens, batch.captions[r]) << describe(config) << " row " << r;
       ASSERT_FALSE(beam[r][0].attention.empty()) << describe(config);
       EXPECT_EQ(beam[r][0].attention[0].size(), batch.sources[r].size()) << describe(config);
     }
@@ -214,15 +198,7 @@ TEST(CaptionModel, ModelGradientsMatchFiniteDifferences) {
     Rng rng(9);
     CaptionModel model(config, rng);
     // Training mode for the penalty; with dropout 0 and a global scope it draws nothing.
-    testing::check_model_gradients(
-        model.parameters(),
-        [&] {
-          Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
-          Var loss = cross_entropy(logits, batch.tgt_out,
-                                   {.label_smoothing = 0.0f, .ignore_index = 0}).loss;
-          return model.extra_loss().defined() ? add(loss, model.extra_loss()) : loss;
-        },
-        rng, describe(config));
+    testing::check_loss_gradients(model, batch, {true, &rng}, rng, describe(config));
   }
 }
 

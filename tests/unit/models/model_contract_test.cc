@@ -1,8 +1,9 @@
 // What every registered architecture promises, checked the same way for each (and for the
 // variants that take another code path: cells, scorers, scopes, controllers, poolings,
 // Marian's conventions): step-by-step decoding gives the teacher-forced log-probabilities,
-// reorder moves rows as asked, the config survives its map and refuses unknown keys and
-// malformed values, and a model saved and loaded is the same model in the same bytes.
+// reorder moves rows as asked, padding changes nothing, the config survives its map and refuses
+// unknown keys and malformed values, and a model saved and loaded is the same model in the same
+// bytes.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -159,6 +160,23 @@ TEST_P(ModelContract, ReorderFollowsRows) {
     EXPECT_PRED2(same, reordered[v], direct[v]) << v;
     EXPECT_PRED2(same, reordered[kVocab + v], direct[v]) << v;
     EXPECT_PRED2(same, reordered[2 * kVocab + v], direct[kVocab + v]) << v;
+  }
+}
+
+// <pad> columns after a source change none of its logits: every model masks what lies past
+// a row's length (a whole padded cell, for the caption model).
+TEST_P(ModelContract, PaddingChangesNothing) {
+  auto model = make_model(GetParam());
+  const Tensor tgt_in = padded({targets_for(GetParam().architecture)[0]}, model->bos_id());
+  std::vector<int32_t> with_padding = kSources[0];
+  with_padding.insert(with_padding.end(), {0, 0});
+  NoGrad no_grad;
+  const Tensor exact = model->forward(padded({kSources[0]}), tgt_in, {}).value().contiguous();
+  const Tensor padded_out = model->forward(padded({with_padding}), tgt_in, {}).value().contiguous();
+  ASSERT_EQ(padded_out.shape(), exact.shape());
+  for (int64_t i = 0; i < exact.numel(); ++i) {
+    if (padded_out[i] == exact[i]) continue;  // so too a closed output's -inf
+    EXPECT_NEAR(padded_out[i], exact[i], 1e-5) << i;
   }
 }
 

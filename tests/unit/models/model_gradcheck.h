@@ -17,8 +17,10 @@
 #include <functional>
 #include <string>
 
+#include "libattn/autograd/ops.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/core/rng.h"
+#include "libattn/models/seq2seq_model.h"
 #include "libattn/nn/parameters.h"
 
 namespace attn::testing {
@@ -54,6 +56,39 @@ inline void check_model_gradients(NamedParameters params, const std::function<Va
           << label << " " << name << "[" << i << "]";
     }
   }
+}
+
+// The loss most model tests check: a random weighting (drawn from `rng`) of the
+// teacher-forced logits [B, T, V], so every output reaches the loss with its own sign.
+inline void check_logit_gradients(const Seq2SeqModel& model, const Tensor& src,
+                                  const Tensor& tgt_in, Rng& rng, const std::string& label,
+                                  const ModelGradCheck& options = {}) {
+  Tensor weights = Tensor::empty_heap({src.dim(0), tgt_in.dim(1), model.vocab_size()});
+  for (int64_t i = 0; i < weights.numel(); ++i) weights[i] = 2.0f * rng.uniform() - 1.0f;
+  check_model_gradients(
+      model.parameters(), [&] { return sum(mul(model.forward(src, tgt_in, {}), Var(weights))); },
+      rng, label, options);
+}
+
+// The training loss of one batch (any struct with src, tgt_in and tgt_out), as attn-train's
+// step takes it: cross-entropy without smoothing, <pad> ignored, plus the model's
+// extra_loss. `cross_entropy_only`, when given, receives the first part.
+template <typename Batch>
+Var batch_loss(const Seq2SeqModel& model, const Batch& batch, const ForwardMode& mode,
+               Var* cross_entropy_only = nullptr) {
+  Var logits = model.forward(batch.src, batch.tgt_in, mode);
+  Var loss =
+      cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0}).loss;
+  if (cross_entropy_only) *cross_entropy_only = loss;
+  return model.extra_loss().defined() ? add(loss, model.extra_loss()) : loss;
+}
+
+// check_model_gradients of batch_loss.
+template <typename Batch>
+void check_loss_gradients(const Seq2SeqModel& model, const Batch& batch, const ForwardMode& mode,
+                          Rng& rng, const std::string& label) {
+  check_model_gradients(
+      model.parameters(), [&] { return batch_loss(model, batch, mode); }, rng, label);
 }
 
 }  // namespace attn::testing

@@ -13,6 +13,7 @@
 #include "libattn/train/grad_clip.h"
 #include "libattn/train/optimizer.h"
 #include "tests/unit/models/model_gradcheck.h"
+#include "tests/unit/models/overfit.h"
 
 namespace attn {
 namespace {
@@ -31,32 +32,8 @@ NtmConfig tiny_config(ControllerType controller) {
   return c;
 }
 
-// Copy of short sentences of different lengths: src [B, S], tgt_in = BOS + src,
-// tgt_out = src + EOS, padded with 0.
-struct Batch {
-  std::vector<std::vector<int32_t>> sources;
-  Tensor src, tgt_in, tgt_out;
-};
-
-Batch copy_batch() {
-  Batch b;
-  b.sources = {{4, 5, 6, 7, 8}, {9, 8, 7, 4}, {5, 5, 9}, {6, 4, 8, 9, 5}};
-  const int64_t batch = 4, length = 5, steps = 6;
-  b.src = Tensor::zeros({batch, length}, DType::kI32);
-  b.tgt_in = Tensor::zeros({batch, steps}, DType::kI32);
-  b.tgt_out = Tensor::zeros({batch, steps}, DType::kI32);
-  for (int64_t r = 0; r < batch; ++r) {
-    const auto& s = b.sources[r];
-    b.tgt_in.ints()[r * steps] = 2;
-    for (size_t i = 0; i < s.size(); ++i) {
-      b.src.ints()[r * length + i] = s[i];
-      b.tgt_in.ints()[r * steps + 1 + i] = s[i];
-      b.tgt_out.ints()[r * steps + i] = s[i];
-    }
-    b.tgt_out.ints()[r * steps + s.size()] = 3;
-  }
-  return b;
-}
+using Batch = testing::TeacherBatch;
+using testing::copy_batch;
 
 std::vector<NtmConfig> config_table() {
   std::vector<NtmConfig> table = {
@@ -139,31 +116,13 @@ TEST(NtmSeq2Seq, OverfitsOneBatchForEveryController) {
   for (const NtmConfig& config : config_table()) {
     Rng rng(4);
     NtmSeq2Seq model(config, rng);
-    Adam adam(model.parameters());
-    float loss = 0;
-    for (int step = 0; step < 400; ++step) {
-      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
-      auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
-      loss = ce.loss.value().item();
-      adam.zero_grad();
-      tape().backward(ce.loss);
-      // As attn-train clips by default: without it Adam at 1e-2 spikes now and then (loss
-      // 0.004 -> 0.1 -> 0.009 here), and where a spike falls moves with the build's rounding.
-      clip_grad_norm(model.parameters(), 1.0f);
-      adam.step(1e-2f);
-    }
+    // Clipped as attn-train clips by default: without it Adam at 1e-2 spikes now and then
+    // (loss 0.004 -> 0.1 -> 0.009 here), and where a spike falls moves with the build's rounding.
     const std::string name = describe(config);
-    EXPECT_LT(loss, 0.05f) << name;
-    BeamOptions options;
-    options.beam_size = 3;
-    options.return_alignment = true;
-    const std::vector<NBest> greedy = greedy_search(model, batch.sources, options);
-    const std::vector<NBest> beam = beam_search(model, batch.sources, options);
-    for (size_t r = 0; r < batch.sources.size(); ++r) {
-      EXPECT_EQ(greedy[r][0].tokens, batch.sources[r]) << name << " row " << r;
-      EXPECT_EQ(beam[r][0].tokens, batch.sources[r]) << name << " row " << r;
+    const std::vector<NBest> beam =
+        testing::expect_learns(model, batch, 400, rng, batch.targets, name, 1.0f);
+    for (size_t r = 0; r < batch.sources.size(); ++r)
       ASSERT_FALSE(beam[r][0].attention.empty()) << name;
-    }
   }
 }
 
@@ -195,18 +154,6 @@ TEST(NtmSeq2Seq, OutputFeedNoneIgnoresPreviousTokensAfterTheDelimiter) {
   EXPECT_TRUE(fed_differ) << "OutputFeed::kPrevious should see the token";
 }
 
-TEST(NtmSeq2Seq, PaddingChangesNothing) {
-  for (const NtmConfig& config : config_table()) {
-    Rng rng(6);
-    NtmSeq2Seq model(config, rng);
-    NoGrad no_grad;
-    Tensor tgt = Tensor::from_ints({1, 3}, {2, 6, 7});
-    Tensor padded = model.forward(Tensor::from_ints({1, 5}, {4, 5, 6, 0, 0}), tgt, {}).value();
-    Tensor exact = model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), tgt, {}).value();
-    for (int64_t i = 0; i < exact.numel(); ++i) EXPECT_NEAR(padded[i], exact[i], 1e-6);
-  }
-}
-
 // End to end: analytic gradients of a few elements of every parameter tensor against
 // central differences of the whole machine (controller, both head kinds, memory).
 TEST(NtmSeq2Seq, ModelGradientsMatchFiniteDifferences) {
@@ -214,13 +161,8 @@ TEST(NtmSeq2Seq, ModelGradientsMatchFiniteDifferences) {
   for (const NtmConfig& config : config_table()) {
     Rng rng(9);
     NtmSeq2Seq model(config, rng);
-    Tensor weights = Tensor::empty_heap({4, 6, kVocab});
-    for (int64_t i = 0; i < weights.numel(); ++i) weights[i] = 2.0f * rng.uniform() - 1.0f;
-    // A random weighting of the logits: every output reaches the loss with its own sign.
-    testing::check_model_gradients(
-        model.parameters(),
-        [&] { return sum(mul(model.forward(batch.src, batch.tgt_in, {}), Var(weights))); }, rng,
-        describe(config), {.atol = 3e-3});
+    testing::check_logit_gradients(model, batch.src, batch.tgt_in, rng, describe(config),
+                                   {.atol = 3e-3});
   }
 }
 

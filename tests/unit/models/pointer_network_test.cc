@@ -15,6 +15,7 @@
 #include "libattn/models/registry.h"
 #include "libattn/train/optimizer.h"
 #include "tests/unit/models/model_gradcheck.h"
+#include "tests/unit/models/overfit.h"
 
 namespace attn {
 namespace {
@@ -42,42 +43,27 @@ std::string describe(const PointerConfig& c) {
 }
 
 // Sorting: the target is the source positions in increasing order of their ids (all
-// different), tgt_in = BOS + 4 + position, tgt_out = 4 + position + EOS, padded with 0.
-struct Batch {
-  std::vector<std::vector<int32_t>> sources;
-  std::vector<std::vector<int32_t>> targets;  // output ids, 4 + position
-  Tensor src, tgt_in, tgt_out;
-};
+// different), as output ids 4 + position.
+using Batch = testing::TeacherBatch;
 
 Batch sort_batch() {
-  Batch b;
-  b.sources = {{7, 4, 9, 5}, {12, 6, 10}, {8, 13, 5, 11, 4}, {9, 6}};
-  const int64_t batch = 4, length = 5, steps = 6;
-  b.src = Tensor::zeros({batch, length}, DType::kI32);
-  b.tgt_in = Tensor::zeros({batch, steps}, DType::kI32);
-  b.tgt_out = Tensor::zeros({batch, steps}, DType::kI32);
-  for (int64_t r = 0; r < batch; ++r) {
-    const auto& s = b.sources[r];
+  const std::vector<std::vector<int32_t>> sources = {
+      {7, 4, 9, 5}, {12, 6, 10}, {8, 13, 5, 11, 4}, {9, 6}};
+  std::vector<std::vector<int32_t>> targets;
+  for (const std::vector<int32_t>& s : sources) {
     std::vector<int32_t> order(s.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](int32_t x, int32_t y) { return s[x] < s[y]; });
-    std::vector<int32_t> target;
-    b.tgt_in.ints()[r * steps] = Vocabulary::kBos;
-    for (size_t i = 0; i < s.size(); ++i) {
-      b.src.ints()[r * length + i] = s[i];
-      target.push_back(Vocabulary::kSpecials + order[i]);
-      b.tgt_in.ints()[r * steps + 1 + i] = target.back();
-      b.tgt_out.ints()[r * steps + i] = target.back();
-    }
-    b.tgt_out.ints()[r * steps + s.size()] = Vocabulary::kEos;
-    b.targets.push_back(target);
+    for (int32_t& position : order) position += Vocabulary::kSpecials;
+    targets.push_back(order);
   }
-  return b;
+  return testing::teacher_batch(sources, targets);
 }
 
 // For a model over points (input_dims 2), number id k becomes the point ((k - 4) / 10, 0.3):
 // the order to learn is then the order of the x coordinates.
-Batch inputs_for(Batch b, const PointerConfig& config) {
+Batch sort_batch(const PointerConfig& config) {
+  Batch b = sort_batch();
   if (config.input_dims == 0) return b;
   const PointCodec codec{static_cast<int>(config.input_dims)};
   auto point = [&](int32_t id) {
@@ -236,30 +222,13 @@ TEST(PointerNetwork, RefusesTargetsThatAreNotSourcePositions) {
 // Every configuration learns to sort one small batch, and the shared greedy and beam
 // searches, which drop finished rows through reorder(), decode it.
 TEST(PointerNetwork, OverfitsOneBatch) {
-  const Batch numbers = sort_batch();
   for (const PointerConfig& config : table()) {
-    const Batch batch = inputs_for(numbers, config);
+    const Batch batch = sort_batch(config);
     Rng rng(5);
     PointerNetwork model(config, rng);
-    Adam adam(model.parameters());
-    float loss = 0;
-    for (int step = 0; step < 150; ++step) {
-      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
-      auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
-      loss = ce.loss.value().item();
-      adam.zero_grad();
-      tape().backward(ce.loss);
-      adam.step(1e-2f);
-    }
-    EXPECT_LT(loss, 0.05f) << describe(config);
-    BeamOptions options;
-    options.beam_size = 3;
-    options.return_alignment = true;
-    const std::vector<NBest> greedy = greedy_search(model, batch.sources, options);
-    const std::vector<NBest> beam = beam_search(model, batch.sources, options);
+    const std::vector<NBest> beam =
+        testing::expect_learns(model, batch, 150, rng, batch.targets, describe(config));
     for (size_t r = 0; r < batch.sources.size(); ++r) {
-      EXPECT_EQ(greedy[r][0].tokens, batch.targets[r]) << describe(config) << " row " << r;
-      EXPECT_EQ(beam[r][0].tokens, batch.targets[r]) << describe(config) << " row " << r;
       ASSERT_EQ(beam[r][0].attention.size(), batch.targets[r].size()) << describe(config);
       EXPECT_EQ(beam[r][0].attention[0].size(), batch.sources[r].size()) << describe(config);
     }
@@ -270,9 +239,8 @@ TEST(PointerNetwork, OverfitsOneBatch) {
 // equal log_softmax of the forward logits at t for the same prefix, and so does the pointer
 // distribution.
 TEST(PointerNetwork, IncrementalDecodingMatchesTeacherForcedForward) {
-  const Batch numbers = sort_batch();
   for (const PointerConfig& config : table()) {
-    const Batch batch = inputs_for(numbers, config);
+    const Batch batch = sort_batch(config);
     Rng rng(6);
     PointerNetwork model(config, rng);
     NoGrad no_grad;
@@ -347,21 +315,13 @@ TEST(PointerNetwork, PaddingDoesNotChangeTheOutput) {
 // model is made of checked ones, but the wiring, the end slot and the input feeding by
 // one-hot products are checked here).
 TEST(PointerNetwork, ModelGradientsMatchFiniteDifferences) {
-  const Batch numbers = sort_batch();
   for (PointerConfig config : table()) {
-    const Batch batch = inputs_for(numbers, config);
+    const Batch batch = sort_batch(config);
     config.hidden = 6;
     config.embed = 4;
     Rng rng(9);
     PointerNetwork model(config, rng);
-    testing::check_model_gradients(
-        model.parameters(),
-        [&] {
-          return cross_entropy(model.forward(batch.src, batch.tgt_in, {}), batch.tgt_out,
-                               {.label_smoothing = 0.0f, .ignore_index = 0})
-              .loss;
-        },
-        rng, describe(config));
+    testing::check_loss_gradients(model, batch, {}, rng, describe(config));
   }
 }
 

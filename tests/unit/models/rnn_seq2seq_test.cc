@@ -11,6 +11,7 @@
 #include "libattn/models/registry.h"
 #include "libattn/train/optimizer.h"
 #include "tests/unit/models/model_gradcheck.h"
+#include "tests/unit/models/overfit.h"
 
 namespace attn {
 namespace {
@@ -39,32 +40,8 @@ std::string describe(const RnnConfig& c) {
                      bridge_name(c.bridge), c.layers, c.bidirectional);
 }
 
-// Copy of short sentences of different lengths: src [B, S], tgt_in = BOS + src,
-// tgt_out = src + EOS, padded with 0.
-struct Batch {
-  std::vector<std::vector<int32_t>> sources;
-  Tensor src, tgt_in, tgt_out;
-};
-
-Batch copy_batch() {
-  Batch b;
-  b.sources = {{4, 5, 6, 7, 8}, {9, 8, 7, 4}, {5, 5, 9}, {6, 4, 8, 9, 5}};
-  const int64_t batch = 4, length = 5, steps = 6;
-  b.src = Tensor::zeros({batch, length}, DType::kI32);
-  b.tgt_in = Tensor::zeros({batch, steps}, DType::kI32);
-  b.tgt_out = Tensor::zeros({batch, steps}, DType::kI32);
-  for (int64_t r = 0; r < batch; ++r) {
-    const auto& s = b.sources[r];
-    b.tgt_in.ints()[r * steps] = 2;
-    for (size_t i = 0; i < s.size(); ++i) {
-      b.src.ints()[r * length + i] = s[i];
-      b.tgt_in.ints()[r * steps + 1 + i] = s[i];
-      b.tgt_out.ints()[r * steps + i] = s[i];
-    }
-    b.tgt_out.ints()[r * steps + s.size()] = 3;
-  }
-  return b;
-}
+using Batch = testing::TeacherBatch;
+using testing::copy_batch;
 
 // The bounds of each field are the contract test's (model_contract_test.cc); what relates
 // fields to each other is the model's own.
@@ -143,17 +120,7 @@ TEST(RnnSeq2Seq, OverfitsOneBatchForEveryCellScorerAndScope) {
   for (const RnnConfig& config : table) {
     Rng rng(4);
     RnnSeq2Seq model(config, rng);
-    Adam adam(model.parameters());
-    float loss = 0;
-    for (int step = 0; step < 150; ++step) {
-      Var logits = model.forward(batch.src, batch.tgt_in, {true, &rng});
-      auto ce = cross_entropy(logits, batch.tgt_out, {.label_smoothing = 0.0f, .ignore_index = 0});
-      loss = ce.loss.value().item();
-      adam.zero_grad();
-      tape().backward(ce.loss);
-      adam.step(1e-2f);
-    }
-    EXPECT_LT(loss, 0.05f) << describe(config);
+    EXPECT_LT(testing::overfit(model, batch, 150, rng), 0.05f) << describe(config);
     // The batch is reproduced: greedy argmax of the teacher-forced logits is the target.
     NoGrad no_grad;
     Tensor logits = model.forward(batch.src, batch.tgt_in, {}).value();
@@ -210,19 +177,6 @@ std::vector<RnnConfig> decoding_table() {
   return table;
 }
 
-TEST(RnnSeq2Seq, PaddingDoesNotChangeTheOutput) {
-  for (const RnnConfig& config : decoding_table()) {
-    Rng rng(7);
-    RnnSeq2Seq model(config, rng);
-    NoGrad no_grad;
-    Tensor tgt = Tensor::from_ints({1, 3}, {2, 6, 7});
-    Tensor padded = model.forward(Tensor::from_ints({1, 5}, {4, 5, 6, 0, 0}), tgt, {}).value();
-    Tensor exact = model.forward(Tensor::from_ints({1, 3}, {4, 5, 6}), tgt, {}).value();
-    for (int64_t i = 0; i < exact.numel(); ++i)
-      EXPECT_NEAR(padded[i], exact[i], 1e-6) << describe(config);
-  }
-}
-
 // An empty source has nothing to attend to: zero weights and a zero context, never NaN.
 TEST(RnnSeq2Seq, EmptySourceDecodesToFiniteLogProbabilities) {
   for (const RnnConfig& config : decoding_table()) {
@@ -266,13 +220,8 @@ TEST(RnnSeq2Seq, ModelGradientsMatchFiniteDifferences) {
     config.layers = config.decoder == RnnDecoderType::kConditionalGru ? 1 : 2;
     Rng rng(9);
     RnnSeq2Seq model(config, rng);
-    Tensor weights = Tensor::empty_heap({4, 6, kVocab});
-    for (int64_t i = 0; i < weights.numel(); ++i) weights[i] = 2.0f * rng.uniform() - 1.0f;
-    // A random weighting of the logits: every output reaches the loss with its own sign.
-    testing::check_model_gradients(
-        model.parameters(),
-        [&] { return sum(mul(model.forward(batch.src, batch.tgt_in, {}), Var(weights))); }, rng,
-        describe(config), {.atol = 3e-3});
+    testing::check_logit_gradients(model, batch.src, batch.tgt_in, rng, describe(config),
+                                   {.atol = 3e-3});
   }
 }
 
