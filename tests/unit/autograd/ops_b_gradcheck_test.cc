@@ -1,5 +1,6 @@
 // Ops part B: one gradient-check table over embedding, gather, cross_entropy, cosine,
-// causal_conv1d and fused attention, then forward checks against float64 references.
+// causal_conv1d, fused attention and additive scores, then forward checks against float64
+// references.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "libattn/autograd/additive_scores.h"
 #include "libattn/autograd/attention.h"
 #include "libattn/autograd/conv1d.h"
 #include "libattn/autograd/cosine.h"
@@ -114,6 +116,10 @@ std::vector<GradCase> grad_cases() {
                      },
                      {random_tensor({2, 2, 4, 3}, rng), random_tensor({2, 2, 4, 3}, rng),
                       random_tensor({2, 2, 4, 2}, rng)}});
+  cases.push_back({"additive-scores",
+                   [](const std::vector<Var>& in) { return additive_scores(in[0], in[1], in[2]); },
+                   {random_tensor({2, 3, 4}, rng), random_tensor({2, 4}, rng),
+                    random_tensor({1, 4}, rng)}});
   return cases;
 }
 
@@ -344,6 +350,28 @@ TEST(Attention, FullyMaskedRowGivesZerosAndFiniteGradients) {
   EXPECT_EQ(q.grad()[0], 0.0f);  // the blind query gets no gradient
   EXPECT_THROW(scaled_dot_product_attention(q, k, v, Tensor::zeros_heap({2, 4}), 1.0f), Error);
   tape().clear();
+}
+
+}  // namespace
+}  // namespace attn
+
+namespace attn {
+namespace {
+
+TEST(AdditiveScores, MatchesNaiveFloat64) {
+  Rng rng(13);
+  const int64_t b = 3, s = 5, a = 37;  // a not a multiple of the row kernels' 16 lanes
+  const Tensor keys = random_tensor({b, s, a}, rng, -2, 2), query = random_tensor({b, a}, rng, -2, 2),
+               v = random_tensor({1, a}, rng);
+  const Tensor out = additive_scores(Var(keys), Var(query), Var(v)).value();
+  ASSERT_EQ(out.shape(), (Shape{b, s}));
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t j = 0; j < s; ++j) {
+      double expect = 0;
+      for (int64_t k = 0; k < a; ++k)
+        expect += double(v[k]) * std::tanh(double(keys[(i * s + j) * a + k]) + double(query[i * a + k]));
+      EXPECT_NEAR(out[i * s + j], expect, 1e-5) << i << "," << j;
+    }
 }
 
 }  // namespace
