@@ -1,8 +1,8 @@
 #include "libattn/nn/gru.h"
 
 #include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/gru_gates.h"
 #include "libattn/autograd/matmul.h"
-#include "libattn/autograd/shape_ops.h"
 #include "libattn/nn/recurrent_init.h"
 
 namespace attn {
@@ -18,17 +18,9 @@ Var GruCell::project_input(const Var& x) const {
 }
 
 Var GruCell::step(const Var& projected_input, const Var& h) const {
-  const int64_t hidden = hidden_size();
-  const std::vector<int64_t> sizes = {hidden, hidden, hidden};
-  const std::vector<Var> gx = split(projected_input, -1, sizes);
-  const std::vector<Var> gh = split(add(matmul(h, weight_hh, false, true), bias_hh), -1, sizes);
-  const Var reset = sigmoid(add(gx[0], gh[0]));
-  const Var update = sigmoid(add(gx[1], gh[1]));
   // The reset gate scales the recurrent part only, bias included (PyTorch's variant, which
   // differs from Cho et al.'s r ⊙ h inside the product: needed for weights to map 1:1).
-  const Var candidate = tanh(add(gx[2], mul(reset, gh[2])));
-  // (1 - z) n + z h, written n + z (h - n) to save an op.
-  return add(candidate, mul(update, sub(h, candidate)));
+  return gru_gates(projected_input, add(matmul(h, weight_hh, false, true), bias_hh), h);
 }
 
 void GruCell::collect_parameters(const std::string& prefix, const std::string& suffix,

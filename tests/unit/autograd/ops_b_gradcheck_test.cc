@@ -1,5 +1,5 @@
 // Ops part B: one gradient-check table over embedding, gather, cross_entropy, cosine,
-// causal_conv1d, fused attention and additive scores, then forward checks against float64
+// causal_conv1d, fused attention, additive scores and GRU gates, then forward checks against float64
 // references.
 #include <algorithm>
 #include <cmath>
@@ -14,6 +14,7 @@
 #include "libattn/autograd/cosine.h"
 #include "libattn/autograd/cross_entropy.h"
 #include "libattn/autograd/embedding.h"
+#include "libattn/autograd/gru_gates.h"
 #include "libattn/core/error.h"
 #include "tests/unit/autograd/gradcheck.h"
 
@@ -120,6 +121,10 @@ std::vector<GradCase> grad_cases() {
                    [](const std::vector<Var>& in) { return additive_scores(in[0], in[1], in[2]); },
                    {random_tensor({2, 3, 4}, rng), random_tensor({2, 4}, rng),
                     random_tensor({1, 4}, rng)}});
+  cases.push_back({"gru-gates",
+                   [](const std::vector<Var>& in) { return gru_gates(in[0], in[1], in[2]); },
+                   {random_tensor({2, 9}, rng, -2, 2), random_tensor({2, 9}, rng, -2, 2),
+                    random_tensor({2, 3}, rng)}});
   return cases;
 }
 
@@ -350,6 +355,24 @@ TEST(Attention, FullyMaskedRowGivesZerosAndFiniteGradients) {
   EXPECT_EQ(q.grad()[0], 0.0f);  // the blind query gets no gradient
   EXPECT_THROW(scaled_dot_product_attention(q, k, v, Tensor::zeros_heap({2, 4}), 1.0f), Error);
   tape().clear();
+}
+
+TEST(GruGates, MatchesNaiveFloat64) {
+  Rng rng(14);
+  const int64_t b = 3, h = 21;
+  const Tensor gx = random_tensor({b, 3 * h}, rng, -3, 3), gh = random_tensor({b, 3 * h}, rng, -3, 3),
+               state = random_tensor({b, h}, rng);
+  const Tensor out = gru_gates(Var(gx), Var(gh), Var(state)).value();
+  ASSERT_EQ(out.shape(), (Shape{b, h}));
+  auto sigmoid = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t j = 0; j < h; ++j) {
+      auto x = [&](int64_t gate) { return double(gx[i * 3 * h + gate * h + j]); };
+      auto g = [&](int64_t gate) { return double(gh[i * 3 * h + gate * h + j]); };
+      const double r = sigmoid(x(0) + g(0)), z = sigmoid(x(1) + g(1));
+      const double n = std::tanh(x(2) + r * g(2));
+      EXPECT_NEAR(out[i * h + j], (1 - z) * n + z * double(state[i * h + j]), 1e-5) << i << "," << j;
+    }
 }
 
 }  // namespace
