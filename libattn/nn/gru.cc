@@ -1,8 +1,7 @@
 #include "libattn/nn/gru.h"
 
-#include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/gru_gates.h"
-#include "libattn/autograd/matmul.h"
+#include "libattn/autograd/linear.h"
 #include "libattn/nn/recurrent_init.h"
 
 namespace attn {
@@ -14,13 +13,13 @@ GruCell::GruCell(int64_t input_size, int64_t hidden_size, Rng& rng)
       bias_hh(recurrent_uniform({3 * hidden_size}, hidden_size, rng)) {}
 
 Var GruCell::project_input(const Var& x) const {
-  return add(matmul(x, weight_ih, false, true), bias_ih);
+  return linear(x, weight_ih, bias_ih);
 }
 
 Var GruCell::step(const Var& projected_input, const Var& h) const {
   // The reset gate scales the recurrent part only, bias included (PyTorch's variant, which
   // differs from Cho et al.'s r ⊙ h inside the product: needed for weights to map 1:1).
-  return gru_gates(projected_input, add(matmul(h, weight_hh, false, true), bias_hh), h);
+  return gru_gates(projected_input, linear(h, weight_hh, bias_hh), h);
 }
 
 void GruCell::collect_parameters(const std::string& prefix, const std::string& suffix,

@@ -1,5 +1,5 @@
 // Ops part B: one gradient-check table over embedding, gather, cross_entropy, cosine,
-// causal_conv1d, fused attention, additive scores and GRU gates, then forward checks against float64
+// causal_conv1d, fused attention, additive scores, GRU gates and linear, then forward checks against float64
 // references.
 #include <algorithm>
 #include <cmath>
@@ -14,7 +14,12 @@
 #include "libattn/autograd/cosine.h"
 #include "libattn/autograd/cross_entropy.h"
 #include "libattn/autograd/embedding.h"
+#include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/gru_gates.h"
+#include "libattn/autograd/linear.h"
+#include "libattn/autograd/reduce.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/autograd/matmul.h"
 #include "libattn/core/error.h"
 #include "tests/unit/autograd/gradcheck.h"
 
@@ -125,6 +130,10 @@ std::vector<GradCase> grad_cases() {
                    [](const std::vector<Var>& in) { return gru_gates(in[0], in[1], in[2]); },
                    {random_tensor({2, 9}, rng, -2, 2), random_tensor({2, 9}, rng, -2, 2),
                     random_tensor({2, 3}, rng)}});
+  cases.push_back({"linear",
+                   [](const std::vector<Var>& in) { return linear(in[0], in[1], in[2]); },
+                   {random_tensor({2, 3, 4}, rng), random_tensor({5, 4}, rng),
+                    random_tensor({5}, rng)}});
   return cases;
 }
 
@@ -355,6 +364,22 @@ TEST(Attention, FullyMaskedRowGivesZerosAndFiniteGradients) {
   EXPECT_EQ(q.grad()[0], 0.0f);  // the blind query gets no gradient
   EXPECT_THROW(scaled_dot_product_attention(q, k, v, Tensor::zeros_heap({2, 4}), 1.0f), Error);
   tape().clear();
+}
+
+// linear() promises the bits of the chain it replaces, forward and backward.
+TEST(Linear, SameBitsAsMatmulThenAdd) {
+  Rng rng(15);
+  const Tensor x = random_tensor({3, 7, 40}, rng), w = random_tensor({33, 40}, rng),
+               b = random_tensor({33}, rng), g = random_tensor({3, 7, 33}, rng);
+  std::vector<std::vector<float>> results[2];
+  for (int fused = 0; fused < 2; ++fused) {
+    Var xv(x.clone_heap(), true), wv(w.clone_heap(), true), bv(b.clone_heap(), true);
+    Var y = fused ? linear(xv, wv, bv) : add(matmul(xv, wv, false, true), bv);
+    tape().backward(sum(mul(y, Var(g))));
+    results[fused] = {y.value().to_vector(), xv.grad().to_vector(), wv.grad().to_vector(),
+                      bv.grad().to_vector()};
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(results[0][i], results[1][i]) << "output " << i;
 }
 
 TEST(GruGates, MatchesNaiveFloat64) {
