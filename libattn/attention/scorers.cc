@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "libattn/autograd/additive_scores.h"
 #include "libattn/autograd/cosine.h"
 #include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/matmul.h"
@@ -105,9 +106,8 @@ Var Scorer::score(const Var& query, const Var& keys) const {
       // Scaled so the scores' variance does not grow with H and saturate the softmax.
       return scale(dot_scores(query, keys), 1.0f / std::sqrt(static_cast<float>(width)));
     case ScorerType::kConcat: {
-      // W1 h_j + W2 s for all j at once: [B, S, H] + [B, 1, H].
-      const Var projected = reshape(linear_query.forward(query), {batch, 1, keys.dim(2)});
-      return reshape(v.forward(tanh(add(keys, projected))), {batch, length});
+      // v · tanh(W1 h_j + W2 s) for all j at once, one fused op over [B, S, H].
+      return additive_scores(keys, linear_query.forward(query), v.weight);
     }
     case ScorerType::kLocation: {
       const int64_t positions = linear_location.out_features();

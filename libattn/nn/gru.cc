@@ -1,8 +1,7 @@
 #include "libattn/nn/gru.h"
 
-#include "libattn/autograd/elementwise.h"
-#include "libattn/autograd/matmul.h"
-#include "libattn/autograd/shape_ops.h"
+#include "libattn/autograd/gru_gates.h"
+#include "libattn/autograd/linear.h"
 #include "libattn/nn/recurrent_init.h"
 
 namespace attn {
@@ -14,21 +13,13 @@ GruCell::GruCell(int64_t input_size, int64_t hidden_size, Rng& rng)
       bias_hh(recurrent_uniform({3 * hidden_size}, hidden_size, rng)) {}
 
 Var GruCell::project_input(const Var& x) const {
-  return add(matmul(x, weight_ih, false, true), bias_ih);
+  return linear(x, weight_ih, bias_ih);
 }
 
 Var GruCell::step(const Var& projected_input, const Var& h) const {
-  const int64_t hidden = hidden_size();
-  const std::vector<int64_t> sizes = {hidden, hidden, hidden};
-  const std::vector<Var> gx = split(projected_input, -1, sizes);
-  const std::vector<Var> gh = split(add(matmul(h, weight_hh, false, true), bias_hh), -1, sizes);
-  const Var reset = sigmoid(add(gx[0], gh[0]));
-  const Var update = sigmoid(add(gx[1], gh[1]));
   // The reset gate scales the recurrent part only, bias included (PyTorch's variant, which
   // differs from Cho et al.'s r ⊙ h inside the product: needed for weights to map 1:1).
-  const Var candidate = tanh(add(gx[2], mul(reset, gh[2])));
-  // (1 - z) n + z h, written n + z (h - n) to save an op.
-  return add(candidate, mul(update, sub(h, candidate)));
+  return gru_gates(projected_input, linear(h, weight_hh, bias_hh), h);
 }
 
 void GruCell::collect_parameters(const std::string& prefix, const std::string& suffix,

@@ -1,6 +1,6 @@
 #include "libattn/nn/linear.h"
 
-#include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/linear.h"
 #include "libattn/autograd/matmul.h"
 
 namespace attn {
@@ -11,8 +11,7 @@ Linear::Linear(int64_t in_features, int64_t out_features, Rng& rng, bool with_bi
 }
 
 Var Linear::forward(const Var& x) const {
-  Var y = matmul(x, weight, false, true);
-  return bias.defined() ? add(y, bias) : y;
+  return bias.defined() ? linear(x, weight, bias) : matmul(x, weight, false, true);
 }
 
 void Linear::collect_parameters(const std::string& prefix, NamedParameters& out) const {

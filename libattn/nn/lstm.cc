@@ -1,7 +1,7 @@
 #include "libattn/nn/lstm.h"
 
 #include "libattn/autograd/elementwise.h"
-#include "libattn/autograd/matmul.h"
+#include "libattn/autograd/linear.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/nn/recurrent_init.h"
 
@@ -14,12 +14,12 @@ LstmCell::LstmCell(int64_t input_size, int64_t hidden_size, Rng& rng)
       bias_hh(recurrent_uniform({4 * hidden_size}, hidden_size, rng)) {}
 
 Var LstmCell::project_input(const Var& x) const {
-  return add(matmul(x, weight_ih, false, true), bias_ih);
+  return linear(x, weight_ih, bias_ih);
 }
 
 LstmState LstmCell::step(const Var& projected_input, const LstmState& state) const {
   const int64_t hidden = hidden_size();
-  const Var gates = add(projected_input, add(matmul(state.h, weight_hh, false, true), bias_hh));
+  const Var gates = add(projected_input, linear(state.h, weight_hh, bias_hh));
   const std::vector<Var> g = split(gates, -1, {hidden, hidden, hidden, hidden});
   const Var input_gate = sigmoid(g[0]);
   const Var forget_gate = sigmoid(g[1]);

@@ -1,5 +1,6 @@
 // Ops part B: one gradient-check table over embedding, gather, cross_entropy, cosine,
-// causal_conv1d and fused attention, then forward checks against float64 references.
+// causal_conv1d, fused attention, additive scores, GRU gates and linear, then forward checks against float64
+// references.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -7,11 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "libattn/autograd/additive_scores.h"
 #include "libattn/autograd/attention.h"
 #include "libattn/autograd/conv1d.h"
 #include "libattn/autograd/cosine.h"
 #include "libattn/autograd/cross_entropy.h"
 #include "libattn/autograd/embedding.h"
+#include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/gru_gates.h"
+#include "libattn/autograd/linear.h"
+#include "libattn/autograd/reduce.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/autograd/matmul.h"
 #include "libattn/core/error.h"
 #include "tests/unit/autograd/gradcheck.h"
 
@@ -114,6 +122,18 @@ std::vector<GradCase> grad_cases() {
                      },
                      {random_tensor({2, 2, 4, 3}, rng), random_tensor({2, 2, 4, 3}, rng),
                       random_tensor({2, 2, 4, 2}, rng)}});
+  cases.push_back({"additive-scores",
+                   [](const std::vector<Var>& in) { return additive_scores(in[0], in[1], in[2]); },
+                   {random_tensor({2, 3, 4}, rng), random_tensor({2, 4}, rng),
+                    random_tensor({1, 4}, rng)}});
+  cases.push_back({"gru-gates",
+                   [](const std::vector<Var>& in) { return gru_gates(in[0], in[1], in[2]); },
+                   {random_tensor({2, 9}, rng, -2, 2), random_tensor({2, 9}, rng, -2, 2),
+                    random_tensor({2, 3}, rng)}});
+  cases.push_back({"linear",
+                   [](const std::vector<Var>& in) { return linear(in[0], in[1], in[2]); },
+                   {random_tensor({2, 3, 4}, rng), random_tensor({5, 4}, rng),
+                    random_tensor({5}, rng)}});
   return cases;
 }
 
@@ -344,6 +364,62 @@ TEST(Attention, FullyMaskedRowGivesZerosAndFiniteGradients) {
   EXPECT_EQ(q.grad()[0], 0.0f);  // the blind query gets no gradient
   EXPECT_THROW(scaled_dot_product_attention(q, k, v, Tensor::zeros_heap({2, 4}), 1.0f), Error);
   tape().clear();
+}
+
+// linear() promises the bits of the chain it replaces, forward and backward.
+TEST(Linear, SameBitsAsMatmulThenAdd) {
+  Rng rng(15);
+  const Tensor x = random_tensor({3, 7, 40}, rng), w = random_tensor({33, 40}, rng),
+               b = random_tensor({33}, rng), g = random_tensor({3, 7, 33}, rng);
+  std::vector<std::vector<float>> results[2];
+  for (int fused = 0; fused < 2; ++fused) {
+    Var xv(x.clone_heap(), true), wv(w.clone_heap(), true), bv(b.clone_heap(), true);
+    Var y = fused ? linear(xv, wv, bv) : add(matmul(xv, wv, false, true), bv);
+    tape().backward(sum(mul(y, Var(g))));
+    results[fused] = {y.value().to_vector(), xv.grad().to_vector(), wv.grad().to_vector(),
+                      bv.grad().to_vector()};
+  }
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(results[0][i], results[1][i]) << "output " << i;
+}
+
+TEST(GruGates, MatchesNaiveFloat64) {
+  Rng rng(14);
+  const int64_t b = 3, h = 21;
+  const Tensor gx = random_tensor({b, 3 * h}, rng, -3, 3), gh = random_tensor({b, 3 * h}, rng, -3, 3),
+               state = random_tensor({b, h}, rng);
+  const Tensor out = gru_gates(Var(gx), Var(gh), Var(state)).value();
+  ASSERT_EQ(out.shape(), (Shape{b, h}));
+  auto sigmoid = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t j = 0; j < h; ++j) {
+      auto x = [&](int64_t gate) { return double(gx[i * 3 * h + gate * h + j]); };
+      auto g = [&](int64_t gate) { return double(gh[i * 3 * h + gate * h + j]); };
+      const double r = sigmoid(x(0) + g(0)), z = sigmoid(x(1) + g(1));
+      const double n = std::tanh(x(2) + r * g(2));
+      EXPECT_NEAR(out[i * h + j], (1 - z) * n + z * double(state[i * h + j]), 1e-5) << i << "," << j;
+    }
+}
+
+}  // namespace
+}  // namespace attn
+
+namespace attn {
+namespace {
+
+TEST(AdditiveScores, MatchesNaiveFloat64) {
+  Rng rng(13);
+  const int64_t b = 3, s = 5, a = 37;  // a not a multiple of the row kernels' 16 lanes
+  const Tensor keys = random_tensor({b, s, a}, rng, -2, 2), query = random_tensor({b, a}, rng, -2, 2),
+               v = random_tensor({1, a}, rng);
+  const Tensor out = additive_scores(Var(keys), Var(query), Var(v)).value();
+  ASSERT_EQ(out.shape(), (Shape{b, s}));
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t j = 0; j < s; ++j) {
+      double expect = 0;
+      for (int64_t k = 0; k < a; ++k)
+        expect += double(v[k]) * std::tanh(double(keys[(i * s + j) * a + k]) + double(query[i * a + k]));
+      EXPECT_NEAR(out[i * s + j], expect, 1e-5) << i << "," << j;
+    }
 }
 
 }  // namespace
