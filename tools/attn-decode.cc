@@ -54,6 +54,7 @@ struct DecodeFlags {
   int maxi_batch = 1;
   int threads = 1;
   std::string compute_type = "default";
+  std::string at_max_length = "eos";
   int64_t max_input_length = 1024;
   bool scores = false, quiet = false, stats = false, attention = false, score = false;
   bool strict = false, crop_input = false;
@@ -230,6 +231,9 @@ int decode_main(int argc, char** argv) {
      "most output tokens per sentence")
     ("max-length-factor", po::value(&flags.beam.max_length_factor)->default_value(3.0f),
      "most output tokens as a multiple of the source length (0 = off)")
+    ("at-max-length", po::value(&flags.at_max_length)->default_value("eos"),
+     "how an output that reaches the length limit ends: eos = </s> is forced and its "
+     "log-probability counted (Marian); stop = it ends as it is (CTranslate2)")
     ("mini-batch", po::value(&flags.mini_batch)->default_value(16),
      "sentences decoded together (only lines already waiting are batched)")
     ("max-input-length", po::value(&flags.max_input_length)->default_value(1024),
@@ -307,6 +311,9 @@ int decode_main(int argc, char** argv) {
   if (!(flags.beam.max_length_factor >= 0) || !std::isfinite(flags.beam.max_length_factor))
     throw InputError(fmt::format("--max-length-factor must be 0 (off) or positive, not {}",
                                  flags.beam.max_length_factor));
+  if (flags.at_max_length != "eos" && flags.at_max_length != "stop")
+    throw InputError("--at-max-length must be eos or stop, got '" + flags.at_max_length + "'");
+  flags.beam.stop_at_limit = flags.at_max_length == "stop";
   if (flags.max_input_length < 1)
     throw InputError(fmt::format("--max-input-length must be at least 1, not {}",
                                  flags.max_input_length));

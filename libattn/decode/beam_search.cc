@@ -202,7 +202,13 @@ std::vector<NBest> beam_search(DecoderModel& model,
         const int64_t row = first_row + c.live_index;
         auto node = std::make_shared<Node>(Node{
             c.token, source_attention_row(attention, row, sentence.source_length), parent.tail});
-        next_live.push_back(Live{c.score, parent.length + 1, std::move(node)});
+        Live extended{c.score, parent.length + 1, std::move(node)};
+        if (options.stop_at_limit && extended.length >= sentence.limit) {
+          // CTranslate2's rule: at the limit the first `width` ranks end as they are.
+          if (rank < width) sentence.finished.push_back(finish(extended, c.score, options));
+          continue;
+        }
+        next_live.push_back(std::move(extended));
         parent_rows.push_back(static_cast<int32_t>(row));
         next_tokens.push_back(c.token);
       }

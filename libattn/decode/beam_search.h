@@ -15,7 +15,9 @@
 // beam_size minus its finished count (as in Marian): an EOS among the first `width` ranks
 // finishes a hypothesis, and the first `width` non-EOS continuations stay live. Weak
 // hypotheses that end early thus cannot crowd out a strong one still going. A hypothesis at
-// max_output_length() may only take EOS. A sentence stops when
+// max_output_length() may only take EOS (Marian); with stop_at_limit, a continuation that
+// reaches the limit finishes as it is when among the first `width` ranks (CTranslate2). A
+// sentence stops when
 //   (a) beam_size hypotheses have finished, or
 //   (b) no live hypothesis is left, or
 //   (c) n_best have finished and no live hypothesis can beat the n_best-th finished one:

@@ -60,6 +60,12 @@ std::vector<NBest> greedy_search(DecoderModel& model,
         hyp.attention.push_back(
             source_attention_row(attention, r, static_cast<int64_t>(sources[s].size())));
       }
+      if (options.stop_at_limit && static_cast<int64_t>(hyp.tokens.size()) >= limits[s]) {
+        // Ends as it is, without the step that would force EOS (BeamOptions::stop_at_limit).
+        hyp.normalized_score = normalized_score(hyp.score, static_cast<int64_t>(hyp.tokens.size()),
+                                                options.length_penalty, options.word_penalty);
+        continue;
+      }
       kept_rows.push_back(static_cast<int32_t>(r));
       kept_sentences.push_back(s);
       next_tokens.push_back(token);

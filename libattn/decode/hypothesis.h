@@ -27,7 +27,8 @@ struct BeamOptions {
   // Marian's --word-penalty: subtracted once per output token (EOS included) before the length
   // normalization, so a positive value favours shorter outputs. Ranks finished hypotheses only.
   float word_penalty = 0.0f;
-  // A hypothesis holding this many tokens may only end: its next token is forced to EOS.
+  // A hypothesis holding this many tokens may only end: its next token is forced to EOS
+  // (Marian's rule), or with stop_at_limit it ends there.
   int max_length = 256;
   // When > 0, the limit is also ceil(factor * source length) (Marian's default is 3).
   float max_length_factor = 3.0f;
@@ -35,11 +36,18 @@ struct BeamOptions {
   bool return_alignment = false;
   // Never output the unknown word, as Marian decodes unless given --allow-unk.
   bool forbid_unk = false;
+  // How a hypothesis ends at the length limit. false (Marian): one more step forces EOS,
+  // whose log-probability counts in its score. true (CTranslate2): the step that gives it
+  // its limit-th token ends it as it is, nothing added; that token was chosen over the whole
+  // vocabulary like any other, and the extra step is saved. Beam search can then rank the
+  // finished hypotheses differently (attn-decode --at-max-length stop). A limit of 0 still
+  // forces EOS: the empty output is the only one.
+  bool stop_at_limit = false;
 };
 
 struct Hypothesis {
   std::vector<int32_t> tokens;  // without BOS and EOS
-  double score = 0;             // sum of the log-probabilities of tokens and the final EOS
+  double score = 0;  // sum of the log-probabilities of tokens and the final EOS (if any)
   double normalized_score = 0;  // (score - word_penalty * n) / n^length_penalty, n = tokens + 1
   // One row per token (the EOS step is left out), over that sentence's source tokens:
   // [tokens.size()][source length]. Empty unless return_alignment and the model attends.

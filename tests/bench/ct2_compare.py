@@ -20,10 +20,13 @@ The same search for both: --max-length tokens at most (attn: --max-length N
 --normalize 0, CTranslate2 length_penalty=0: the two define the length differently, tokens
 + 1 for </s> against tokens), <unk> never output (--no-unk, disable_unk), sentences sorted by
 length before batching (attn --maxi-batch covering all lines; CTranslate2 sorts within
-translate_batch's max_batch_size). Random weights rarely produce </s>, so most outputs stop at
-the limit; there attn forces </s> and adds its log-probability to the score (Marian's rule),
-CTranslate2 stops without it, so beam search may rank the final hypotheses differently: a
-difference of the engines' rules, not of their arithmetic. Greedy outputs do not have it.
+translate_batch's max_batch_size), and the same end at the limit. Random weights rarely
+produce </s>, so most outputs stop at the limit. attn's default there is Marian's rule (one
+more step forces </s> and adds its log-probability to the score); CTranslate2's beam search
+(decoding.cc, BeamSearch::search: on the step where step + 1 == max_length every one of the
+beam's first beam_size candidates is registered as a finished hypothesis, whatever its last
+token, with its score as it stands) ends without it. attn-decode --at-max-length stop is that
+rule, so the two engines run the same search and the same number of decoder steps.
 """
 import argparse
 import json
@@ -48,8 +51,8 @@ def make_inputs(path, lines, vocab, seed):
 def run_attn(args, beam, batch, threads, src, dst):
     cmd = [args.attn_decode, "-m", args.attn_model, "-i", src, "-o", dst, "--beam-size", str(beam),
            "--mini-batch", str(batch), "--maxi-batch", str((args.lines + batch - 1) // batch),
-           "--max-length", str(args.max_length), "--max-length-factor", "0", "--normalize", "0",
-           "--no-unk", "--threads", str(threads), "--stats"]
+           "--max-length", str(args.max_length), "--max-length-factor", "0", "--at-max-length", "stop",
+           "--normalize", "0", "--no-unk", "--threads", str(threads), "--stats"]
     done = subprocess.run(cmd, capture_output=True, text=True)
     found = re.search(r"tokens in ([0-9.]+)s", done.stderr)
     if done.returncode != 0 or not found:

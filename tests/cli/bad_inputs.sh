@@ -47,6 +47,7 @@ expect_input_error "--model" "$ATTN_DECODE" -i one_line.txt
 expect_input_error "missing.attn" "$ATTN_DECODE" -m missing.attn -i one_line.txt
 expect_input_error "missing.txt" "$ATTN_DECODE" -m model.attn -i missing.txt
 expect_input_error "--beam-size" "$ATTN_DECODE" -m model.attn -b 0 -i one_line.txt
+expect_input_error "--at-max-length" "$ATTN_DECODE" -m model.attn --at-max-length never -i one_line.txt
 expect_input_error "train.tsv" "$ATTN_DECODE" -m train.tsv -i one_line.txt
 size=$(wc -c <model.attn)
 head -c $((size / 2)) model.attn >truncated.attn

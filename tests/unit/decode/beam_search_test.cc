@@ -149,6 +149,48 @@ TEST(BeamSearch, MaxLengthStops) {
   EXPECT_NEAR(empty[0].score, std::log(0.1), 1e-6);
 }
 
+// stop_at_limit (CTranslate2's rule): the output ends with its limit-th token, no EOS is
+// forced or counted, and the step that would force it is not run.
+TEST(BeamSearch, StopAtLimitEndsWithoutEos) {
+  TableModel model(6);
+  model.set_fallback({{kA, 0.9}, {kEos, 0.1}});
+  BeamOptions options = beam(1, 1, 0.0f);
+  options.max_length = 3;
+  options.stop_at_limit = true;
+  for (int size : {1, 2}) {
+    options.beam_size = options.n_best = size;
+    model.step_tokens.clear();
+    const std::vector<NBest> out = size == 1 ? greedy_search(model, {{7, 8}}, options)
+                                             : beam_search(model, {{7, 8}}, options);
+    EXPECT_EQ(out[0][0].tokens, (std::vector<int32_t>{kA, kA, kA})) << "beam " << size;
+    EXPECT_NEAR(out[0][0].score, 3 * std::log(0.9), 1e-5) << "beam " << size;
+    EXPECT_EQ(model.step_tokens.size(), 3u) << "beam " << size;
+  }
+}
+
+// At max_length 1, beam 2: step 1 gives a .5, b .4. Marian's rule forces EOS next, and
+// "a EOS" (.5 x .1) loses to "b EOS" (.4 x .9); CTranslate2's rule ends both after step 1,
+// and "a" (.5) wins. Both keep only the first beam_size ranks.
+TEST(BeamSearch, StopAtLimitRanksWithoutTheForcedEos) {
+  TableModel model(6);
+  model.set({7}, {}, {{kA, 0.5}, {kI, 0.4}, {kEos, 0.1}});
+  model.set({7}, {kA}, {{kEos, 0.1}, {kChinese, 0.9}});
+  model.set({7}, {kI}, {{kEos, 0.9}, {kChinese, 0.1}});
+  BeamOptions options = beam(2, 2, 0.0f);
+  options.max_length = 1;
+  const NBest marian = beam_search(model, {{7}}, options)[0];
+  ASSERT_EQ(marian.size(), 2u);
+  EXPECT_EQ(marian[0].tokens, (std::vector<int32_t>{kI}));
+  EXPECT_NEAR(marian[0].score, std::log(0.36), 1e-6);
+  options.stop_at_limit = true;
+  const NBest ct2 = beam_search(model, {{7}}, options)[0];
+  ASSERT_EQ(ct2.size(), 2u);
+  EXPECT_EQ(ct2[0].tokens, (std::vector<int32_t>{kA}));
+  EXPECT_NEAR(ct2[0].score, std::log(0.5), 1e-6);
+  EXPECT_EQ(ct2[1].tokens, (std::vector<int32_t>{kI}));
+  EXPECT_NEAR(ct2[1].score, std::log(0.4), 1e-6);
+}
+
 void expect_same(const Hypothesis& a, const Hypothesis& b) {
   EXPECT_EQ(a.tokens, b.tokens);
   EXPECT_FLOAT_EQ(static_cast<float>(a.score), static_cast<float>(b.score));
