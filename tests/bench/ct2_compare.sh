@@ -11,7 +11,8 @@
 #   small    d256 h4 ff1024 3+3, vocabulary 8,000          greedy x 1, beam 5 x 1, greedy x 32, beam 5 x 32
 #   base     d512 h8 ff2048 6+6, vocabulary 8,000          beam 5 x 32 (issue 10's table)
 # Knobs (environment): CT2_BENCH_LINES (default 500), CT2_BENCH_ROUNDS (3),
-# CT2_BENCH_THREADS (1,2), CT2_BENCH_MAX_LENGTH (30).
+# CT2_BENCH_THREADS (1,2), CT2_BENCH_MAX_LENGTH (30), CT2_BENCH_EMBEDDING_STD (0.3: the tied
+# embedding's spread; opus_mt_shape.py says why).
 # Without the CTranslate2 Python module it prints one "skipped" line and exits 0.
 set -euo pipefail
 
@@ -64,7 +65,7 @@ for shape in "${shapes[@]}"; do
     *) echo "unknown shape $shape (opus-mt, small, base)" >&2; exit 2 ;;
   esac
   dir=$work/$shape
-  "$python" "$here/opus_mt_shape.py" --shape "$shape" -o "$dir" >/dev/null
+  "$python" "$here/opus_mt_shape.py" --shape "$shape" --embedding-std "${CT2_BENCH_EMBEDDING_STD:-0.3}" -o "$dir" >/dev/null
   "$build/attn-export" --from marian "$dir/model.npz" --vocabs "$dir/vocab.yml" -o "$dir/model.attn" \
     >"$work/export.log" 2>&1 || { cat "$work/export.log"; exit 1; }
   ct2_convert "$dir/model.npz" "$dir/vocab.yml" "$dir/ct2" >"$work/convert.log" 2>&1 ||
