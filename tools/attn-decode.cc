@@ -294,8 +294,9 @@ int decode_main(int argc, char** argv) {
     const std::string compute = vm["compute-type"].as<std::string>();
     synthetic.compute_type = compute == "default" ? ComputeType::kFp32 : parse_compute_type(compute);
     if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
-    ModelBundle bundle =
-        load_bundle(vm["model"].as<std::vector<std::string>>().front(), BindMode::kMap);
+    ModelBundle bundle = load_bundle(vm["model"].as<std::vector<std::string>>().front(),
+                                     compute == "default" || compute == "int8" ? BindMode::kMapInt8
+                                                                               : BindMode::kMap);
     if (compute == "default" && stores_int8(bundle)) synthetic.compute_type = ComputeType::kInt8;
     return run_synthetic_decode(synthetic, bundle.model.get());
   }
@@ -340,9 +341,15 @@ int decode_main(int argc, char** argv) {
   if (flags.score && flags.models.size() > 1)
     throw InputError("--score takes one model, not an ensemble");
 
+  // Decoding in int8 (asked, or the default for a file stored in int8): an int8 file's
+  // matrices load as int8 only, never dequantized (parameter_io.h); fp32 and bf16 need them
+  // dequantized.
+  const BindMode bind = flags.compute_type == "default" || flags.compute_type == "int8"
+                            ? BindMode::kMapInt8
+                            : BindMode::kMap;
   std::vector<ModelBundle> members;
   for (const std::string& path : flags.models) {
-    members.push_back(load_bundle(path, BindMode::kMap));
+    members.push_back(load_bundle(path, bind));
     check_ensemble_member(members.front(), flags.models.front(), members.back(), path);
     check_finite_parameters(members.back());  // NaN weights would answer every line with an empty one
   }

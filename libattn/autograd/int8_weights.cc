@@ -1,5 +1,8 @@
 #include "libattn/autograd/int8_weights.h"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <unordered_map>
 
 #include "libattn/core/error.h"
@@ -16,7 +19,7 @@ std::unordered_map<const float*, const Int8Matrix*>& table() {
 }  // namespace
 
 Int8Weights::~Int8Weights() {
-  for (const float* key : keys_) table().erase(key);
+  for (const Tensor& weight : weights_) table().erase(weight.data());
 }
 
 void Int8Weights::add(const Tensor& weight) {
@@ -32,7 +35,7 @@ void Int8Weights::add(const Tensor& weight, Int8Matrix quantized) {
   const float* key = weight.data();
   ATTN_CHECK(!table().count(key), "Int8Weights: weight registered twice");
   matrices_.push_back(std::make_shared<const Int8Matrix>(std::move(quantized)));
-  keys_.push_back(key);
+  weights_.push_back(weight);
   table()[key] = matrices_.back().get();
 }
 
@@ -50,6 +53,16 @@ const Int8Matrix* int8_weight(const float* data, int64_t rows, int64_t cols) {
   if (found == entries.end() || found->second->rows != rows || found->second->cols != cols)
     return nullptr;
   return found->second;
+}
+
+Tensor int8_stand_in(const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(count, 1)) * sizeof(float);
+  void* pages = ::mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ATTN_CHECK(pages != MAP_FAILED, "int8_stand_in: no address space for {}", shape_str(shape));
+  return Tensor::wrap(shape, DType::kF32, pages,
+                      std::shared_ptr<void>(pages, [bytes](void* p) { ::munmap(p, bytes); }));
 }
 
 }  // namespace attn

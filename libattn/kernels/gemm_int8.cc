@@ -18,10 +18,11 @@ namespace {
 // Output columns a block of the product works on while rows of A pass over it: 32 rows of
 // W at K = 2048 are 64 KB, which stay in L2 while every 4-row block of A streams by.
 constexpr int64_t kColumnBlock = 32;
-// Columns per parallel chunk (a 64-byte line of fp32 C), and the work (multiply-adds) below
-// which waking the pool costs more than it saves.
-constexpr int64_t kColumnsPerChunk = 16;
-constexpr int64_t kParallelWork = int64_t{1} << 18;
+// The work (multiply-adds) below which a product stays on the calling thread: waking the
+// pool costs more than the split saves. Four times kernels/gemm.cc's bar, since the int8
+// kernels do a product that much faster than sgemm (batch-1 decoding's 512 x 512 products
+// stay serial; the output layer and every batched product split).
+constexpr int64_t kParallelWork = int64_t{1} << 20;
 
 // ---- the micro-kernels: out[MR][NR] = int32 dot products of MR rows of A and NR rows of W
 // over kp bytes (a multiple of 64, zero padded) -------------------------------------------
@@ -66,8 +67,19 @@ __attribute__((target("avx2"))) void block_avx2(const int8_t* a, int64_t lda, co
       }
     }
   }
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) out[i * NR + j] = sum_lanes_avx2(acc[i][j]);
+  // Four accumulators' sums at a time, in one 16-byte store: the caller reads `out` back
+  // with vector loads, and a load that spans several 4-byte stores cannot be forwarded from
+  // them (a stall per block that cost 10% of an M = 160 decode).
+  const __m256i* flat = &acc[0][0];
+  int t = 0;
+  for (; t + 4 <= MR * NR; t += 4) {
+    // hadd(hadd(a, b), hadd(c, d)) holds a, b, c, d's partial sums in each 128-bit lane.
+    const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(flat[t], flat[t + 1]),
+                                        _mm256_hadd_epi32(flat[t + 2], flat[t + 3]));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + t),
+                     _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+  }
+  for (; t < MR * NR; ++t) out[t] = sum_lanes_avx2(flat[t]);
 }
 
 // A is unsigned here (a + 128, see gemm_int8): the caller subtracts 128 * row_sum(W).
@@ -278,9 +290,16 @@ void gemm_int8(int64_t m, const int8_t* a, const float* a_scales, const Int8Matr
     columns(0, w.rows);
     return;
   }
-  const int64_t units = (w.rows + kColumnsPerChunk - 1) / kColumnsPerChunk;
-  parallel_for(units, [&](int64_t u0, int64_t u1) {
-    columns(u0 * kColumnsPerChunk, std::min(w.rows, u1 * kColumnsPerChunk));
+  // Blocks of kColumnBlock output columns, claimed one at a time by whichever thread is free,
+  // not one fixed band a thread: on a busy machine a worker that loses its CPU mid-product
+  // then holds up one block, not half the product (int8 products are short, so a fixed band
+  // made 2 threads slower than 1 under load). Every output is the same integer sum and the
+  // same rescale whichever thread computes it, so results do not depend on the thread count.
+  const int64_t blocks_total = (w.rows + kColumnBlock - 1) / kColumnBlock;
+  std::atomic<int64_t> next_block{0};
+  parallel_for(threads(), [&](int64_t, int64_t) {
+    for (int64_t b = next_block.fetch_add(1); b < blocks_total; b = next_block.fetch_add(1))
+      columns(b * kColumnBlock, std::min(w.rows, (b + 1) * kColumnBlock));
   });
 }
 
@@ -288,9 +307,12 @@ void matmul_int8(int64_t m, const float* x, int64_t ldx, const Int8Matrix& w, fl
                  int64_t ldy) {
   thread_local std::vector<int8_t> q;
   thread_local std::vector<float> scales;
-  q.assign(static_cast<size_t>(m * w.stride), 0);
+  q.resize(static_cast<size_t>(m * w.stride));
   scales.resize(static_cast<size_t>(m));
   quantize_rows(x, m, w.cols, ldx, q.data(), w.stride, scales.data());
+  if (w.stride > w.cols)  // the padding the kernels read must be zero (gemm_int8.h)
+    for (int64_t i = 0; i < m; ++i)
+      std::fill(q.data() + i * w.stride + w.cols, q.data() + (i + 1) * w.stride, int8_t{0});
   gemm_int8(m, q.data(), scales.data(), w, y, ldy);
 }
 

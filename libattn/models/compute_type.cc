@@ -19,6 +19,11 @@ namespace {
 constexpr int64_t kMinInt8Rows = 16;
 }  // namespace
 
+bool is_lookup_table(const std::string& name) {
+  return name.find("embed_tokens") != std::string::npos ||
+         name.find("embed_positions") != std::string::npos;
+}
+
 std::vector<std::string> int8_weight_names(const Seq2SeqModel& model) {
   const ConfigMap config = model.config_map();
   const auto tie = config.find("tie_output");
@@ -36,8 +41,7 @@ std::vector<std::string> int8_weight_names(const Seq2SeqModel& model) {
   for (const auto& [name, var] : parameters) {
     if (var.value().rank() != 2) continue;
     // Lookup tables are read by row, never multiplied by.
-    const bool table = name.find("embed_tokens") != std::string::npos ||
-                       name.find("embed_positions") != std::string::npos;
+    const bool table = is_lookup_table(name);
     if (table && name != tied_table) continue;
     // Other learned matrices (start states, memories) are not the weight of a product.
     if (!table && name.find("weight") == std::string::npos) continue;
@@ -61,7 +65,8 @@ std::unique_ptr<Int8Weights> prepare_compute_type(const Seq2SeqModel& model, Com
   auto int8 = std::make_unique<Int8Weights>();
   const std::vector<std::string> names = int8_weight_names(model);
   for (const auto& [name, var] : model.parameters())
-    if (std::find(names.begin(), names.end(), name) != names.end()) int8->add(var.value());
+    if (std::find(names.begin(), names.end(), name) != names.end() && !int8_weight(var.value()))
+      int8->add(var.value());
   return int8;
 }
 

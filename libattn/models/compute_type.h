@@ -24,10 +24,15 @@ enum class ComputeType { kFp32, kInt8, kBf16 };
 
 ComputeType parse_compute_type(const std::string& name);  // InputError on anything else
 
+// Whether the parameter `name` is an embedding table (read by row; multiplied by only as a
+// tied output projection).
+bool is_lookup_table(const std::string& name);
+
 // Names of the parameters that get an int8 copy, in the model's order.
 std::vector<std::string> int8_weight_names(const Seq2SeqModel& model);
 
-// Null for fp32 (and for bf16, after its stderr line).
+// Null for fp32 (and for bf16, after its stderr line). Matrices that already have an int8
+// copy (read from an int8 file, BindMode::kMapInt8) keep it: only the others are quantized.
 std::unique_ptr<Int8Weights> prepare_compute_type(const Seq2SeqModel& model, ComputeType type);
 
 }  // namespace attn

@@ -114,6 +114,8 @@ void check_no_unknown_tensors(const formats::ModelFile& file, const NamedParamet
 void check_finite_parameters(const ModelBundle& bundle) {
   for (const auto& [name, var] : bundle.model->parameters()) {
     const Tensor& value = var.value();
+    // An int8 copy holds integers and scales checked at load; its f32 may be a stand-in.
+    if (int8_weight(value)) continue;
     const float* data = value.data();
     int64_t bad = 0;
     for (int64_t i = 0, n = value.numel(); i < n; ++i) bad += !std::isfinite(data[i]);
@@ -182,7 +184,8 @@ ModelBundle load_bundle(std::shared_ptr<formats::ModelFile> model_file, BindMode
                                    bundle.source.vocab.size(), src_vocab->second));
   const NamedParameters params = bundle.model->parameters();
   check_no_unknown_tensors(file, params);
-  load_parameters(params, bundle.file, mode);
+  if (mode == BindMode::kMapInt8) bundle.int8 = std::make_shared<Int8Weights>();
+  load_parameters(params, bundle.file, mode, bundle.int8.get());
   return bundle;
 }
 

@@ -47,6 +47,9 @@ struct ModelBundle {
   TextCodec target;
   formats::Metadata metadata;  // provenance and, from a checkpoint, the training state
   std::shared_ptr<formats::ModelFile> file;  // the file it was loaded from, if any
+  // Loaded with BindMode::kMapInt8: the int8 copies of the matrices the file stores in int8
+  // (their f32 parameters are stand-ins without memory; parameter_io.h).
+  std::shared_ptr<Int8Weights> int8;
 };
 
 // Gives a freshly built bundle the source side a config with "input_dims" D > 0 asks for,

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <cstring>
 
+#include "libattn/autograd/int8_weights.h"
 #include "libattn/core/error.h"
 #include "libattn/kernels/quantize.h"
+#include "libattn/models/compute_type.h"
 
 namespace attn {
 
@@ -60,10 +62,10 @@ QuantizedParameterTensors quantized_parameter_tensors(const NamedParameters& par
 
 namespace {
 
-// An i8 matrix and its scales (formats/FORMAT.md, "Quantized tensors") into a fresh f32
-// heap tensor of `shape`; a FormatError naming the tensor when the pair does not fit.
-Tensor dequantized_parameter(const formats::ModelFile& file, const formats::TensorEntry& entry,
-                             const Shape& shape) {
+// The scales of the i8 matrix `entry` (formats/FORMAT.md, "Quantized tensors"), checked; a
+// FormatError naming the tensor when the pair does not fit a parameter of `shape`.
+const float* checked_int8_scales(const formats::ModelFile& file, const formats::TensorEntry& entry,
+                                 const Shape& shape) {
   if (shape.size() != 2 || entry.shape != shape)
     throw formats::FormatError(formats::FormatErrorKind::kBadTensor, file.path(), entry.offset,
                                "tensor '" + entry.name + "' does not fit the model",
@@ -81,8 +83,15 @@ Tensor dequantized_parameter(const formats::ModelFile& file, const formats::Tens
       throw formats::FormatError(formats::FormatErrorKind::kBadTensor, file.path(), scales.offset,
                                  "tensor '" + scale_name + "' holds a scale that is not a finite "
                                  "number >= 0", "finite >= 0", fmt::format("{}", s[r]));
+  return s;
+}
+
+// An i8 matrix and its scales into a fresh f32 heap tensor of `shape`.
+Tensor dequantized_parameter(const formats::ModelFile& file, const formats::TensorEntry& entry,
+                             const Shape& shape) {
+  const float* scales = checked_int8_scales(file, entry, shape);
   Tensor t = Tensor::empty_heap(shape);
-  dequantize_rows(static_cast<const int8_t*>(entry.data), shape[1], s, shape[0], shape[1],
+  dequantize_rows(static_cast<const int8_t*>(entry.data), shape[1], scales, shape[0], shape[1],
                   t.data(), shape[1]);
   return t;
 }
@@ -90,15 +99,24 @@ Tensor dequantized_parameter(const formats::ModelFile& file, const formats::Tens
 }  // namespace
 
 void load_parameters(const NamedParameters& params, const std::shared_ptr<formats::ModelFile>& file,
-                     BindMode mode) {
+                     BindMode mode, Int8Weights* int8) {
+  ATTN_CHECK(mode != BindMode::kMapInt8 || int8, "load_parameters: kMapInt8 needs an Int8Weights");
   for (const auto& [name, var] : params) {
     const formats::TensorEntry& i8 = file->tensor(name);
+    if (i8.dtype == formats::FileDType::kI8 && mode == BindMode::kMapInt8) {
+      const float* scales = checked_int8_scales(*file, i8, var.shape());
+      var.mutable_value() = is_lookup_table(name) ? dequantized_parameter(*file, i8, var.shape())
+                                                  : int8_stand_in(var.shape());
+      int8->add(var.value(), int8_matrix(static_cast<const int8_t*>(i8.data), scales,
+                                         var.dim(0), var.dim(1)));
+      continue;
+    }
     if (i8.dtype == formats::FileDType::kI8) {
       var.mutable_value() = dequantized_parameter(*file, i8, var.shape());
       continue;
     }
     const formats::TensorEntry& entry = expect_f32_tensor(*file, name, var.shape());
-    if (mode == BindMode::kMap) {
+    if (mode != BindMode::kCopy) {
       var.mutable_value() = Tensor::wrap(var.shape(), DType::kF32, const_cast<void*>(entry.data),
                                          std::shared_ptr<void>(file, const_cast<void*>(entry.data)));
     } else {

@@ -13,9 +13,16 @@
 
 namespace attn {
 
+class Int8Weights;  // libattn/autograd/int8_weights.h
+
 // kCopy: parameters get their own heap copy (training, resume). kMap: parameters point into
-// the file's mapping, read-only and without a copy (decoding).
-enum class BindMode { kCopy, kMap };
+// the file's mapping, read-only and without a copy (decoding). kMapInt8: as kMap, but a
+// matrix stored in int8 stays int8 (decoding in int8): it becomes an int8 copy registered in
+// load_parameters' `int8`, read straight from the file's i8 values and scales, and its f32
+// parameter a stand-in without memory (int8_stand_in); only lookup tables (a tied output's
+// embedding, read by row) are dequantized as well. An int8 model then holds about its int8
+// size of weights, not the dequantized f32 four times that plus the int8 copy.
+enum class BindMode { kCopy, kMap, kMapInt8 };
 
 std::vector<formats::TensorToWrite> parameter_tensors(const NamedParameters& params);
 
@@ -31,12 +38,11 @@ QuantizedParameterTensors quantized_parameter_tensors(const NamedParameters& par
                                                       const std::vector<std::string>& int8_names);
 
 // Every parameter must be in the file with its exact shape and dtype f32, or as an i8
-// matrix with its f32 scales (then it is dequantized into a heap copy in either mode: the
-// weights decode in int8 through models/compute_type.h, re-quantized to the same values);
-// anything else is a FormatError naming the tensor. `file` must outlive the parameters in
-// kMap mode.
+// matrix with its f32 scales (then, in kCopy and kMap, it is dequantized into a heap copy;
+// in kMapInt8 see above); anything else is a FormatError naming the tensor. `file` must
+// outlive the parameters in kMap mode; `int8` is needed in kMapInt8 mode only.
 void load_parameters(const NamedParameters& params, const std::shared_ptr<formats::ModelFile>& file,
-                     BindMode mode);
+                     BindMode mode, Int8Weights* int8 = nullptr);
 
 // The entry `name`, which must be f32 of exactly `shape`; a FormatError naming it otherwise.
 const formats::TensorEntry& expect_f32_tensor(const formats::ModelFile& file,

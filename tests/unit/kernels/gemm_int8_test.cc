@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "libattn/core/rng.h"
@@ -59,6 +60,51 @@ TEST(Quantize, RoundTripWithinHalfAStep) {
   }
   EXPECT_EQ(q[2 * ldq + 5], -127);
   EXPECT_EQ(scales[4], 0.0f);
+}
+
+// The vectorised quantization (AVX2 where the CPU has it) gives exactly what the formula in
+// kernels/quantize.h gives, element for element: ties at .5 round away from zero, tails of
+// rows shorter than a vector, a row whose maximum sits in the tail.
+TEST(Quantize, MatchesTheScalarFormulaExactly) {
+  Rng rng(5);
+  for (int64_t cols : {1, 8, 31, 32, 67, 512}) {
+    const int64_t rows = 3;
+    std::vector<float> x = random_values(rows * cols, rng, 2.0f);
+    x[0] = 127.0f;                                // row 0's scale is exactly 1: ties below
+    for (int64_t j = 1; j < cols; ++j) x[j] = 0.5f * static_cast<float>((j % 9) - 4);
+    x[2 * cols + cols - 1] = -9.0f;               // row 2's maximum, last entry
+    std::vector<int8_t> q(rows * cols);
+    std::vector<float> scales(rows);
+    quantize_rows(x.data(), rows, cols, cols, q.data(), cols, scales.data());
+    for (int64_t r = 0; r < rows; ++r) {
+      float largest = 0;
+      for (int64_t j = 0; j < cols; ++j) largest = std::max(largest, std::fabs(x[r * cols + j]));
+      ASSERT_EQ(scales[r], largest / 127.0f) << cols << " row " << r;
+      const float inverse = largest > 0 ? 127.0f / largest : 0.0f;
+      for (int64_t j = 0; j < cols; ++j) {
+        const float v = x[r * cols + j] * inverse;
+        const int want = std::clamp(static_cast<int>(v + (v >= 0 ? 0.5f : -0.5f)), -127, 127);
+        ASSERT_EQ(int{q[r * cols + j]}, want) << cols << " row " << r << " col " << j;
+      }
+    }
+  }
+}
+
+// A product split across the pool equals the one-thread product bit for bit (every output
+// is one integer sum and one rescale, whichever thread computes it), at a decoding shape
+// large enough to be split.
+TEST(GemmInt8, SameResultAtAnyThreadCount) {
+  Rng rng(11);
+  const int64_t m = 160, k = 512, n = 200;
+  std::vector<float> x = random_values(m * k, rng, 2.0f), w = random_values(n * k, rng, 0.3f);
+  const Int8Matrix wq = quantize_matrix(w.data(), n, k, k);
+  std::vector<float> one(m * n), two(m * n, -1.0f);
+  set_threads(1);
+  matmul_int8(m, x.data(), k, wq, one.data(), n);
+  set_threads(2);
+  matmul_int8(m, x.data(), k, wq, two.data(), n);
+  set_threads(1);
+  for (int64_t i = 0; i < m * n; ++i) ASSERT_EQ(one[i], two[i]) << i;
 }
 
 // On integers the kernels are exact: every kernel, odd shapes (M = 1, 7, 33; K not a
