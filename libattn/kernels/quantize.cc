@@ -8,25 +8,33 @@ namespace attn {
 
 namespace {
 
-// One row, portable: the reference the AVX2 version below matches bit for bit.
-void quantize_row_scalar(const float* in, int64_t cols, int8_t* out, float* scale_out) {
-  float largest = 0.0f;
-  for (int64_t j = 0; j < cols; ++j) {
+// The scalar pieces of one row, shared by the portable path and the AVX2 path's tails.
+float largest_magnitude(const float* in, int64_t from, int64_t cols, float largest) {
+  for (int64_t j = from; j < cols; ++j) {
     const float magnitude = std::fabs(in[j]);
     largest = magnitude > largest ? magnitude : largest;
   }
-  const float scale = largest / kInt8Max;
-  *scale_out = scale;
-  // Multiplying by the inverse and rounding half away from zero by hand (add +-0.5,
-  // truncate): the same arithmetic as the AVX2 loop, element for element. |in[j]| * inverse
-  // <= 127 up to one rounding step, so the clamp only guards against that step.
-  const float inverse = scale > 0.0f ? kInt8Max / largest : 0.0f;
-  for (int64_t j = 0; j < cols; ++j) {
+  return largest;
+}
+
+// Multiplying by the inverse and rounding half away from zero by hand (add +-0.5, truncate):
+// the same arithmetic as the AVX2 loop, element for element. |in[j]| * inverse <= 127 up to
+// one rounding step, so the clamp only guards against that step.
+void quantize_span(const float* in, int64_t from, int64_t cols, float inverse, int8_t* out) {
+  for (int64_t j = from; j < cols; ++j) {
     const float v = in[j] * inverse;
     const int rounded = static_cast<int>(v + (v >= 0.0f ? 0.5f : -0.5f));
     out[j] = static_cast<int8_t>(rounded > kInt8Max ? kInt8Max
                                  : rounded < -kInt8Max ? -kInt8Max : rounded);
   }
+}
+
+// One row, portable: the reference the AVX2 version below matches bit for bit.
+void quantize_row_scalar(const float* in, int64_t cols, int8_t* out, float* scale_out) {
+  const float largest = largest_magnitude(in, 0, cols, 0.0f);
+  const float scale = largest / kInt8Max;
+  *scale_out = scale;
+  quantize_span(in, 0, cols, scale > 0.0f ? kInt8Max / largest : 0.0f, out);
 }
 
 // The same row in AVX2. GCC leaves the scalar loops above scalar (a float max reduction
@@ -44,10 +52,7 @@ __attribute__((target("avx2"))) void quantize_row_avx2(const float* in, int64_t 
   _mm256_storeu_ps(lanes, largest8);
   float largest = 0.0f;
   for (float lane : lanes) largest = lane > largest ? lane : largest;
-  for (; j < cols; ++j) {
-    const float magnitude = std::fabs(in[j]);
-    largest = magnitude > largest ? magnitude : largest;
-  }
+  largest = largest_magnitude(in, j, cols, largest);
   const float scale = largest / kInt8Max;
   *scale_out = scale;
   const float inverse = scale > 0.0f ? kInt8Max / largest : 0.0f;
@@ -70,12 +75,7 @@ __attribute__((target("avx2"))) void quantize_row_avx2(const float* in, int64_t 
                                                       _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + j), bytes);
   }
-  for (; j < cols; ++j) {
-    const float v = in[j] * inverse;
-    const int rounded = static_cast<int>(v + (v >= 0.0f ? 0.5f : -0.5f));
-    out[j] = static_cast<int8_t>(rounded > kInt8Max ? kInt8Max
-                                 : rounded < -kInt8Max ? -kInt8Max : rounded);
-  }
+  quantize_span(in, j, cols, inverse, out);
 }
 
 bool have_avx2() {
