@@ -26,4 +26,4 @@ started=$(date +%s)
   --seed 1 --threads "$threads" --report-every 200 --save g2p-hour.attn --log-json g2p-hour.json
 echo "training took $(( $(date +%s) - started ))s"
 
-python3 "$here/curve.py" "$build" g2p-hour "$started" test.tsv curve.tsv curve.svg
+python3 "$here/../curve.py" wer "$build" g2p-hour "$started" test.tsv curve.tsv curve.svg 30
