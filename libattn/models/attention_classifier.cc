@@ -13,6 +13,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/vocab.h"
+#include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/shared_fields.h"
 
@@ -33,11 +34,16 @@ void check_targets(const Tensor& tgt_in) {
   }
 }
 
-struct ClassifierState : DecoderState {
+// What encode() computed for each sentence; every later step reads end_log_probs.
+struct ClassifierEncoding {
   Tensor label_log_probs;  // [rows, V]
   Tensor end_log_probs;    // [1, V]
   Tensor weights;          // [rows, S]: A averaged over the hops
+
+  void reorder(const std::vector<int32_t>& rows) { reorder_rows(rows, label_log_probs, weights); }
 };
+
+using ClassifierState = RowState<ClassifierEncoding, NoRows>;
 
 
 const EnumNames<PoolingType> kPoolingNames = {{PoolingType::kStatic, "static"},
@@ -193,17 +199,17 @@ std::unique_ptr<DecoderState> AttentionClassifier::encode(
   NoGrad no_grad;
   const Tensor src = pad_sources(sources);
   const Classification out = classify(src, ForwardMode{});
-  auto state = std::make_unique<ClassifierState>();
-  state->label_log_probs = log_softmax(out.logits).value().clone_heap();
-  state->end_log_probs =
+  ClassifierEncoding encoding;
+  encoding.label_log_probs = log_softmax(out.logits).value().clone_heap();
+  encoding.end_log_probs =
       log_softmax(reshape(end_logits_, {1, config_.tgt_vocab})).value().clone_heap();
-  state->weights = mean(out.weights, 1).value().clone_heap();
-  return state;
+  encoding.weights = mean(out.weights, 1).value().clone_heap();
+  return make_row_state(std::move(encoding), NoRows{}, sources.size());
 }
 
 Tensor AttentionClassifier::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
                                  Tensor* attention) {
-  auto& state = static_cast<ClassifierState&>(base_state);
+  const ClassifierEncoding& state = static_cast<ClassifierState&>(base_state).encoding;
   const int64_t rows = static_cast<int64_t>(prev_tokens.size()), vocab = config_.tgt_vocab;
   ATTN_CHECK(rows == state.label_log_probs.dim(0),
              "AttentionClassifier::step: {} tokens for {} rows", rows,
@@ -217,12 +223,6 @@ Tensor AttentionClassifier::step(DecoderState& base_state, const std::vector<int
   }
   if (attention) *attention = state.weights.clone_heap();
   return out;
-}
-
-void AttentionClassifier::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  auto& state = static_cast<ClassifierState&>(base_state);
-  state.label_log_probs = state.label_log_probs.gather_rows(rows);
-  state.weights = state.weights.gather_rows(rows);
 }
 
 }  // namespace attn

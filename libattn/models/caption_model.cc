@@ -217,14 +217,11 @@ std::unique_ptr<DecoderState> CaptionModel::encode(
   for (const auto& s : sources)
     check_whole_cells(static_cast<int64_t>(s.size()), config_.cell_features, config_.max_positions);
   const Tensor src = pad_sources(sources, config_.cell_features);
-  const CaptionEncoding encoding = encode_grid(src);
+  CaptionEncoding encoding = encode_grid(src);
   CaptionRecurrence recurrence = initial_recurrence(encoding);
-  recurrence.state = on_heap(recurrence.state);
-  CaptionEncoding kept{encoding.memory, encoding.keys,
-                       {encoding.cells.additive.clone_heap(), encoding.cells.lengths}};
-  memory_and_keys_on_heap(kept.memory, kept.keys);
-  return std::make_unique<CaptionDecoderState>(std::move(kept), std::move(recurrence),
-                                               static_cast<int64_t>(sources.size()));
+  keep_on_heap(recurrence.state, encoding.cells.additive);
+  memory_and_keys_on_heap(encoding.memory, encoding.keys);
+  return make_row_state(std::move(encoding), std::move(recurrence), sources.size());
 }
 
 Tensor CaptionModel::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
@@ -233,24 +230,19 @@ Tensor CaptionModel::step(DecoderState& base_state, const std::vector<int32_t>& 
   auto& state = static_cast<CaptionDecoderState&>(base_state);
   const Tensor tokens = token_column(prev_tokens, state.encoding.memory.dim(0), "CaptionModel");
   const CaptionStepOutput out = decode_step(tokens, state.encoding, state.recurrence, ForwardMode{});
-  state.recurrence.state = on_heap(state.recurrence.state);
+  keep_on_heap(state.recurrence.state);
   if (attention) *attention = spread_over_tokens(out.weights.value(), config_.cell_features);
   return log_softmax(out.logits).value();
 }
 
-void CaptionModel::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  // Beams trading places within their sentences leave the grid's memory as it is.
-  static_cast<CaptionDecoderState&>(base_state).reorder(rows);
+// Beams trading places within their sentences leave the grid's memory as it is (RowState).
+void CaptionEncoding::reorder(const std::vector<int32_t>& rows) {
+  reorder_memory_and_keys(rows, memory, keys);
+  reorder_rows(rows, cells);
 }
 
-CaptionEncoding CaptionEncoding::gather_rows(const std::vector<int32_t>& rows) const {
-  CaptionEncoding out{memory, keys, cells.gather_rows(rows)};
-  gather_memory_and_keys(out.memory, out.keys, rows);
-  return out;
-}
-
-CaptionRecurrence CaptionRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
-  return {state.gather_rows(rows), scope.gather_rows(rows)};
+void CaptionRecurrence::reorder(const std::vector<int32_t>& rows) {
+  reorder_rows(rows, state, scope);
 }
 
 NamedParameters CaptionModel::parameters() const {

@@ -302,14 +302,11 @@ std::unique_ptr<DecoderState> PointerNetwork::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
   const Tensor src = pad_sources(sources);
-  const PointerEncoding encoding = encode_source(src, ForwardMode{});
+  PointerEncoding encoding = encode_source(src, ForwardMode{});
   PointerRecurrence recurrence = initial_recurrence(encoding);
-  for (auto& layer : recurrence.layers) layer = on_heap(layer);
-  recurrence.mask = recurrence.mask.clone_heap();
-  // Decoding reads no summary: the initial state has used it.
-  PointerEncoding kept{on_heap(encoding.inputs), on_heap(encoding.keys), Var(), encoding.lengths};
-  return std::make_unique<PointerDecoderState>(std::move(kept), std::move(recurrence),
-                                               static_cast<int64_t>(sources.size()));
+  encoding.summary = Var();  // decoding reads no summary: the initial state has used it
+  keep_on_heap(recurrence.layers, recurrence.mask, encoding.inputs, encoding.keys);
+  return make_row_state(std::move(encoding), std::move(recurrence), sources.size());
 }
 
 Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
@@ -320,8 +317,7 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
   const int64_t rows = tokens.dim(0);
   const Var x = reshape(decoder_inputs(tokens, state.encoding), {rows, config_.embed});
   const Var logits = decode_step(x, tokens, state.encoding, state.recurrence, ForwardMode{});
-  for (auto& layer : state.recurrence.layers) layer = on_heap(layer);
-  if (!state.recurrence.mask.on_heap()) state.recurrence.mask = state.recurrence.mask.clone_heap();
+  keep_on_heap(state.recurrence.layers, state.recurrence.mask);
   if (attention) *attention = position_probabilities(logits.value(), state.encoding.inputs.dim(1));
   // Closed positions leave the search as -inf, not -1e9: a beam wider than the positions
   // still open must not fill up with impossible pointers (beam_search drops -inf).
@@ -332,24 +328,14 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
   return log_probs;
 }
 
-void PointerNetwork::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  // Beams trading places within their sentences leave the source embeddings and keys as
-  // they are.
-  static_cast<PointerDecoderState&>(base_state).reorder(rows);
+// Beams trading places within their sentences leave the source embeddings and keys as they
+// are (RowState).
+void PointerEncoding::reorder(const std::vector<int32_t>& rows) {
+  reorder_rows(rows, inputs, keys, summary, lengths);
 }
 
-PointerEncoding PointerEncoding::gather_rows(const std::vector<int32_t>& rows) const {
-  PointerEncoding out{attn::gather_rows(inputs, rows), attn::gather_rows(keys, rows),
-                      attn::gather_rows(summary, rows), {}};
-  for (int32_t r : rows) out.lengths.push_back(lengths[r]);
-  return out;
-}
-
-PointerRecurrence PointerRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
-  PointerRecurrence out;
-  for (const auto& layer : layers) out.layers.push_back(layer.gather_rows(rows));
-  out.mask = mask.gather_rows(rows);
-  return out;
+void PointerRecurrence::reorder(const std::vector<int32_t>& rows) {
+  reorder_rows(rows, layers, mask);
 }
 
 }  // namespace attn

@@ -77,7 +77,6 @@ class SnailModel : public ConfiguredModel<SnailConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
   // Every block over a whole sequence: x [B, L, embed], keep [B, L, 1] (0 on padding),
   // mask [B, L, L] additive (causal and padding) -> features [B, L, C]. `keys` and `values`,
