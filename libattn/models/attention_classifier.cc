@@ -63,9 +63,7 @@ Var attention_penalty(const Var& a) {
 
 const ConfigFields<ClassifierConfig>& ClassifierConfig::fields() {
   using C = ClassifierConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + the labels"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "300"}}),
       positive_field("hidden", &C::hidden,
                      "encoder output width H (H/2 a direction when bidirectional)",
@@ -81,7 +79,7 @@ const ConfigFields<ClassifierConfig>& ClassifierConfig::fields() {
       number_field("penalty", &C::penalty, kNonNegative, "coefficient of ||A A^T - I||^2_F"),
       number_field("dropout", &C::dropout, kProbability,
                    "dropout between layers and before the output"),
-  };
+  });
   return table;
 }
 

@@ -59,9 +59,7 @@ using CaptionDecoderState = RowState<CaptionEncoding, CaptionRecurrence>;
 
 const ConfigFields<CaptionConfig>& CaptionConfig::fields() {
   using C = CaptionConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "the feature alphabet, specials included"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("cell_features", &C::cell_features, "feature tokens per grid cell K"),
       integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
                     "0: binary feature tokens; D: every token is D numbers in [0, 1]"),
@@ -77,7 +75,7 @@ const ConfigFields<CaptionConfig>& CaptionConfig::fields() {
       number_field("penalty", &C::penalty, kNonNegative,
                    "lambda of the doubly stochastic regulariser"),
       number_field("dropout", &C::dropout, kProbability, "dropout before the output layer"),
-  };
+  });
   return table;
 }
 

@@ -40,9 +40,7 @@ const char* output_feed_name(OutputFeed feed) {
 
 const ConfigFields<NtmConfig>& NtmConfig::fields() {
   using C = NtmConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "16"}, {"base", "64"}}),
       choice_field("controller", &C::controller, kControllerNames, "the controller network"),
       positive_field("controller_size", &C::controller_size, "controller width H",
@@ -57,7 +55,7 @@ const ConfigFields<NtmConfig>& NtmConfig::fields() {
                     "shifts -s..s of the location addressing (2s + 1 <= memory_slots)"),
       choice_field("output_feed", &C::output_feed, {OutputFeed::kPrevious, OutputFeed::kNone},
                    output_feed_name, "what the controller sees of the previous output"),
-  };
+  });
   return table;
 }
 

@@ -92,9 +92,7 @@ using PointerDecoderState = RowState<PointerEncoding, PointerRecurrence>;
 
 const ConfigFields<PointerConfig>& PointerConfig::fields() {
   using C = PointerConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + max_positions"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("max_positions", &C::max_positions,
                      "the longest source the model can point into P"),
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "256"}}),
@@ -107,7 +105,7 @@ const ConfigFields<PointerConfig>& PointerConfig::fields() {
       integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
                     "0: source tokens; D: points of D coordinates in [0, 1]"),
       number_field("dropout", &C::dropout, kProbability, "dropout between stacked layers"),
-  };
+  });
   return table;
 }
 

@@ -28,9 +28,7 @@ const char* rnn_decoder_name(RnnDecoderType type) {
 
 const ConfigFields<RnnConfig>& RnnConfig::fields() {
   using C = RnnConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "512"}}),
       positive_field("hidden", &C::hidden, "hidden width H (H/2 a direction when bidirectional)",
                      {{"tiny", "64"}, {"base", "1000"}}),
@@ -55,7 +53,7 @@ const ConfigFields<RnnConfig>& RnnConfig::fields() {
           boolean_field("tie_output", &C::tie_output, "cgru: output layer = target embedding")),
       source_eos_field(&C::source_eos),
       output_specials_field(&C::output_specials),
-  };
+  });
   return table;
 }
 

@@ -21,9 +21,7 @@ constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
 
 const ConfigFields<SnailConfig>& SnailConfig::fields() {
   using C = SnailConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "channels of the embedded tokens",
                      {{"tiny", "32"}, {"base", "128"}}),
       positive_field("filters", &C::filters, "channels each dense block adds F",
@@ -37,7 +35,7 @@ const ConfigFields<SnailConfig>& SnailConfig::fields() {
       positive_field("value_size", &C::value_size, "channels each attention block adds",
                      {{"tiny", "16"}, {"base", "128"}}),
       positive_field("blocks", &C::blocks, "(TC, attention) block pairs", {{"base", "3"}}),
-  };
+  });
   return table;
 }
 
