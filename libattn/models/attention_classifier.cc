@@ -136,9 +136,7 @@ Var AttentionClassifier::apply_dropout(const Var& x, const ForwardMode& mode) co
 
 AttentionClassifier::Classification AttentionClassifier::classify(const Tensor& src,
                                                                   const ForwardMode& mode) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
-             "AttentionClassifier: source must be int32 [B, S], got {} {}", dtype_name(src.dtype()),
-             shape_str(src.shape()));
+  check_source(src, "AttentionClassifier");
   const int64_t batch = src.dim(0), length = src.dim(1), h = config_.hidden;
   const std::vector<int32_t> lengths = source_lengths(src);
   const Var states =
@@ -158,9 +156,7 @@ AttentionClassifier::Classification AttentionClassifier::classify(const Tensor& 
 
 Var AttentionClassifier::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                                  std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "AttentionClassifier: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "AttentionClassifier");
   check_targets(tgt_in);
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), vocab = config_.tgt_vocab;
   const Classification out = classify(src, mode);

@@ -98,9 +98,7 @@ CaptionModel::CaptionModel(const CaptionConfig& config, Rng& rng) : ConfiguredMo
 }
 
 CaptionEncoding CaptionModel::encode_grid(const Tensor& src) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
-             "CaptionModel: source must be int32 [B, N·K], got {} {}", dtype_name(src.dtype()),
-             shape_str(src.shape()));
+  check_source(src, "CaptionModel");
   const int64_t k = config_.cell_features, h = config_.hidden;
   check_whole_cells(src.dim(1), k, config_.max_positions);
   const int64_t batch = src.dim(0), cells = src.dim(1) / k;
@@ -169,9 +167,7 @@ CaptionStepOutput CaptionModel::decode_step(const Tensor& prev_tokens,
 
 Var CaptionModel::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                           std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "CaptionModel: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "CaptionModel");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1);
   const CaptionEncoding encoding = encode_grid(src);
   const int64_t cells = encoding.memory.dim(1);

@@ -4,6 +4,7 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/source_batch.h"
 
 namespace attn {
 
@@ -193,9 +194,7 @@ Var NtmSeq2Seq::decode_step(const Tensor& prev_tokens, NtmRecurrence& r) const {
 
 Var NtmSeq2Seq::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode&,
                         std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "NtmSeq2Seq: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "NtmSeq2Seq");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), length = src.dim(1);
   const int64_t slots = config_.memory_slots;
   NtmRecurrence r = initial_recurrence(batch);

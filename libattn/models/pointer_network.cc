@@ -158,9 +158,7 @@ PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : Configur
 }
 
 PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMode& mode) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
-             "PointerNetwork: source must be int32 [B, S], got {} {}", dtype_name(src.dtype()),
-             shape_str(src.shape()));
+  check_source(src, "PointerNetwork");
   const int64_t batch = src.dim(0), length = src.dim(1), h = config_.hidden;
   PointerEncoding encoding;
   encoding.lengths = source_lengths(src);
@@ -252,9 +250,7 @@ Var PointerNetwork::decode_step(const Var& x, const Tensor& prev_tokens,
 
 Var PointerNetwork::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                             std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "PointerNetwork: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "PointerNetwork");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), length = src.dim(1);
   const PointerEncoding encoding = encode_source(src, mode);
   check_targets(tgt_in, encoding.lengths, config_.mask_chosen, config_.max_positions);

@@ -124,9 +124,7 @@ Var RnnSeq2Seq::apply_dropout(const Var& x, const ForwardMode& mode) const {
 }
 
 RnnEncoding RnnSeq2Seq::encode_source(const Tensor& source, const ForwardMode& mode) const {
-  ATTN_CHECK(source.rank() == 2 && source.dtype() == DType::kI32,
-             "RnnSeq2Seq: source must be int32 [B, S], got {} {}", dtype_name(source.dtype()),
-             shape_str(source.shape()));
+  check_source(source, "RnnSeq2Seq");
   const Tensor src = config_.source_eos ? with_source_eos(source) : source;
   const int64_t batch = src.dim(0), length = src.dim(1);
   const std::vector<int32_t> lengths = source_lengths(src);
@@ -208,9 +206,7 @@ RnnStepOutput RnnSeq2Seq::decode_step(const Tensor& prev_tokens, const RnnEncodi
 
 Var RnnSeq2Seq::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                         std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "RnnSeq2Seq: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "RnnSeq2Seq");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1);
   const RnnEncoding encoding = encode_source(src, mode);
   RnnRecurrence recurrence = initial_recurrence(encoding);
