@@ -64,6 +64,15 @@ struct SnailUnit {
   int64_t added_channels() const;
 };
 
+// The sequence SNAIL reads, written once for training and decoding: the right-padded sources
+// src [B, S] moved right so each ends at column S, then `steps` target columns.
+struct LeftPadded {
+  Tensor sources;  // int32 [B, S]
+  Tensor keep;     // [B, S + steps, 1]: 0 on the padding, 1 elsewhere
+  Tensor mask;     // [B, S + steps, S + steps] additive: causal, and the padding never seen
+};
+LeftPadded left_pad(const Tensor& src, int64_t steps);
+
 class SnailModel : public ConfiguredModel<SnailConfig> {
  public:
   SnailModel(const SnailConfig& config, Rng& rng);

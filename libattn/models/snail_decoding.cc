@@ -15,6 +15,7 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/decode/row_state.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/snail.h"
 
 namespace attn {
@@ -41,26 +42,13 @@ Tensor heap(const Var& x) { return x.value().contiguous().clone_heap(); }
 
 std::unique_ptr<DecoderState> SnailModel::encode(const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor left = Tensor::zeros({batch, length}, DType::kI32);
-  Tensor keep = Tensor::zeros({batch, length, 1});
-  Tensor mask = Tensor::zeros({batch, length, length});
-  for (int64_t b = 0; b < batch; ++b) {
-    const int64_t n = static_cast<int64_t>(sources[b].size()), start = length - n;
-    std::copy(sources[b].begin(), sources[b].end(), left.ints() + b * length + start);
-    for (int64_t j = start; j < length; ++j) keep[b * length + j] = 1.0f;
-    for (int64_t i = 0; i < length; ++i)
-      for (int64_t j = 0; j < length; ++j)
-        if (j > i || j < start)
-          mask[(b * length + i) * length + j] = -std::numeric_limits<float>::infinity();
-  }
+  const LeftPadded padded = left_pad(pad_sources(sources), 0);
+  const Tensor& keep = padded.keep;
+  const int64_t batch = keep.dim(0), length = keep.dim(1);
   SnailRecurrence state;
   std::vector<Var> keys, values;
-  const Var x = mul(embedding(src_embedding_, left), Var(keep));
-  state.features = heap(features(x, keep, mask, &keys, &values, nullptr));
+  const Var x = mul(embedding(src_embedding_, padded.sources), Var(keep));
+  state.features = heap(features(x, keep, padded.mask, &keys, &values, nullptr));
   state.keep = keep.view({batch, length}).clone_heap();
   for (const Var& k : keys) state.keys.push_back(heap(k));
   for (const Var& v : values) state.values.push_back(heap(v));
