@@ -31,13 +31,12 @@ Var first_slot_weighting(int64_t batch, int64_t slots) {
 const EnumNames<ControllerType> kControllerNames = {{ControllerType::kLstm, "lstm"},
                                                     {ControllerType::kGru, "gru"},
                                                     {ControllerType::kFeedForward, "feedforward"}};
+const EnumNames<OutputFeed> kOutputFeedNames = {{OutputFeed::kPrevious, "previous"},
+                                                {OutputFeed::kNone, "none"}};
 }  // namespace
 
 const char* controller_name(ControllerType type) { return enum_name(kControllerNames, type); }
-
-const char* output_feed_name(OutputFeed feed) {
-  return feed == OutputFeed::kNone ? "none" : "previous";
-}
+const char* output_feed_name(OutputFeed feed) { return enum_name(kOutputFeedNames, feed); }
 
 const ConfigFields<NtmConfig>& NtmConfig::fields() {
   using C = NtmConfig;
@@ -54,8 +53,8 @@ const ConfigFields<NtmConfig>& NtmConfig::fields() {
       positive_field("write_heads", &C::write_heads, "write heads"),
       integer_field("shift_range", &C::shift_range, 0, kMaxConfigInteger,
                     "shifts -s..s of the location addressing (2s + 1 <= memory_slots)"),
-      choice_field("output_feed", &C::output_feed, {OutputFeed::kPrevious, OutputFeed::kNone},
-                   output_feed_name, "what the controller sees of the previous output"),
+      choice_field("output_feed", &C::output_feed, kOutputFeedNames,
+                   "what the controller sees of the previous output"),
   });
   return table;
 }

@@ -18,13 +18,12 @@ namespace attn {
 namespace {
 const EnumNames<BridgeType> kBridgeNames = {
     {BridgeType::kMean, "mean"}, {BridgeType::kFinal, "final"}, {BridgeType::kZero, "zero"}};
+const EnumNames<RnnDecoderType> kDecoderNames = {{RnnDecoderType::kLuong, "luong"},
+                                                 {RnnDecoderType::kConditionalGru, "cgru"}};
 }  // namespace
 
 const char* bridge_name(BridgeType type) { return enum_name(kBridgeNames, type); }
-
-const char* rnn_decoder_name(RnnDecoderType type) {
-  return type == RnnDecoderType::kConditionalGru ? "cgru" : "luong";
-}
+const char* rnn_decoder_name(RnnDecoderType type) { return enum_name(kDecoderNames, type); }
 
 const ConfigFields<RnnConfig>& RnnConfig::fields() {
   using C = RnnConfig;
@@ -46,9 +45,8 @@ const ConfigFields<RnnConfig>& RnnConfig::fields() {
                    "dropout between layers and before the output"),
       positive_field("max_source_length", &C::max_source_length,
                      "source positions the location scorer can address"),
-      omitted_at_default(choice_field(
-          "decoder", &C::decoder, {RnnDecoderType::kLuong, RnnDecoderType::kConditionalGru},
-          rnn_decoder_name, "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
+      omitted_at_default(choice_field("decoder", &C::decoder, kDecoderNames,
+                                      "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
       omitted_at_default(
           boolean_field("tie_output", &C::tie_output, "cgru: output layer = target embedding")),
       source_eos_field(&C::source_eos),
