@@ -1,7 +1,5 @@
 #include "libattn/models/caption_model.h"
 
-#include <algorithm>
-
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/embedding.h"
@@ -121,16 +119,8 @@ CaptionEncoding CaptionModel::encode_grid(const Tensor& src) const {
 }
 
 CaptionRecurrence CaptionModel::initial_recurrence(const CaptionEncoding& encoding) const {
-  const int64_t batch = encoding.memory.dim(0), cells = encoding.memory.dim(1);
   // Mean over real cells only (Xu et al. §3.1.2 average the annotations to start the LSTM).
-  Tensor keep = Tensor::empty({batch, cells, 1});
-  Tensor inverse_count = Tensor::empty({batch, 1});
-  for (int64_t b = 0; b < batch; ++b) {
-    const int32_t count = encoding.cells.lengths[b];
-    for (int64_t i = 0; i < cells; ++i) keep[b * cells + i] = i < count ? 1.0f : 0.0f;
-    inverse_count[b] = 1.0f / static_cast<float>(std::max(count, 1));
-  }
-  const Var mean_annotation = mul(sum(mul(encoding.memory, Var(keep)), 1), Var(inverse_count));
+  const Var mean_annotation = masked_mean(encoding.memory, encoding.cells.lengths);
   const Var initial = tanh(init_state_.forward(mean_annotation));
   CaptionRecurrence recurrence;
   if (config_.cell == CellType::kLstm) {

@@ -159,7 +159,7 @@ PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : Configur
 
 PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMode& mode) const {
   check_source(src, "PointerNetwork");
-  const int64_t batch = src.dim(0), length = src.dim(1), h = config_.hidden;
+  const int64_t batch = src.dim(0), h = config_.hidden;
   PointerEncoding encoding;
   encoding.lengths = source_lengths(src);
   const int32_t longest = *std::max_element(encoding.lengths.begin(), encoding.lengths.end());
@@ -178,14 +178,7 @@ PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMo
   // The end slot e joins every row's memory as slot 0: [B, 1, H] by broadcasting.
   const Var end = add(Var(Tensor::zeros({batch, 1, h})), reshape(end_memory_, {1, 1, h}));
   encoding.keys = pointer_.keys(concat({end, memory}, 1));
-  // Mean over real tokens only: padded positions are zeroed, then divided by the length.
-  Tensor keep = Tensor::empty({batch, length, 1});
-  Tensor inverse_length = Tensor::empty({batch, 1});
-  for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t j = 0; j < length; ++j) keep[b * length + j] = j < encoding.lengths[b] ? 1 : 0;
-    inverse_length[b] = 1.0f / static_cast<float>(std::max(encoding.lengths[b], 1));
-  }
-  encoding.summary = mul(sum(mul(memory, Var(keep)), 1), Var(inverse_length));
+  encoding.summary = masked_mean(memory, encoding.lengths);
   return encoding;
 }
 

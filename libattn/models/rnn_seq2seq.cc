@@ -1,7 +1,5 @@
 #include "libattn/models/rnn_seq2seq.h"
 
-#include <algorithm>
-
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/embedding.h"
@@ -124,7 +122,7 @@ Var RnnSeq2Seq::apply_dropout(const Var& x, const ForwardMode& mode) const {
 RnnEncoding RnnSeq2Seq::encode_source(const Tensor& source, const ForwardMode& mode) const {
   check_source(source, "RnnSeq2Seq");
   const Tensor src = config_.source_eos ? with_source_eos(source) : source;
-  const int64_t batch = src.dim(0), length = src.dim(1);
+  const int64_t length = src.dim(1);
   const std::vector<int32_t> lengths = source_lengths(src);
   const StackedRnnOutput encoded =
       encoder_.forward(embedding(src_embedding_, src), lengths, config_.dropout, mode);
@@ -133,14 +131,7 @@ RnnEncoding RnnSeq2Seq::encode_source(const Tensor& source, const ForwardMode& m
   encoding.keys = scorer_.keys(encoded.outputs);
   encoding.source = SourceMask::from_lengths(lengths, length);
   if (config_.bridge == BridgeType::kMean) {
-    // Mean over real tokens only: padded positions are zeroed, then divided by the length.
-    Tensor keep = Tensor::empty({batch, length, 1});
-    Tensor inverse_length = Tensor::empty({batch, 1});
-    for (int64_t b = 0; b < batch; ++b) {
-      for (int64_t j = 0; j < length; ++j) keep[b * length + j] = j < lengths[b] ? 1.0f : 0.0f;
-      inverse_length[b] = 1.0f / static_cast<float>(std::max(lengths[b], 1));
-    }
-    encoding.summary = mul(sum(mul(encoded.outputs, Var(keep)), 1), Var(inverse_length));
+    encoding.summary = masked_mean(encoded.outputs, lengths);
   } else if (config_.bridge == BridgeType::kFinal) {
     const size_t top = encoded.final_states.size() - (encoder_.bidirectional() ? 2 : 1);
     encoding.summary =
