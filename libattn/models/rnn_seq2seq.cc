@@ -21,7 +21,6 @@ const EnumNames<RnnDecoderType> kDecoderNames = {{RnnDecoderType::kLuong, "luong
 }  // namespace
 
 const char* bridge_name(BridgeType type) { return enum_name(kBridgeNames, type); }
-const char* rnn_decoder_name(RnnDecoderType type) { return enum_name(kDecoderNames, type); }
 
 const ConfigFields<RnnConfig>& RnnConfig::fields() {
   using C = RnnConfig;

@@ -51,8 +51,7 @@ enum class BridgeType {
 };
 const char* bridge_name(BridgeType type);  // "mean" | "final" | "zero"
 
-enum class RnnDecoderType { kLuong, kConditionalGru };
-const char* rnn_decoder_name(RnnDecoderType type);  // "luong" | "cgru"
+enum class RnnDecoderType { kLuong, kConditionalGru };  // "luong" | "cgru"
 
 struct RnnConfig : TableConfig<RnnConfig> {
   static constexpr const char* kArchitecture = "rnn";
