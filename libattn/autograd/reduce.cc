@@ -1,6 +1,9 @@
 #include "libattn/autograd/reduce.h"
 
+#include <algorithm>
+
 #include "libattn/autograd/axis.h"
+#include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/tape.h"
 
 namespace attn {
@@ -73,5 +76,16 @@ Var sum(const Var& x) { return reduce_all(x, false); }
 Var mean(const Var& x) { return reduce_all(x, true); }
 Var sum(const Var& x, int axis, bool keepdim) { return reduce_axis(x, axis, keepdim, false); }
 Var mean(const Var& x, int axis, bool keepdim) { return reduce_axis(x, axis, keepdim, true); }
+
+Var masked_mean(const Var& x, const std::vector<int32_t>& lengths) {
+  const int64_t batch = x.dim(0), length = x.dim(1);
+  Tensor keep = Tensor::empty({batch, length, 1});
+  Tensor inverse_length = Tensor::empty({batch, 1});
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t j = 0; j < length; ++j) keep[b * length + j] = j < lengths[b] ? 1.0f : 0.0f;
+    inverse_length[b] = 1.0f / static_cast<float>(std::max(lengths[b], 1));
+  }
+  return mul(sum(mul(x, Var(keep)), 1), Var(inverse_length));
+}
 
 }  // namespace attn

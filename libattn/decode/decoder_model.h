@@ -8,8 +8,8 @@
 //
 // Rows are the unit of work: encode() makes one row per source sentence; reorder() keeps,
 // repeats or drops rows, so beams' caches (KV caches, RNN states) follow their hypotheses
-// and finished sentences stop costing compute. This is the only virtual class in attn:
-// decoding must not know which model it drives.
+// and finished sentences stop costing compute. This and the state are the only virtual
+// classes in attn: decoding must not know which model it drives.
 #pragma once
 
 #include <cstdint>
@@ -21,9 +21,12 @@
 namespace attn {
 
 // Model-specific caches: encoder memory and its mask, per-layer KV caches, recurrent state,
-// and for every row the source sentence it decodes.
+// and for every row the source sentence it decodes. Every model's state is a RowState
+// (row_state.h), which implements reorder() once.
 struct DecoderState {
   virtual ~DecoderState() = default;
+  // New row i is old row rows[i]; see DecoderModel::reorder.
+  virtual void reorder(const std::vector<int32_t>& rows) = 0;
 };
 
 class DecoderModel {
@@ -46,8 +49,11 @@ class DecoderModel {
                       Tensor* attention) = 0;
 
   // Keeps rows `rows` (indices into the current rows; may repeat or drop any): new row i
-  // is old row rows[i]. Never called with the identity.
-  virtual void reorder(DecoderState& state, const std::vector<int32_t>& rows) = 0;
+  // is old row rows[i]. Never called with the identity. The state knows how: a model that
+  // wraps another (or records the calls) overrides this.
+  virtual void reorder(DecoderState& state, const std::vector<int32_t>& rows) {
+    state.reorder(rows);
+  }
 
   virtual int32_t bos_id() const = 0;
   virtual int32_t eos_id() const = 0;

@@ -10,6 +10,10 @@ namespace {
 
 struct EnsembleState : DecoderState {
   std::vector<std::unique_ptr<DecoderState>> members;
+
+  void reorder(const std::vector<int32_t>& rows) override {
+    for (auto& member : members) member->reorder(rows);
+  }
 };
 
 }  // namespace
@@ -54,11 +58,6 @@ Tensor Ensemble::step(DecoderState& state, const std::vector<int32_t>& prev_toke
   if (members_.size() > 1)
     for (int64_t i = 0; i < rows * vocab; ++i) out[i] *= scale;
   return mean;
-}
-
-void Ensemble::reorder(DecoderState& state, const std::vector<int32_t>& rows) {
-  auto& members = static_cast<EnsembleState&>(state).members;
-  for (size_t m = 0; m < members_.size(); ++m) members_[m]->reorder(*members[m], rows);
 }
 
 }  // namespace attn

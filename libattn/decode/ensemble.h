@@ -23,7 +23,6 @@ class Ensemble : public DecoderModel {
   // The attention, when asked for, is the first member's.
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
   int32_t bos_id() const override { return members_[0]->bos_id(); }
   int32_t eos_id() const override { return members_[0]->eos_id(); }

@@ -4,16 +4,34 @@
 
 namespace attn {
 
-Var on_heap(const Var& x) {
-  if (!x.defined() || x.value().on_heap()) return x;
-  return Var(x.value().clone_heap());
+void reorder_rows(const std::vector<int32_t>& rows, Var& x) {
+  if (x.defined()) x = Var(x.value().gather_rows(rows));
 }
 
-RecurrentState on_heap(const RecurrentState& x) { return {on_heap(x.h), on_heap(x.c)}; }
-
-Var gather_rows(const Var& x, const std::vector<int32_t>& rows) {
-  return x.defined() ? Var(x.value().gather_rows(rows)) : x;
+void reorder_rows(const std::vector<int32_t>& rows, Tensor& x) {
+  if (x.defined()) x = x.gather_rows(rows);
 }
+
+void reorder_rows(const std::vector<int32_t>& rows, RecurrentState& x) {
+  reorder_rows(rows, x.h, x.c);
+}
+
+void reorder_rows(const std::vector<int32_t>& rows, std::vector<int32_t>& per_row) {
+  std::vector<int32_t> out;
+  out.reserve(rows.size());
+  for (int32_t r : rows) out.push_back(per_row[static_cast<size_t>(r)]);
+  per_row = std::move(out);
+}
+
+void keep_on_heap(Var& x) {
+  if (x.defined() && !x.value().on_heap()) x = Var(x.value().clone_heap());
+}
+
+void keep_on_heap(Tensor& x) {
+  if (x.defined() && !x.on_heap()) x = x.clone_heap();
+}
+
+void keep_on_heap(RecurrentState& x) { keep_on_heap(x.h, x.c); }
 
 Tensor token_column(const std::vector<int32_t>& prev_tokens, int64_t state_rows,
                     const char* model) {
@@ -24,14 +42,16 @@ Tensor token_column(const std::vector<int32_t>& prev_tokens, int64_t state_rows,
 
 void memory_and_keys_on_heap(Var& memory, Var& keys) {
   const bool shared = keys.same(memory);
-  memory = on_heap(memory);
-  keys = shared ? memory : on_heap(keys);
+  keep_on_heap(memory);
+  if (shared) keys = memory;
+  else keep_on_heap(keys);
 }
 
-void gather_memory_and_keys(Var& memory, Var& keys, const std::vector<int32_t>& rows) {
+void reorder_memory_and_keys(const std::vector<int32_t>& rows, Var& memory, Var& keys) {
   const bool shared = keys.same(memory);
-  memory = gather_rows(memory, rows);
-  keys = shared ? memory : gather_rows(keys, rows);
+  reorder_rows(rows, memory);
+  if (shared) keys = memory;
+  else reorder_rows(rows, keys);
 }
 
 }  // namespace attn

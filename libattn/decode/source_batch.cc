@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "libattn/core/error.h"
+
 namespace attn {
 
 Tensor pad_sources(const std::vector<std::vector<int32_t>>& sources, int64_t min_length) {
@@ -24,6 +26,18 @@ std::vector<int32_t> source_lengths(const Tensor& src) {
         break;
       }
   return lengths;
+}
+
+void check_source(const Tensor& src, const char* model) {
+  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
+             "{}: source must be int32 [B, S], got {} {}", model, dtype_name(src.dtype()),
+             shape_str(src.shape()));
+}
+
+void check_target(const Tensor& src, const Tensor& tgt_in, const char* model) {
+  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
+             "{}: target must be int32 [B, T] with the source's B, got {} {}", model,
+             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
 }
 
 }  // namespace attn

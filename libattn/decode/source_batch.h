@@ -21,4 +21,9 @@ Tensor pad_sources(const std::vector<std::vector<int32_t>>& sources, int64_t min
 // Real tokens per row of a right-padded int32 batch [B, S]: one past the last non-pad id.
 std::vector<int32_t> source_lengths(const Tensor& src);
 
+// What every model's training forward takes: src int32 [B, S], tgt_in int32 [B, T] with the
+// same B. Anything else is the caller's bug, reported with the model's name.
+void check_source(const Tensor& src, const char* model);
+void check_target(const Tensor& src, const Tensor& tgt_in, const char* model);
+
 }  // namespace attn

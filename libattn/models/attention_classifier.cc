@@ -13,6 +13,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/data/vocab.h"
+#include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/shared_fields.h"
 
@@ -33,11 +34,16 @@ void check_targets(const Tensor& tgt_in) {
   }
 }
 
-struct ClassifierState : DecoderState {
+// What encode() computed for each sentence; every later step reads end_log_probs.
+struct ClassifierEncoding {
   Tensor label_log_probs;  // [rows, V]
   Tensor end_log_probs;    // [1, V]
   Tensor weights;          // [rows, S]: A averaged over the hops
+
+  void reorder(const std::vector<int32_t>& rows) { reorder_rows(rows, label_log_probs, weights); }
 };
+
+using ClassifierState = RowState<ClassifierEncoding, NoRows>;
 
 
 const EnumNames<PoolingType> kPoolingNames = {{PoolingType::kStatic, "static"},
@@ -57,9 +63,7 @@ Var attention_penalty(const Var& a) {
 
 const ConfigFields<ClassifierConfig>& ClassifierConfig::fields() {
   using C = ClassifierConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + the labels"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "300"}}),
       positive_field("hidden", &C::hidden,
                      "encoder output width H (H/2 a direction when bidirectional)",
@@ -75,7 +79,7 @@ const ConfigFields<ClassifierConfig>& ClassifierConfig::fields() {
       number_field("penalty", &C::penalty, kNonNegative, "coefficient of ||A A^T - I||^2_F"),
       number_field("dropout", &C::dropout, kProbability,
                    "dropout between layers and before the output"),
-  };
+  });
   return table;
 }
 
@@ -132,9 +136,7 @@ Var AttentionClassifier::apply_dropout(const Var& x, const ForwardMode& mode) co
 
 AttentionClassifier::Classification AttentionClassifier::classify(const Tensor& src,
                                                                   const ForwardMode& mode) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
-             "AttentionClassifier: source must be int32 [B, S], got {} {}", dtype_name(src.dtype()),
-             shape_str(src.shape()));
+  check_source(src, "AttentionClassifier");
   const int64_t batch = src.dim(0), length = src.dim(1), h = config_.hidden;
   const std::vector<int32_t> lengths = source_lengths(src);
   const Var states =
@@ -154,9 +156,7 @@ AttentionClassifier::Classification AttentionClassifier::classify(const Tensor& 
 
 Var AttentionClassifier::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                                  std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "AttentionClassifier: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "AttentionClassifier");
   check_targets(tgt_in);
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), vocab = config_.tgt_vocab;
   const Classification out = classify(src, mode);
@@ -193,17 +193,17 @@ std::unique_ptr<DecoderState> AttentionClassifier::encode(
   NoGrad no_grad;
   const Tensor src = pad_sources(sources);
   const Classification out = classify(src, ForwardMode{});
-  auto state = std::make_unique<ClassifierState>();
-  state->label_log_probs = log_softmax(out.logits).value().clone_heap();
-  state->end_log_probs =
+  ClassifierEncoding encoding;
+  encoding.label_log_probs = log_softmax(out.logits).value().clone_heap();
+  encoding.end_log_probs =
       log_softmax(reshape(end_logits_, {1, config_.tgt_vocab})).value().clone_heap();
-  state->weights = mean(out.weights, 1).value().clone_heap();
-  return state;
+  encoding.weights = mean(out.weights, 1).value().clone_heap();
+  return make_row_state(std::move(encoding), NoRows{}, sources.size());
 }
 
 Tensor AttentionClassifier::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
                                  Tensor* attention) {
-  auto& state = static_cast<ClassifierState&>(base_state);
+  const ClassifierEncoding& state = static_cast<ClassifierState&>(base_state).encoding;
   const int64_t rows = static_cast<int64_t>(prev_tokens.size()), vocab = config_.tgt_vocab;
   ATTN_CHECK(rows == state.label_log_probs.dim(0),
              "AttentionClassifier::step: {} tokens for {} rows", rows,
@@ -217,12 +217,6 @@ Tensor AttentionClassifier::step(DecoderState& base_state, const std::vector<int
   }
   if (attention) *attention = state.weights.clone_heap();
   return out;
-}
-
-void AttentionClassifier::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  auto& state = static_cast<ClassifierState&>(base_state);
-  state.label_log_probs = state.label_log_probs.gather_rows(rows);
-  state.weights = state.weights.gather_rows(rows);
 }
 
 }  // namespace attn

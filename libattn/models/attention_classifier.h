@@ -87,7 +87,6 @@ class AttentionClassifier : public ConfiguredModel<ClassifierConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
  private:
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;

@@ -1,7 +1,5 @@
 #include "libattn/models/caption_model.h"
 
-#include <algorithm>
-
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/embedding.h"
@@ -59,9 +57,7 @@ using CaptionDecoderState = RowState<CaptionEncoding, CaptionRecurrence>;
 
 const ConfigFields<CaptionConfig>& CaptionConfig::fields() {
   using C = CaptionConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "the feature alphabet, specials included"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("cell_features", &C::cell_features, "feature tokens per grid cell K"),
       integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
                     "0: binary feature tokens; D: every token is D numbers in [0, 1]"),
@@ -77,7 +73,7 @@ const ConfigFields<CaptionConfig>& CaptionConfig::fields() {
       number_field("penalty", &C::penalty, kNonNegative,
                    "lambda of the doubly stochastic regulariser"),
       number_field("dropout", &C::dropout, kProbability, "dropout before the output layer"),
-  };
+  });
   return table;
 }
 
@@ -100,9 +96,7 @@ CaptionModel::CaptionModel(const CaptionConfig& config, Rng& rng) : ConfiguredMo
 }
 
 CaptionEncoding CaptionModel::encode_grid(const Tensor& src) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
-             "CaptionModel: source must be int32 [B, N·K], got {} {}", dtype_name(src.dtype()),
-             shape_str(src.shape()));
+  check_source(src, "CaptionModel");
   const int64_t k = config_.cell_features, h = config_.hidden;
   check_whole_cells(src.dim(1), k, config_.max_positions);
   const int64_t batch = src.dim(0), cells = src.dim(1) / k;
@@ -125,16 +119,8 @@ CaptionEncoding CaptionModel::encode_grid(const Tensor& src) const {
 }
 
 CaptionRecurrence CaptionModel::initial_recurrence(const CaptionEncoding& encoding) const {
-  const int64_t batch = encoding.memory.dim(0), cells = encoding.memory.dim(1);
   // Mean over real cells only (Xu et al. §3.1.2 average the annotations to start the LSTM).
-  Tensor keep = Tensor::empty({batch, cells, 1});
-  Tensor inverse_count = Tensor::empty({batch, 1});
-  for (int64_t b = 0; b < batch; ++b) {
-    const int32_t count = encoding.cells.lengths[b];
-    for (int64_t i = 0; i < cells; ++i) keep[b * cells + i] = i < count ? 1.0f : 0.0f;
-    inverse_count[b] = 1.0f / static_cast<float>(std::max(count, 1));
-  }
-  const Var mean_annotation = mul(sum(mul(encoding.memory, Var(keep)), 1), Var(inverse_count));
+  const Var mean_annotation = masked_mean(encoding.memory, encoding.cells.lengths);
   const Var initial = tanh(init_state_.forward(mean_annotation));
   CaptionRecurrence recurrence;
   if (config_.cell == CellType::kLstm) {
@@ -171,9 +157,7 @@ CaptionStepOutput CaptionModel::decode_step(const Tensor& prev_tokens,
 
 Var CaptionModel::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                           std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "CaptionModel: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "CaptionModel");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1);
   const CaptionEncoding encoding = encode_grid(src);
   const int64_t cells = encoding.memory.dim(1);
@@ -217,14 +201,11 @@ std::unique_ptr<DecoderState> CaptionModel::encode(
   for (const auto& s : sources)
     check_whole_cells(static_cast<int64_t>(s.size()), config_.cell_features, config_.max_positions);
   const Tensor src = pad_sources(sources, config_.cell_features);
-  const CaptionEncoding encoding = encode_grid(src);
+  CaptionEncoding encoding = encode_grid(src);
   CaptionRecurrence recurrence = initial_recurrence(encoding);
-  recurrence.state = on_heap(recurrence.state);
-  CaptionEncoding kept{encoding.memory, encoding.keys,
-                       {encoding.cells.additive.clone_heap(), encoding.cells.lengths}};
-  memory_and_keys_on_heap(kept.memory, kept.keys);
-  return std::make_unique<CaptionDecoderState>(std::move(kept), std::move(recurrence),
-                                               static_cast<int64_t>(sources.size()));
+  keep_on_heap(recurrence.state, encoding.cells.additive);
+  memory_and_keys_on_heap(encoding.memory, encoding.keys);
+  return make_row_state(std::move(encoding), std::move(recurrence), sources.size());
 }
 
 Tensor CaptionModel::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
@@ -233,24 +214,19 @@ Tensor CaptionModel::step(DecoderState& base_state, const std::vector<int32_t>& 
   auto& state = static_cast<CaptionDecoderState&>(base_state);
   const Tensor tokens = token_column(prev_tokens, state.encoding.memory.dim(0), "CaptionModel");
   const CaptionStepOutput out = decode_step(tokens, state.encoding, state.recurrence, ForwardMode{});
-  state.recurrence.state = on_heap(state.recurrence.state);
+  keep_on_heap(state.recurrence.state);
   if (attention) *attention = spread_over_tokens(out.weights.value(), config_.cell_features);
   return log_softmax(out.logits).value();
 }
 
-void CaptionModel::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  // Beams trading places within their sentences leave the grid's memory as it is.
-  static_cast<CaptionDecoderState&>(base_state).reorder(rows);
+// Beams trading places within their sentences leave the grid's memory as it is (RowState).
+void CaptionEncoding::reorder(const std::vector<int32_t>& rows) {
+  reorder_memory_and_keys(rows, memory, keys);
+  reorder_rows(rows, cells);
 }
 
-CaptionEncoding CaptionEncoding::gather_rows(const std::vector<int32_t>& rows) const {
-  CaptionEncoding out{memory, keys, cells.gather_rows(rows)};
-  gather_memory_and_keys(out.memory, out.keys, rows);
-  return out;
-}
-
-CaptionRecurrence CaptionRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
-  return {state.gather_rows(rows), scope.gather_rows(rows)};
+void CaptionRecurrence::reorder(const std::vector<int32_t>& rows) {
+  reorder_rows(rows, state, scope);
 }
 
 NamedParameters CaptionModel::parameters() const {

@@ -84,7 +84,7 @@ struct CaptionEncoding {
   Var keys;          // [B, N, K']: the scorer's query-independent half
   SourceMask cells;  // padding and lengths, in cells
 
-  CaptionEncoding gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
+  void reorder(const std::vector<int32_t>& rows);  // values only; decoding's RowState
 };
 
 // What the decoder carries from step t to step t + 1.
@@ -92,7 +92,7 @@ struct CaptionRecurrence {
   RecurrentState state;  // h_{t-1} (and c_{t-1}) [B, H]
   ScopeState scope;
 
-  CaptionRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
+  void reorder(const std::vector<int32_t>& rows);  // values only; decoding's RowState
 };
 
 struct CaptionStepOutput {
@@ -124,7 +124,6 @@ class CaptionModel : public ConfiguredModel<CaptionConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
  private:
   Var feature_embedding_;   // W as rows [V_src, H]; undefined with input_dims > 0

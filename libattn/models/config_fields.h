@@ -6,11 +6,10 @@
 // struct's member initialisers.
 //
 //   const ConfigFields<SnailConfig>& SnailConfig::fields() {
-//     static const ConfigFields<SnailConfig> table = {
-//         vocab_field("src_vocab", &SnailConfig::src_vocab, "source vocabulary size"),
+//     static const ConfigFields<SnailConfig> table = with_vocabulary_fields<SnailConfig>({
 //         integer_field("filters", &SnailConfig::filters, 1, kMaxConfigInteger,
 //                       "channels each dense block adds", {{"tiny", "16"}, {"base", "64"}}),
-//         ...};
+//         ...});
 //     return table;
 //   }
 //   SnailConfig c = config_from_map(SnailConfig::fields(), map, "snail");  // InputError
@@ -109,12 +108,16 @@ ConfigField<Config> positive_field(const char* key, int64_t Config::*member, con
   return integer_field(key, member, 1, kMaxConfigInteger, help, std::move(presets));
 }
 
-// src_vocab, tgt_vocab: set from the data's vocabularies, required in a model file.
+// Every config's table: src_vocab and tgt_vocab first (set from the data's vocabularies, so
+// no flag or preset; required in a model file), then the config's own fields.
 template <typename Config>
-ConfigField<Config> vocab_field(const char* key, int64_t Config::*member, const char* help) {
-  ConfigField<Config> field = positive_field(key, member, help);
-  field.info.from_data = true;
-  return field;
+ConfigFields<Config> with_vocabulary_fields(ConfigFields<Config> own) {
+  ConfigFields<Config> fields = {
+      positive_field("src_vocab", &Config::src_vocab, "source vocabulary size"),
+      positive_field("tgt_vocab", &Config::tgt_vocab, "target vocabulary size V")};
+  for (ConfigField<Config>& field : fields) field.info.from_data = true;
+  fields.insert(fields.end(), own.begin(), own.end());
+  return fields;
 }
 
 struct NumberBounds {

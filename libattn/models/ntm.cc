@@ -4,6 +4,7 @@
 #include "libattn/autograd/embedding.h"
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/source_batch.h"
 
 namespace attn {
 
@@ -30,19 +31,16 @@ Var first_slot_weighting(int64_t batch, int64_t slots) {
 const EnumNames<ControllerType> kControllerNames = {{ControllerType::kLstm, "lstm"},
                                                     {ControllerType::kGru, "gru"},
                                                     {ControllerType::kFeedForward, "feedforward"}};
+const EnumNames<OutputFeed> kOutputFeedNames = {{OutputFeed::kPrevious, "previous"},
+                                                {OutputFeed::kNone, "none"}};
 }  // namespace
 
 const char* controller_name(ControllerType type) { return enum_name(kControllerNames, type); }
-
-const char* output_feed_name(OutputFeed feed) {
-  return feed == OutputFeed::kNone ? "none" : "previous";
-}
+const char* output_feed_name(OutputFeed feed) { return enum_name(kOutputFeedNames, feed); }
 
 const ConfigFields<NtmConfig>& NtmConfig::fields() {
   using C = NtmConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "16"}, {"base", "64"}}),
       choice_field("controller", &C::controller, kControllerNames, "the controller network"),
       positive_field("controller_size", &C::controller_size, "controller width H",
@@ -55,9 +53,9 @@ const ConfigFields<NtmConfig>& NtmConfig::fields() {
       positive_field("write_heads", &C::write_heads, "write heads"),
       integer_field("shift_range", &C::shift_range, 0, kMaxConfigInteger,
                     "shifts -s..s of the location addressing (2s + 1 <= memory_slots)"),
-      choice_field("output_feed", &C::output_feed, {OutputFeed::kPrevious, OutputFeed::kNone},
-                   output_feed_name, "what the controller sees of the previous output"),
-  };
+      choice_field("output_feed", &C::output_feed, kOutputFeedNames,
+                   "what the controller sees of the previous output"),
+  });
   return table;
 }
 
@@ -195,9 +193,7 @@ Var NtmSeq2Seq::decode_step(const Tensor& prev_tokens, NtmRecurrence& r) const {
 
 Var NtmSeq2Seq::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode&,
                         std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "NtmSeq2Seq: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "NtmSeq2Seq");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), length = src.dim(1);
   const int64_t slots = config_.memory_slots;
   NtmRecurrence r = initial_recurrence(batch);

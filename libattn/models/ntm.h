@@ -19,7 +19,7 @@
 // delimiter is config.output_feed: its previous output token (OutputFeed::kPrevious), or
 // nothing, a zero vector (OutputFeed::kNone, as Graves et al. 2014 §4.1 feed the copy task),
 // so that the memory is its only way back to the input. The decoding state is everything a step
-// carries: controller state, memory, head weightings and reads; reorder() copies rows.
+// carries: controller state, memory, head weightings and reads, which reorder() copies.
 //
 // step()'s attention, and forward()'s "attention" map [B, T, N], are the first read head's
 // weighting over the N memory slots during the output phase (the searches keep its first S
@@ -81,7 +81,7 @@ struct NtmRecurrence {
   Var reads;                       // r_t of every read head, concatenated [B, R·M]
   int64_t output_steps = 0;        // decode_step()s taken (the first is the delimiter's)
 
-  NtmRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only
+  void reorder(const std::vector<int32_t>& rows);  // values only; decoding's RowState
 };
 
 class NtmSeq2Seq : public ConfiguredModel<NtmConfig> {
@@ -107,7 +107,6 @@ class NtmSeq2Seq : public ConfiguredModel<NtmConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
  private:
   // One machine step on an embedded input x [B, E]: returns the logits.

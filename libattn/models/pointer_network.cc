@@ -92,9 +92,7 @@ using PointerDecoderState = RowState<PointerEncoding, PointerRecurrence>;
 
 const ConfigFields<PointerConfig>& PointerConfig::fields() {
   using C = PointerConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "4 specials + max_positions"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("max_positions", &C::max_positions,
                      "the longest source the model can point into P"),
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "256"}}),
@@ -107,7 +105,7 @@ const ConfigFields<PointerConfig>& PointerConfig::fields() {
       integer_field("input_dims", &C::input_dims, 0, PointCodec::kMaxDims,
                     "0: source tokens; D: points of D coordinates in [0, 1]"),
       number_field("dropout", &C::dropout, kProbability, "dropout between stacked layers"),
-  };
+  });
   return table;
 }
 
@@ -160,10 +158,8 @@ PointerNetwork::PointerNetwork(const PointerConfig& config, Rng& rng) : Configur
 }
 
 PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMode& mode) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32,
-             "PointerNetwork: source must be int32 [B, S], got {} {}", dtype_name(src.dtype()),
-             shape_str(src.shape()));
-  const int64_t batch = src.dim(0), length = src.dim(1), h = config_.hidden;
+  check_source(src, "PointerNetwork");
+  const int64_t batch = src.dim(0), h = config_.hidden;
   PointerEncoding encoding;
   encoding.lengths = source_lengths(src);
   const int32_t longest = *std::max_element(encoding.lengths.begin(), encoding.lengths.end());
@@ -182,14 +178,7 @@ PointerEncoding PointerNetwork::encode_source(const Tensor& src, const ForwardMo
   // The end slot e joins every row's memory as slot 0: [B, 1, H] by broadcasting.
   const Var end = add(Var(Tensor::zeros({batch, 1, h})), reshape(end_memory_, {1, 1, h}));
   encoding.keys = pointer_.keys(concat({end, memory}, 1));
-  // Mean over real tokens only: padded positions are zeroed, then divided by the length.
-  Tensor keep = Tensor::empty({batch, length, 1});
-  Tensor inverse_length = Tensor::empty({batch, 1});
-  for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t j = 0; j < length; ++j) keep[b * length + j] = j < encoding.lengths[b] ? 1 : 0;
-    inverse_length[b] = 1.0f / static_cast<float>(std::max(encoding.lengths[b], 1));
-  }
-  encoding.summary = mul(sum(mul(memory, Var(keep)), 1), Var(inverse_length));
+  encoding.summary = masked_mean(memory, encoding.lengths);
   return encoding;
 }
 
@@ -254,9 +243,7 @@ Var PointerNetwork::decode_step(const Var& x, const Tensor& prev_tokens,
 
 Var PointerNetwork::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                             std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "PointerNetwork: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "PointerNetwork");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1), length = src.dim(1);
   const PointerEncoding encoding = encode_source(src, mode);
   check_targets(tgt_in, encoding.lengths, config_.mask_chosen, config_.max_positions);
@@ -302,14 +289,11 @@ std::unique_ptr<DecoderState> PointerNetwork::encode(
     const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
   const Tensor src = pad_sources(sources);
-  const PointerEncoding encoding = encode_source(src, ForwardMode{});
+  PointerEncoding encoding = encode_source(src, ForwardMode{});
   PointerRecurrence recurrence = initial_recurrence(encoding);
-  for (auto& layer : recurrence.layers) layer = on_heap(layer);
-  recurrence.mask = recurrence.mask.clone_heap();
-  // Decoding reads no summary: the initial state has used it.
-  PointerEncoding kept{on_heap(encoding.inputs), on_heap(encoding.keys), Var(), encoding.lengths};
-  return std::make_unique<PointerDecoderState>(std::move(kept), std::move(recurrence),
-                                               static_cast<int64_t>(sources.size()));
+  encoding.summary = Var();  // decoding reads no summary: the initial state has used it
+  keep_on_heap(recurrence.layers, recurrence.mask, encoding.inputs, encoding.keys);
+  return make_row_state(std::move(encoding), std::move(recurrence), sources.size());
 }
 
 Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
@@ -320,8 +304,7 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
   const int64_t rows = tokens.dim(0);
   const Var x = reshape(decoder_inputs(tokens, state.encoding), {rows, config_.embed});
   const Var logits = decode_step(x, tokens, state.encoding, state.recurrence, ForwardMode{});
-  for (auto& layer : state.recurrence.layers) layer = on_heap(layer);
-  if (!state.recurrence.mask.on_heap()) state.recurrence.mask = state.recurrence.mask.clone_heap();
+  keep_on_heap(state.recurrence.layers, state.recurrence.mask);
   if (attention) *attention = position_probabilities(logits.value(), state.encoding.inputs.dim(1));
   // Closed positions leave the search as -inf, not -1e9: a beam wider than the positions
   // still open must not fill up with impossible pointers (beam_search drops -inf).
@@ -332,24 +315,14 @@ Tensor PointerNetwork::step(DecoderState& base_state, const std::vector<int32_t>
   return log_probs;
 }
 
-void PointerNetwork::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  // Beams trading places within their sentences leave the source embeddings and keys as
-  // they are.
-  static_cast<PointerDecoderState&>(base_state).reorder(rows);
+// Beams trading places within their sentences leave the source embeddings and keys as they
+// are (RowState).
+void PointerEncoding::reorder(const std::vector<int32_t>& rows) {
+  reorder_rows(rows, inputs, keys, summary, lengths);
 }
 
-PointerEncoding PointerEncoding::gather_rows(const std::vector<int32_t>& rows) const {
-  PointerEncoding out{attn::gather_rows(inputs, rows), attn::gather_rows(keys, rows),
-                      attn::gather_rows(summary, rows), {}};
-  for (int32_t r : rows) out.lengths.push_back(lengths[r]);
-  return out;
-}
-
-PointerRecurrence PointerRecurrence::gather_rows(const std::vector<int32_t>& rows) const {
-  PointerRecurrence out;
-  for (const auto& layer : layers) out.layers.push_back(layer.gather_rows(rows));
-  out.mask = mask.gather_rows(rows);
-  return out;
+void PointerRecurrence::reorder(const std::vector<int32_t>& rows) {
+  reorder_rows(rows, layers, mask);
 }
 
 }  // namespace attn

@@ -84,7 +84,7 @@ struct PointerEncoding {
   Var summary;                   // [B, H]: masked mean of the memory
   std::vector<int32_t> lengths;  // [B]
 
-  PointerEncoding gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
+  void reorder(const std::vector<int32_t>& rows);  // values only; decoding's RowState
 };
 
 // What the decoder carries from step t to step t + 1.
@@ -92,7 +92,7 @@ struct PointerRecurrence {
   std::vector<RecurrentState> layers;  // one per decoder layer, [B, H]
   Tensor mask;                         // [B, V]: 0 where the next step may point, else -1e9
 
-  PointerRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
+  void reorder(const std::vector<int32_t>& rows);  // values only; decoding's RowState
 };
 
 class PointerNetwork : public ConfiguredModel<PointerConfig> {
@@ -119,7 +119,6 @@ class PointerNetwork : public ConfiguredModel<PointerConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
  private:
   Var src_embedding_;                   // [V_src, E]; undefined with input_dims > 0

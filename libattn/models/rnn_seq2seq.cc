@@ -1,7 +1,5 @@
 #include "libattn/models/rnn_seq2seq.h"
 
-#include <algorithm>
-
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
 #include "libattn/autograd/embedding.h"
@@ -18,19 +16,15 @@ namespace attn {
 namespace {
 const EnumNames<BridgeType> kBridgeNames = {
     {BridgeType::kMean, "mean"}, {BridgeType::kFinal, "final"}, {BridgeType::kZero, "zero"}};
+const EnumNames<RnnDecoderType> kDecoderNames = {{RnnDecoderType::kLuong, "luong"},
+                                                 {RnnDecoderType::kConditionalGru, "cgru"}};
 }  // namespace
 
 const char* bridge_name(BridgeType type) { return enum_name(kBridgeNames, type); }
 
-const char* rnn_decoder_name(RnnDecoderType type) {
-  return type == RnnDecoderType::kConditionalGru ? "cgru" : "luong";
-}
-
 const ConfigFields<RnnConfig>& RnnConfig::fields() {
   using C = RnnConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "embedding width E", {{"tiny", "32"}, {"base", "512"}}),
       positive_field("hidden", &C::hidden, "hidden width H (H/2 a direction when bidirectional)",
                      {{"tiny", "64"}, {"base", "1000"}}),
@@ -48,14 +42,13 @@ const ConfigFields<RnnConfig>& RnnConfig::fields() {
                    "dropout between layers and before the output"),
       positive_field("max_source_length", &C::max_source_length,
                      "source positions the location scorer can address"),
-      omitted_at_default(choice_field(
-          "decoder", &C::decoder, {RnnDecoderType::kLuong, RnnDecoderType::kConditionalGru},
-          rnn_decoder_name, "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
+      omitted_at_default(choice_field("decoder", &C::decoder, kDecoderNames,
+                                      "luong, or cgru (Nematus/Marian s2s conditional GRU)")),
       omitted_at_default(
           boolean_field("tie_output", &C::tie_output, "cgru: output layer = target embedding")),
       source_eos_field(&C::source_eos),
       output_specials_field(&C::output_specials),
-  };
+  });
   return table;
 }
 
@@ -126,11 +119,9 @@ Var RnnSeq2Seq::apply_dropout(const Var& x, const ForwardMode& mode) const {
 }
 
 RnnEncoding RnnSeq2Seq::encode_source(const Tensor& source, const ForwardMode& mode) const {
-  ATTN_CHECK(source.rank() == 2 && source.dtype() == DType::kI32,
-             "RnnSeq2Seq: source must be int32 [B, S], got {} {}", dtype_name(source.dtype()),
-             shape_str(source.shape()));
+  check_source(source, "RnnSeq2Seq");
   const Tensor src = config_.source_eos ? with_source_eos(source) : source;
-  const int64_t batch = src.dim(0), length = src.dim(1);
+  const int64_t length = src.dim(1);
   const std::vector<int32_t> lengths = source_lengths(src);
   const StackedRnnOutput encoded =
       encoder_.forward(embedding(src_embedding_, src), lengths, config_.dropout, mode);
@@ -139,14 +130,7 @@ RnnEncoding RnnSeq2Seq::encode_source(const Tensor& source, const ForwardMode& m
   encoding.keys = scorer_.keys(encoded.outputs);
   encoding.source = SourceMask::from_lengths(lengths, length);
   if (config_.bridge == BridgeType::kMean) {
-    // Mean over real tokens only: padded positions are zeroed, then divided by the length.
-    Tensor keep = Tensor::empty({batch, length, 1});
-    Tensor inverse_length = Tensor::empty({batch, 1});
-    for (int64_t b = 0; b < batch; ++b) {
-      for (int64_t j = 0; j < length; ++j) keep[b * length + j] = j < lengths[b] ? 1.0f : 0.0f;
-      inverse_length[b] = 1.0f / static_cast<float>(std::max(lengths[b], 1));
-    }
-    encoding.summary = mul(sum(mul(encoded.outputs, Var(keep)), 1), Var(inverse_length));
+    encoding.summary = masked_mean(encoded.outputs, lengths);
   } else if (config_.bridge == BridgeType::kFinal) {
     const size_t top = encoded.final_states.size() - (encoder_.bidirectional() ? 2 : 1);
     encoding.summary =
@@ -210,9 +194,7 @@ RnnStepOutput RnnSeq2Seq::decode_step(const Tensor& prev_tokens, const RnnEncodi
 
 Var RnnSeq2Seq::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode& mode,
                         std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(tgt_in.rank() == 2 && tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "RnnSeq2Seq: target must be int32 [B, T] with the source's B, got {} {}",
-             dtype_name(tgt_in.dtype()), shape_str(tgt_in.shape()));
+  check_target(src, tgt_in, "RnnSeq2Seq");
   const int64_t batch = tgt_in.dim(0), steps = tgt_in.dim(1);
   const RnnEncoding encoding = encode_source(src, mode);
   RnnRecurrence recurrence = initial_recurrence(encoding);

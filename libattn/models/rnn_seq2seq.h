@@ -51,8 +51,7 @@ enum class BridgeType {
 };
 const char* bridge_name(BridgeType type);  // "mean" | "final" | "zero"
 
-enum class RnnDecoderType { kLuong, kConditionalGru };
-const char* rnn_decoder_name(RnnDecoderType type);  // "luong" | "cgru"
+enum class RnnDecoderType { kLuong, kConditionalGru };  // "luong" | "cgru"
 
 struct RnnConfig : TableConfig<RnnConfig> {
   static constexpr const char* kArchitecture = "rnn";
@@ -91,7 +90,7 @@ struct RnnEncoding {
   SourceMask source;  // padding and lengths
   Var summary;        // [B, H]: the bridge's input (mean or final state); unset for kZero
 
-  RnnEncoding gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
+  void reorder(const std::vector<int32_t>& rows);  // values only; decoding's RowState
 };
 
 // What the decoder carries from step t to step t + 1.
@@ -100,7 +99,7 @@ struct RnnRecurrence {
   Var attentional;                     // h̃_{t-1} [B, H], fed back when input_feeding
   ScopeState scope;
 
-  RnnRecurrence gather_rows(const std::vector<int32_t>& rows) const;  // values only; decoding's reorder
+  void reorder(const std::vector<int32_t>& rows);  // values only; decoding's RowState
 };
 
 struct RnnStepOutput {
@@ -129,7 +128,6 @@ class RnnSeq2Seq : public ConfiguredModel<RnnConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
  private:
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;

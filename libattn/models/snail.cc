@@ -1,5 +1,6 @@
 #include "libattn/models/snail.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -10,6 +11,7 @@
 #include "libattn/autograd/shape_ops.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/core/error.h"
+#include "libattn/decode/source_batch.h"
 
 namespace attn {
 
@@ -21,9 +23,7 @@ constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
 
 const ConfigFields<SnailConfig>& SnailConfig::fields() {
   using C = SnailConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("embed", &C::embed, "channels of the embedded tokens",
                      {{"tiny", "32"}, {"base", "128"}}),
       positive_field("filters", &C::filters, "channels each dense block adds F",
@@ -37,7 +37,7 @@ const ConfigFields<SnailConfig>& SnailConfig::fields() {
       positive_field("value_size", &C::value_size, "channels each attention block adds",
                      {{"tiny", "16"}, {"base", "128"}}),
       positive_field("blocks", &C::blocks, "(TC, attention) block pairs", {{"base", "3"}}),
-  };
+  });
   return table;
 }
 
@@ -104,34 +104,36 @@ Var SnailModel::features(const Var& x, const Tensor& keep, const Tensor& mask,
   return h;
 }
 
+LeftPadded left_pad(const Tensor& src, int64_t steps) {
+  const int64_t batch = src.dim(0), length = src.dim(1), total = length + steps;
+  const std::vector<int32_t> lengths = source_lengths(src);
+  LeftPadded out{Tensor::zeros({batch, length}, DType::kI32),
+                 Tensor::full({batch, total, 1}, 1.0f), Tensor::zeros({batch, total, total})};
+  for (int64_t b = 0; b < batch; ++b) {
+    const int64_t start = length - lengths[b];
+    std::copy(src.ints() + b * length, src.ints() + b * length + lengths[b],
+              out.sources.ints() + b * length + start);
+    for (int64_t i = 0; i < total; ++i) {
+      if (i < start) out.keep[b * total + i] = 0.0f;
+      for (int64_t j = 0; j < total; ++j)
+        if (j > i || j < start) out.mask[(b * total + i) * total + j] = kMinusInfinity;
+    }
+  }
+  return out;
+}
+
 Var SnailModel::forward(const Tensor& src, const Tensor& tgt_in, const ForwardMode&,
                         std::map<std::string, Tensor>* attention) const {
-  ATTN_CHECK(src.rank() == 2 && src.dtype() == DType::kI32 && tgt_in.rank() == 2 &&
-                 tgt_in.dtype() == DType::kI32 && tgt_in.dim(0) == src.dim(0),
-             "SnailModel: source and target must be int32 [B, S] and [B, T], got {} and {}",
-             shape_str(src.shape()), shape_str(tgt_in.shape()));
-  const int64_t batch = src.dim(0), length = src.dim(1), steps = tgt_in.dim(1);
-  const int64_t total = length + steps;
-  // Left-pad every source so the targets line up at column S.
-  Tensor left = Tensor::zeros({batch, length}, DType::kI32);
-  Tensor keep = Tensor::full({batch, total, 1}, 1.0f);
-  for (int64_t b = 0; b < batch; ++b) {
-    int64_t n = length;
-    while (n > 0 && src.ints()[b * length + n - 1] == 0) --n;
-    for (int64_t j = 0; j < n; ++j)
-      left.ints()[b * length + length - n + j] = src.ints()[b * length + j];
-    for (int64_t j = 0; j < length - n; ++j) keep[b * total + j] = 0.0f;
-  }
-  Tensor mask = Tensor::zeros({batch, total, total});
-  for (int64_t b = 0; b < batch; ++b)
-    for (int64_t i = 0; i < total; ++i)
-      for (int64_t j = 0; j < total; ++j)
-        if (j > i || keep[b * total + j] == 0.0f)
-          mask[(b * total + i) * total + j] = kMinusInfinity;
-  const Var x = concat({embedding(src_embedding_, left), embedding(tgt_embedding_, tgt_in)}, 1);
+  check_source(src, "SnailModel");
+  check_target(src, tgt_in, "SnailModel");
+  const int64_t length = src.dim(1), steps = tgt_in.dim(1), total = length + steps;
+  const LeftPadded padded = left_pad(src, steps);
+  const Tensor& keep = padded.keep;
+  const Var x =
+      concat({embedding(src_embedding_, padded.sources), embedding(tgt_embedding_, tgt_in)}, 1);
   std::vector<Tensor> weights;
-  const Var h =
-      features(mul(x, Var(keep)), keep, mask, nullptr, nullptr, attention ? &weights : nullptr);
+  const Var h = features(mul(x, Var(keep)), keep, padded.mask, nullptr, nullptr,
+                         attention ? &weights : nullptr);
   if (attention)
     for (size_t i = 0; i < weights.size(); ++i)
       (*attention)["attention." + std::to_string(i)] =

@@ -64,6 +64,15 @@ struct SnailUnit {
   int64_t added_channels() const;
 };
 
+// The sequence SNAIL reads, written once for training and decoding: the right-padded sources
+// src [B, S] moved right so each ends at column S, then `steps` target columns.
+struct LeftPadded {
+  Tensor sources;  // int32 [B, S]
+  Tensor keep;     // [B, S + steps, 1]: 0 on the padding, 1 elsewhere
+  Tensor mask;     // [B, S + steps, S + steps] additive: causal, and the padding never seen
+};
+LeftPadded left_pad(const Tensor& src, int64_t steps);
+
 class SnailModel : public ConfiguredModel<SnailConfig> {
  public:
   SnailModel(const SnailConfig& config, Rng& rng);
@@ -77,7 +86,6 @@ class SnailModel : public ConfiguredModel<SnailConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
   // Every block over a whole sequence: x [B, L, embed], keep [B, L, 1] (0 on padding),
   // mask [B, L, L] additive (causal and padding) -> features [B, L, C]. `keys` and `values`,

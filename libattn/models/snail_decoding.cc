@@ -15,17 +15,26 @@
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/decode/row_state.h"
+#include "libattn/decode/source_batch.h"
 #include "libattn/models/snail.h"
 
 namespace attn {
 
 namespace {
 
-struct SnailDecoderState : DecoderState {
-  Tensor features;                   // [rows, L, C]: every position so far
+// Every position so far, source and target alike, per row: there is no per-sentence
+// encoding to keep apart.
+struct SnailRecurrence {
+  Tensor features;                   // [rows, L, C]
   Tensor keep;                       // [rows, L]: 0 on left padding
   std::vector<Tensor> keys, values;  // per attention block [rows, L, k] / [rows, L, v]
+
+  void reorder(const std::vector<int32_t>& rows) {
+    reorder_rows(rows, features, keep, keys, values);
+  }
 };
+
+using SnailDecoderState = RowState<NoRows, SnailRecurrence>;
 
 Tensor heap(const Var& x) { return x.value().contiguous().clone_heap(); }
 
@@ -33,36 +42,23 @@ Tensor heap(const Var& x) { return x.value().contiguous().clone_heap(); }
 
 std::unique_ptr<DecoderState> SnailModel::encode(const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  size_t longest = 1;
-  for (const auto& s : sources) longest = std::max(longest, s.size());
-  const int64_t batch = static_cast<int64_t>(sources.size());
-  const int64_t length = static_cast<int64_t>(longest);
-  Tensor left = Tensor::zeros({batch, length}, DType::kI32);
-  Tensor keep = Tensor::zeros({batch, length, 1});
-  Tensor mask = Tensor::zeros({batch, length, length});
-  for (int64_t b = 0; b < batch; ++b) {
-    const int64_t n = static_cast<int64_t>(sources[b].size()), start = length - n;
-    std::copy(sources[b].begin(), sources[b].end(), left.ints() + b * length + start);
-    for (int64_t j = start; j < length; ++j) keep[b * length + j] = 1.0f;
-    for (int64_t i = 0; i < length; ++i)
-      for (int64_t j = 0; j < length; ++j)
-        if (j > i || j < start)
-          mask[(b * length + i) * length + j] = -std::numeric_limits<float>::infinity();
-  }
-  auto state = std::make_unique<SnailDecoderState>();
+  const LeftPadded padded = left_pad(pad_sources(sources), 0);
+  const Tensor& keep = padded.keep;
+  const int64_t batch = keep.dim(0), length = keep.dim(1);
+  SnailRecurrence state;
   std::vector<Var> keys, values;
-  const Var x = mul(embedding(src_embedding_, left), Var(keep));
-  state->features = heap(features(x, keep, mask, &keys, &values, nullptr));
-  state->keep = keep.view({batch, length}).clone_heap();
-  for (const Var& k : keys) state->keys.push_back(heap(k));
-  for (const Var& v : values) state->values.push_back(heap(v));
-  return state;
+  const Var x = mul(embedding(src_embedding_, padded.sources), Var(keep));
+  state.features = heap(features(x, keep, padded.mask, &keys, &values, nullptr));
+  state.keep = keep.view({batch, length}).clone_heap();
+  for (const Var& k : keys) state.keys.push_back(heap(k));
+  for (const Var& v : values) state.values.push_back(heap(v));
+  return make_row_state(NoRows{}, std::move(state), sources.size());
 }
 
 Tensor SnailModel::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
                         Tensor* attention) {
   NoGrad no_grad;
-  auto& state = static_cast<SnailDecoderState&>(base_state);
+  SnailRecurrence& state = static_cast<SnailDecoderState&>(base_state).recurrence;
   const Tensor tokens = token_column(prev_tokens, state.features.dim(0), "SnailModel");
   const int64_t rows = tokens.dim(0);
   const int64_t t = state.features.dim(1);  // the new position
@@ -106,14 +102,6 @@ Tensor SnailModel::step(DecoderState& base_state, const std::vector<int32_t>& pr
   state.features = concat({Var(state.features), h}, 1).value().clone_heap();
   if (attention) *attention = Tensor();
   return log_softmax(reshape(output_projection_.forward(h), {rows, config_.tgt_vocab})).value();
-}
-
-void SnailModel::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  auto& state = static_cast<SnailDecoderState&>(base_state);
-  state.features = state.features.gather_rows(rows);
-  state.keep = state.keep.gather_rows(rows);
-  for (Tensor& k : state.keys) k = k.gather_rows(rows);
-  for (Tensor& v : state.values) v = v.gather_rows(rows);
 }
 
 }  // namespace attn

@@ -16,9 +16,7 @@ namespace attn {
 
 const ConfigFields<TransformerConfig>& TransformerConfig::fields() {
   using C = TransformerConfig;
-  static const ConfigFields<C> table = {
-      vocab_field("src_vocab", &C::src_vocab, "source vocabulary size"),
-      vocab_field("tgt_vocab", &C::tgt_vocab, "target vocabulary size V"),
+  static const ConfigFields<C> table = with_vocabulary_fields<C>({
       positive_field("d_model", &C::d_model, "model width D", {{"tiny", "64"}, {"base", "512"}}),
       positive_field("heads", &C::heads, "attention heads H (D/H >= 4)", {{"base", "8"}}),
       positive_field("ffn", &C::ffn, "feed-forward inner width",
@@ -44,7 +42,7 @@ const ConfigFields<TransformerConfig>& TransformerConfig::fields() {
           "sinusoid layout: interleaved sin/cos, or sin | cos halves (Marian)")),
       source_eos_field(&C::source_eos),
       output_specials_field(&C::output_specials),
-  };
+  });
   return table;
 }
 

@@ -86,7 +86,6 @@ class Transformer : public ConfiguredModel<TransformerConfig> {
   std::unique_ptr<DecoderState> encode(const std::vector<std::vector<int32_t>>& sources) override;
   Tensor step(DecoderState& state, const std::vector<int32_t>& prev_tokens,
               Tensor* attention) override;
-  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override;
 
  private:
   Var embed_target(const Tensor& ids, int64_t position_offset, const ForwardMode& mode) const;

@@ -6,7 +6,6 @@
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/decode/row_sentences.h"
 #include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
 #include "libattn/models/transformer.h"
@@ -15,68 +14,72 @@ namespace attn {
 
 namespace {
 
-struct TransformerDecoderState : DecoderState {
-  std::vector<SelfAttentionCache> self_attention;  // per decoder layer, grows a step at a time
-  std::vector<KeyValueCache> source_memory;    // per decoder layer, [rows, H, S, D/H]
-  Tensor source_mask;                          // [rows, 1, 1, S]
-  RowSentences rows;                           // source_memory and source_mask follow it
-  int64_t position = 0;
+// The source side, projected once: beams trading places within their sentences leave it
+// as it is (RowState).
+struct TransformerEncoding {
+  std::vector<KeyValueCache> memory;  // per decoder layer, [rows, H, S, D/H]
+  Tensor mask;                        // [rows, 1, 1, S]
+
+  void reorder(const std::vector<int32_t>& rows) { reorder_rows(rows, memory, mask); }
 };
+
+struct TransformerRecurrence {
+  std::vector<SelfAttentionCache> self_attention;  // per decoder layer, grows a step at a time
+  int64_t position = 0;                            // the same for every row
+
+  void reorder(const std::vector<int32_t>& rows) { reorder_rows(rows, self_attention); }
+};
+
+using TransformerDecoderState = RowState<TransformerEncoding, TransformerRecurrence>;
 
 }  // namespace
 
 std::unique_ptr<DecoderState> Transformer::encode(const std::vector<std::vector<int32_t>>& sources) {
   NoGrad no_grad;
-  auto state = std::make_unique<TransformerDecoderState>();
   const Tensor src = pad_sources(sources);
   const ForwardMode inference;
   Var memory = encode_source(src, inference);
-  for (const auto& layer : decoder_) state->source_memory.push_back(layer.encoder_attn.project_memory(memory));
-  state->self_attention.resize(decoder_.size());
-  state->source_mask = padding_mask(with_source_eos(src), 0).clone_heap();
-  state->rows = RowSentences::identity(static_cast<int64_t>(sources.size()));
-  return state;
+  TransformerEncoding encoding;
+  for (const auto& layer : decoder_)
+    encoding.memory.push_back(layer.encoder_attn.project_memory(memory));
+  encoding.mask = padding_mask(with_source_eos(src), 0).clone_heap();
+  TransformerRecurrence recurrence;
+  recurrence.self_attention.resize(decoder_.size());
+  return make_row_state(std::move(encoding), std::move(recurrence), sources.size());
 }
 
 Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& prev_tokens,
                          Tensor* attention) {
   NoGrad no_grad;
   auto& state = static_cast<TransformerDecoderState&>(base_state);
+  TransformerEncoding& source = state.encoding;
+  TransformerRecurrence& target = state.recurrence;
   const ForwardMode inference;
-  const Tensor tokens = token_column(prev_tokens, state.source_mask.dim(0), "Transformer");
+  const Tensor tokens = token_column(prev_tokens, source.mask.dim(0), "Transformer");
   const int64_t rows = tokens.dim(0);
-  Var y = embed_target(tokens, state.position, inference);
+  Var y = embed_target(tokens, target.position, inference);
   Tensor cross_weights;  // [rows, H, 1, S] of the last layer
   for (size_t i = 0; i < decoder_.size(); ++i) {
     const auto& layer = decoder_[i];
     const bool last = i + 1 == decoder_.size();
     y = residual(y, layer.self_attn_layer_norm, inference, [&](const Var& h) {
-      return layer.self_attn.forward_step(h, state.self_attention[i]);
+      return layer.self_attn.forward_step(h, target.self_attention[i]);
     });
     y = residual(y, layer.encoder_attn_layer_norm, inference, [&](const Var& h) {
-      return layer.encoder_attn.forward_cached(h, state.source_memory[i], state.source_mask,
+      return layer.encoder_attn.forward_cached(h, source.memory[i], source.mask,
                                                last && attention ? &cross_weights : nullptr);
     });
     y = residual(y, layer.final_layer_norm, inference,
                  [&](const Var& h) { return layer.ffn.forward(h, 0.0f, inference); });
   }
   if (config_.pre_norm) y = decoder_norm_.forward(y);
-  ++state.position;
+  ++target.position;
   if (attention) {
     // The picture of where the model looks: the last layer's cross-attention averaged over
     // heads, as fairseq prints for alignments.
     *attention = mean(Var(cross_weights.view({rows, config_.heads, -1})), 1).value();
   }
   return log_softmax(output_logits(y)).value().view({rows, config_.tgt_vocab});
-}
-
-void Transformer::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
-  auto& state = static_cast<TransformerDecoderState&>(base_state);
-  for (auto& cache : state.self_attention) cache.reorder(rows);
-  // Beams trading places within their sentences leave the source K/V as they are.
-  if (!state.rows.reorder(rows)) return;
-  for (auto& cache : state.source_memory) cache.reorder(rows);
-  state.source_mask = state.source_mask.gather_rows(rows);
 }
 
 }  // namespace attn

@@ -14,13 +14,6 @@ CellType parse_cell_type(const std::string& name) {
   throw InputError("unknown recurrent cell '" + name + "' (expected gru or lstm)");
 }
 
-RecurrentState RecurrentState::gather_rows(const std::vector<int32_t>& rows) const {
-  RecurrentState out;
-  out.h = Var(h.value().gather_rows(rows));
-  if (c.defined()) out.c = Var(c.value().gather_rows(rows));
-  return out;
-}
-
 std::vector<RecurrentState> split_layer_states(const Var& packed, CellType type, int64_t layers,
                                                int64_t hidden) {
   const bool lstm = type == CellType::kLstm;

@@ -22,9 +22,6 @@ CellType parse_cell_type(const std::string& name);  // throws InputError otherwi
 struct RecurrentState {
   Var h;  // [B, H]
   Var c;  // [B, H]; LSTM only, undefined for a GRU
-
-  // New row i is old row rows[i] (beam search following its hypotheses). Values only.
-  RecurrentState gather_rows(const std::vector<int32_t>& rows) const;
 };
 
 // Keeps `previous` on padded rows: h = m ⊙ h_new + (1 - m) ⊙ h_old with m [B, 1] in {0, 1},

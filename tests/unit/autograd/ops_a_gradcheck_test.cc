@@ -81,6 +81,7 @@ std::vector<OpCase> op_cases() {
       {"sum axis 0 keepdim", [](V in) { return sum(in[0], 0, true); }, {{2, 3, 4}}},
       {"mean axis -1 keepdim", [](V in) { return mean(in[0], -1, true); }, {{2, 3, 4}}},
       {"mean axis 0 of rank 1", [](V in) { return mean(in[0], 0); }, {{5}}},
+      {"masked_mean", [](V in) { return masked_mean(in[0], {3, 1}); }, {{2, 3, 4}}},
       {"reshape", [](V in) { return reshape(in[0], {4, -1}); }, {{2, 3, 2}}},
       {"transpose", [](V in) { return transpose(in[0], 0, -1); }, {{2, 3, 4}}},
       {"permute", [](V in) { return permute(in[0], {2, 0, 1}); }, {{2, 3, 4}}},
@@ -221,6 +222,12 @@ TEST(OpsA, ReductionsAndJoinsForwardValues) {
   EXPECT_EQ(s.to_vector(), (std::vector<float>{1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6}));
   EXPECT_EQ(transpose(x, 0, 1).value().to_vector(), (std::vector<float>{1, 4, 2, 5, 3, 6}));
   EXPECT_THROW(split(x, 1, {1, 1}), Error);
+}
+
+// Row 0 averages its 2 real positions, row 1 has none: zeros, not NaN.
+TEST(OpsA, MaskedMeanCountsOnlyRealPositions) {
+  Var x(Tensor::from({2, 3, 1}, {1, 3, 100, 5, 6, 7}));
+  EXPECT_EQ(masked_mean(x, {2, 0}).value().to_vector(), (std::vector<float>{2, 0}));
 }
 
 TEST(Dropout, KeepsAboutOneMinusPAndScalesSurvivors) {

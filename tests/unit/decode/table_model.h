@@ -46,6 +46,18 @@ class TableModel : public DecoderModel {
     std::vector<Sentence> row_prefix;
     int64_t source_columns = 0;
     bool started = false;
+
+    void reorder(const std::vector<int32_t>& rows) override {
+      std::vector<Sentence> sources, prefixes;
+      for (int32_t r : rows) {
+        ATTN_CHECK(r >= 0 && r < static_cast<int32_t>(row_prefix.size()),
+                   "TableModel: reorder row {} out of range", r);
+        sources.push_back(row_source[r]);
+        prefixes.push_back(row_prefix[r]);
+      }
+      row_source = std::move(sources);
+      row_prefix = std::move(prefixes);
+    }
   };
 
   std::unique_ptr<DecoderState> encode(const std::vector<Sentence>& sources) override {
@@ -98,18 +110,9 @@ class TableModel : public DecoderModel {
     return log_probs;
   }
 
-  void reorder(DecoderState& base, const std::vector<int32_t>& rows) override {
-    auto& state = static_cast<State&>(base);
+  void reorder(DecoderState& state, const std::vector<int32_t>& rows) override {
     reorders.push_back(rows);
-    State kept;
-    for (int32_t r : rows) {
-      ATTN_CHECK(r >= 0 && r < static_cast<int32_t>(state.row_prefix.size()),
-                 "TableModel: reorder row {} out of range", r);
-      kept.row_source.push_back(state.row_source[r]);
-      kept.row_prefix.push_back(state.row_prefix[r]);
-    }
-    state.row_source = std::move(kept.row_source);
-    state.row_prefix = std::move(kept.row_prefix);
+    state.reorder(rows);
   }
 
   int32_t bos_id() const override { return kBos; }
