@@ -14,8 +14,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/core/memory.h"
-#include "libattn/decode/beam_search.h"
-#include "libattn/decode/greedy.h"
+#include "libattn/decode/search.h"
 #include "libattn/models/compute_type.h"
 #include "libattn/models/registry.h"
 
@@ -94,10 +93,7 @@ inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqMo
   beam.max_length = static_cast<int>(options.target_length);
   beam.max_length_factor = 0;
   NoGrad no_grad;
-  auto decode_once = [&] {
-    return options.beam_size == 1 ? greedy_search(no_end, sources, beam)
-                                  : beam_search(no_end, sources, beam);
-  };
+  auto decode_once = [&] { return search(no_end, sources, beam); };
   decode_once();  // warm-up: first-touch allocations
   int64_t rounds = 0, tokens = 0;
   const int64_t faults_before = minor_page_faults();

@@ -14,8 +14,7 @@
 
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
-#include "libattn/decode/beam_search.h"
-#include "libattn/decode/greedy.h"
+#include "libattn/decode/search.h"
 #include "libattn/train/checkpoint_average.h"
 #include "libattn/train/metrics.h"
 #include "libattn/train/optimizer_io.h"
@@ -289,16 +288,14 @@ ValidationResult Trainer::validate() {
   if (limit > 0) {
     NoGrad no_grad;
     std::vector<std::string> hypotheses, references;
-    BeamOptions search;
-    search.beam_size = std::max(options_.valid_beam_size, 1);
+    BeamOptions beam;
+    beam.beam_size = std::max(options_.valid_beam_size, 1);
     const size_t chunk = 64;
     for (size_t begin = 0; begin < limit; begin += chunk) {
       const size_t end = std::min(limit, begin + chunk);
       std::vector<std::vector<int32_t>> sources(valid_->sources.begin() + begin,
                                                 valid_->sources.begin() + end);
-      std::vector<NBest> decoded = search.beam_size == 1
-                                       ? greedy_search(*bundle_.model, sources, search)
-                                       : beam_search(*bundle_.model, sources, search);
+      std::vector<NBest> decoded = search(*bundle_.model, sources, beam);
       for (size_t i = 0; i < decoded.size(); ++i) {
         hypotheses.push_back(decoded[i].empty() ? "" : bundle_.target.decode(decoded[i][0].tokens));
         references.push_back(valid_->references[begin + i]);
