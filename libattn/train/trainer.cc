@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -68,13 +69,24 @@ void install_stop_handlers() {
   std::signal(SIGTERM, on_stop_signal);
 }
 
-std::string utc_timestamp() {
-  const std::time_t now = std::time(nullptr);
+namespace {
+
+std::string iso8601_utc(std::time_t time) {
   std::tm utc{};
-  gmtime_r(&now, &utc);
+  gmtime_r(&time, &utc);
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
+}
+
+}  // namespace
+
+std::string utc_timestamp() { return iso8601_utc(std::time(nullptr)); }
+
+std::string creation_timestamp() {
+  const char* fixed = std::getenv("SOURCE_DATE_EPOCH");
+  return iso8601_utc(fixed ? static_cast<std::time_t>(std::strtoll(fixed, nullptr, 10))
+                           : std::time(nullptr));
 }
 
 Trainer::Trainer(ModelBundle& bundle, Batcher& train, ValidationData* valid,
