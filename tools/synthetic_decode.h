@@ -109,8 +109,7 @@ inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqMo
   const double faults_per_step = static_cast<double>(minor_page_faults() - faults_before) /
                                  static_cast<double>(rounds * options.target_length);
   // What was run, as measured, not as asked: a test checks that every flag took effect.
-  int64_t parameters = 0;
-  for (const auto& [name, var] : model->parameters()) parameters += var.value().numel();
+  const int64_t parameters = count_parameters(model->parameters());
   fmt::print(stderr,
              "attn-decode --synthetic: {}, {} parameters, vocab {}; {} rounds of {} sentences "
              "of {} tokens, beam {}: {} tokens in {:.2f}s: {:.1f} sentences/s, tokens/s: {:.1f}, "
