@@ -109,8 +109,7 @@ int train_main(int argc, char** argv, Distributed& world) {
     config = model_config_from_flags(vm, flags.model, flags.preset);
   }
 
-  if (vm.count("synthetic") && trainer.max_steps == 0) trainer.max_steps = 20;
-  finish_run_options(run);
+  finish_run_options(run, vm.count("synthetic") > 0);
   check_save_paths(run);
   if (vm.count("synthetic")) {
     if (!resume.empty() || !init_from.empty())
@@ -122,7 +121,6 @@ int train_main(int argc, char** argv, Distributed& world) {
   }
 
   const TrainingCorpora corpora = read_training_corpora(run.data);
-  if (trainer.max_steps == 0 && trainer.epochs == 0 && trainer.max_seconds == 0) trainer.epochs = 10;
   const std::string data_hash = corpus_hash(corpora.train);
   record_provenance(bundle, data_hash, resume, trainer.quiet);
   bundle.metadata.training.run_options = given_options(vm);

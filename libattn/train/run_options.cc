@@ -85,8 +85,11 @@ void continue_saved_settings(const std::string& checkpoint, const formats::Metad
   }
 }
 
-void finish_run_options(TrainRunOptions& run) {
+void finish_run_options(TrainRunOptions& run, bool synthetic) {
   TrainerOptions& trainer = run.trainer;
+  if (synthetic && trainer.max_steps == 0) trainer.max_steps = 20;
+  if (!synthetic && trainer.max_steps == 0 && trainer.epochs == 0 && trainer.max_seconds == 0)
+    trainer.epochs = 10;
   run.data.batch.too_long = run.data.crop ? TooLong::kCrop : TooLong::kSkip;
   run.data.batch.seed = trainer.seed;
   trainer.schedule = {parse_lr_schedule_kind(run.lr_schedule), run.lr, run.warmup,

@@ -7,7 +7,7 @@
 //   TrainRunOptions run;                      // the flags
 //   check_run_options(run);
 //   continue_saved_settings("run.attn", meta, given, run);   // --resume only
-//   finish_run_options(run);                  // run.trainer is ready
+//   finish_run_options(run, false);           // run.trainer is ready
 #pragma once
 
 #include <cstdint>
@@ -41,9 +41,10 @@ void continue_saved_settings(const std::string& checkpoint, const formats::Metad
                              const std::function<bool(const std::string& flag)>& given,
                              TrainRunOptions& run);
 
-// run.trainer's batching (crop, seed), learning-rate schedule (InputError when cosine or
-// linear decay has no room after the warmup) and optimizer.
-void finish_run_options(TrainRunOptions& run);
+// run.trainer's length where no flag gives one (the `synthetic` benchmark: 20 steps; training:
+// 10 epochs), batching (crop, seed), learning-rate schedule (InputError when cosine or linear
+// decay has no room after the warmup) and optimizer.
+void finish_run_options(TrainRunOptions& run, bool synthetic);
 
 // The checkpoint and best-model paths must not replace a data file (--resume FILE --save FILE
 // is how training continues: the file was read into memory and is replaced atomically).

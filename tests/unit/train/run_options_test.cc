@@ -65,11 +65,24 @@ TEST(RunOptions, DecayingScheduleNeedsStepsAfterTheWarmup) {
   run.lr_schedule = "cosine";
   run.warmup = 100;
   run.trainer.max_steps = 100;
-  EXPECT_THROW(finish_run_options(run), InputError);
+  EXPECT_THROW(finish_run_options(run, false), InputError);
   run.trainer.max_steps = 101;
-  finish_run_options(run);
+  finish_run_options(run, false);
   EXPECT_EQ(run.trainer.schedule.kind, LrScheduleKind::kCosine);
   EXPECT_EQ(run.trainer.schedule.total, 101);
+}
+
+TEST(RunOptions, WithoutALengthTrainingRunsTenEpochsAndTheBenchmarkTwentySteps) {
+  TrainRunOptions training, benchmark, timed;
+  finish_run_options(training, false);
+  EXPECT_EQ(training.trainer.epochs, 10);
+  EXPECT_EQ(training.trainer.max_steps, 0);
+  finish_run_options(benchmark, true);
+  EXPECT_EQ(benchmark.trainer.epochs, 0);
+  EXPECT_EQ(benchmark.trainer.max_steps, 20);
+  timed.trainer.max_seconds = 60;  // --max-time is a length too
+  finish_run_options(timed, false);
+  EXPECT_EQ(timed.trainer.epochs, 0);
 }
 
 }  // namespace
