@@ -198,6 +198,12 @@ BindMode bind_mode(const std::string& compute_type) {
                                                              : BindMode::kMap;
 }
 
+// --compute-type for `bundle`: as asked, or (default) int8 for a file stored in int8, else fp32.
+ComputeType compute_type_for(const std::string& compute_type, const ModelBundle& bundle) {
+  if (compute_type != "default") return parse_compute_type(compute_type);
+  return stores_int8(bundle) ? ComputeType::kInt8 : ComputeType::kFp32;
+}
+
 // The models of one run: one, or an ensemble of several (the first one's codecs read and
 // write the text), with the int8 copies of their weight matrices registered while they live
 // (models/compute_type.h).
@@ -219,13 +225,9 @@ Models load_models(const DecodeFlags& flags) {
     check_ensemble_member(models.first(), flags.models.front(), models.members.back(), path);
     check_finite_parameters(models.members.back());  // NaN weights would answer every line with an empty one
   }
-  for (ModelBundle& member : models.members) {
-    const bool as_stored = flags.compute_type == "default";
-    const ComputeType type = !as_stored ? parse_compute_type(flags.compute_type)
-                             : stores_int8(member) ? ComputeType::kInt8
-                                                   : ComputeType::kFp32;
-    models.int8_weights.push_back(prepare_compute_type(*member.model, type));
-  }
+  for (ModelBundle& member : models.members)
+    models.int8_weights.push_back(
+        prepare_compute_type(*member.model, compute_type_for(flags.compute_type, member)));
   std::vector<DecoderModel*> member_models;
   for (ModelBundle& member : models.members) member_models.push_back(member.model.get());
   if (member_models.size() > 1) models.ensemble = std::make_unique<Ensemble>(member_models);
@@ -240,7 +242,7 @@ int decode_synthetic(const po::variables_map& vm, SyntheticDecodeOptions& synthe
   const std::string compute = vm["compute-type"].as<std::string>();
   ModelBundle bundle =
       load_bundle(vm["model"].as<std::vector<std::string>>().front(), bind_mode(compute));
-  if (compute == "default" && stores_int8(bundle)) synthetic.compute_type = ComputeType::kInt8;
+  synthetic.compute_type = compute_type_for(compute, bundle);
   return run_synthetic_decode(synthetic, bundle.model.get());
 }
 
