@@ -19,22 +19,20 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <numeric>
 
 #include "formats/output_file.h"
 #include "libattn/autograd/tape.h"
-#include "libattn/core/threads.h"
 #include "libattn/decode/alignment.h"
 #include "libattn/decode/attention_picture.h"
-#include "libattn/decode/beam_search.h"
 #include "libattn/decode/classify.h"
 #include "libattn/decode/ensemble.h"
 #include "libattn/decode/forced_score.h"
-#include "libattn/decode/greedy.h"
 #include "libattn/decode/length_batches.h"
+#include "libattn/decode/search.h"
 #include "libattn/models/compute_type.h"
 #include "libattn/models/model_bundle.h"
 #include "libattn/models/registry.h"
+#include "tools/decode_options.h"
 #include "tools/line_reader.h"
 #include "tools/synthetic_decode.h"
 #include "tools/thread_flag.h"
@@ -44,21 +42,6 @@ namespace po = boost::program_options;
 
 namespace attn {
 namespace {
-
-struct DecodeFlags {
-  std::vector<std::string> models;
-  std::string input = "-", output = "-", alignment, attention_json, attention_map;
-  BeamOptions beam;
-  int n_best = 0;
-  int mini_batch = 16;
-  int maxi_batch = 1;
-  int threads = 1;
-  std::string compute_type = "default";
-  std::string at_max_length = "eos";
-  int64_t max_input_length = 1024;
-  bool scores = false, quiet = false, stats = false, attention = false, score = false;
-  bool strict = false, crop_input = false;
-};
 
 // Writes one input line's answer: the best hypothesis, or n-best lines as Marian prints them,
 // "i ||| text ||| F0= log-probability sum ||| total" (total: the normalized score that ranks
@@ -207,71 +190,184 @@ void check_ensemble_member(const ModelBundle& first, const std::string& first_pa
                                  path, first_path));
 }
 
+// Decoding in int8 (asked, or the default for a file stored in int8): an int8 file's
+// matrices load as int8 only, never dequantized (parameter_io.h); fp32 and bf16 need them
+// dequantized.
+BindMode bind_mode(const std::string& compute_type) {
+  return compute_type == "default" || compute_type == "int8" ? BindMode::kMapInt8
+                                                             : BindMode::kMap;
+}
+
+// --compute-type for `bundle`: as asked, or (default) int8 for a file stored in int8, else fp32.
+ComputeType compute_type_for(const std::string& compute_type, const ModelBundle& bundle) {
+  if (compute_type != "default") return parse_compute_type(compute_type);
+  return stores_int8(bundle) ? ComputeType::kInt8 : ComputeType::kFp32;
+}
+
+// The models of one run: one, or an ensemble of several (the first one's codecs read and
+// write the text), with the int8 copies of their weight matrices registered while they live
+// (models/compute_type.h).
+struct Models {
+  std::vector<ModelBundle> members;
+  std::vector<std::unique_ptr<Int8Weights>> int8_weights;
+  std::unique_ptr<Ensemble> ensemble;  // with several members
+
+  ModelBundle& first() { return members.front(); }
+  DecoderModel& decoder() {
+    return ensemble ? static_cast<DecoderModel&>(*ensemble) : *members.front().model;
+  }
+};
+
+Models load_models(const DecodeFlags& flags) {
+  Models models;
+  for (const std::string& path : flags.models) {
+    models.members.push_back(load_bundle(path, bind_mode(flags.compute_type)));
+    check_ensemble_member(models.first(), flags.models.front(), models.members.back(), path);
+    check_finite_parameters(models.members.back());  // NaN weights would answer every line with an empty one
+  }
+  for (ModelBundle& member : models.members)
+    models.int8_weights.push_back(
+        prepare_compute_type(*member.model, compute_type_for(flags.compute_type, member)));
+  std::vector<DecoderModel*> member_models;
+  for (ModelBundle& member : models.members) member_models.push_back(member.model.get());
+  if (member_models.size() > 1) models.ensemble = std::make_unique<Ensemble>(member_models);
+  return models;
+}
+
+// attn-decode --synthetic, with -m the model to time (else a random Transformer).
+int decode_synthetic(const po::variables_map& vm, SyntheticDecodeOptions& synthetic) {
+  apply_thread_flag(vm["threads"].as<int>(), "attn-decode");
+  read_synthetic_flags(vm, synthetic);
+  if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
+  const std::string compute = vm["compute-type"].as<std::string>();
+  ModelBundle bundle =
+      load_bundle(vm["model"].as<std::vector<std::string>>().front(), bind_mode(compute));
+  synthetic.compute_type = compute_type_for(compute, bundle);
+  return run_synthetic_decode(synthetic, bundle.model.get());
+}
+
+// Where the answers go: -o (or stdout) and --attention-json, flushed after every read so the
+// other end of a pipe sees each answer at once.
+struct Outputs {
+  FILE* out = stdout;
+  std::string output_name = "<stdout>";
+  std::ofstream attention;
+  std::string attention_name;
+
+  explicit Outputs(const DecodeFlags& flags) : attention_name(flags.attention_json) {
+    if (flags.output != "-") {
+      out = std::fopen(flags.output.c_str(), "w");
+      if (!out) throw InputError(flags.output + ": cannot write: " + std::strerror(errno));
+      output_name = flags.output;
+    }
+    if (!attention_name.empty()) {
+      attention.open(attention_name);
+      if (!attention) throw InputError(attention_name + ": cannot write");
+    }
+  }
+  // A full disk must not look like success: the answers would be lost without a word.
+  void flush() {
+    if (std::fflush(out) != 0 || std::ferror(out))
+      throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
+    if (attention.is_open() && !attention.flush()) throw Error(attention_name + ": cannot write");
+  }
+  void close() {
+    if (out != stdout && std::fclose(out) != 0)
+      throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
+  }
+};
+
+// One read of input lines as sources: empty lines are answered with empty lines and never
+// reach the model; so are bad lines (one warning each, counted in bad_lines), unless --strict,
+// which answers the lines before the bad one (`lines` is cut there) and then stops with its
+// error.
+struct SourceLines {
+  std::vector<std::vector<int32_t>> sources;
+  std::vector<size_t> source_of_line;  // SIZE_MAX: answered with an empty line
+  std::string strict_error;
+};
+
+SourceLines encode_lines(std::vector<std::string>& lines, const std::vector<bool>& too_long,
+                         const TextCodec& codec, const DecodeFlags& flags,
+                         const std::string& input_name, int64_t first_line,
+                         size_t max_line_bytes, int64_t& bad_lines) {
+  SourceLines read;
+  read.source_of_line.assign(lines.size(), SIZE_MAX);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string where = fmt::format("{}:{}", input_name, first_line + i + 1);
+    std::vector<int32_t> ids;
+    try {
+      if (too_long[i])
+        throw InputError(fmt::format("{}: longer than {} bytes", where, max_line_bytes));
+      ids = codec.encode(lines[i], where);
+      if (static_cast<int64_t>(ids.size()) > flags.max_input_length) {
+        if (!flags.crop_input)
+          throw InputError(fmt::format("{}: {} tokens, more than --max-input-length {}", where,
+                                       ids.size(), flags.max_input_length));
+        ids.resize(static_cast<size_t>(flags.max_input_length));
+      }
+    } catch (const InputError& e) {
+      if (flags.strict) {
+        read.strict_error = e.what();
+        lines.resize(i);
+        break;
+      }
+      ++bad_lines;
+      fmt::print(stderr, "attn-decode: {} (answered with an empty line)\n", e.what());
+      continue;
+    }
+    if (ids.empty()) continue;
+    read.source_of_line[i] = read.sources.size();
+    read.sources.push_back(std::move(ids));
+  }
+  return read;
+}
+
+// Decodes one read's sources and writes an answer for each of its lines, in input order;
+// returns the output tokens written.
+int64_t answer_lines(Models& models, const SourceLines& read, size_t lines, int64_t first_line,
+                     bool classifier, const DecodeFlags& flags, Outputs& outputs) {
+  const ModelBundle& bundle = models.first();
+  const size_t mini_batch = static_cast<size_t>(flags.mini_batch);
+  const size_t maxi_batch = static_cast<size_t>(flags.maxi_batch);
+  if (classifier) {
+    const std::vector<Classification> classified = decode_in_batches<Classification>(
+        read.sources, mini_batch, maxi_batch, [&](const auto& batch) {
+          return classify(*bundle.model, batch, static_cast<size_t>(flags.n_best));
+        });
+    for (size_t i = 0; i < lines; ++i) {
+      const size_t s = read.source_of_line[i];
+      fmt::print(outputs.out, "{}\n",
+                 s == SIZE_MAX ? ""
+                               : classification_line(classified[s], read.sources[s], bundle, flags));
+    }
+    return 0;
+  }
+  const std::vector<NBest> results = decode_in_batches<NBest>(
+      read.sources, mini_batch, maxi_batch,
+      [&](const auto& batch) { return search(models.decoder(), batch, flags.beam); });
+  int64_t output_tokens = 0;
+  for (size_t i = 0; i < lines; ++i) {
+    const int64_t line_index = first_line + static_cast<int64_t>(i);
+    const size_t s = read.source_of_line[i];
+    const NBest empty;
+    const NBest& hyps = s == SIZE_MAX ? empty : results[s];
+    write_answer(outputs.out, line_index, hyps, bundle.target, flags);
+    if (outputs.attention.is_open() && !hyps.empty())
+      outputs.attention << attention_record(line_index, read.sources[s], hyps.front(), bundle).dump()
+                        << "\n";
+    if (!flags.attention_map.empty() && !hyps.empty() && !hyps.front().attention.empty())
+      write_picture(flags.attention_map, line_index, read.sources[s], hyps.front(), bundle);
+    if (!hyps.empty()) output_tokens += static_cast<int64_t>(hyps.front().tokens.size());
+  }
+  return output_tokens;
+}
+
 int decode_main(int argc, char** argv) {
   DecodeFlags flags;
   SyntheticDecodeOptions synthetic;
   po::options_description options("attn-decode: decode raw text lines with a trained model");
-  options.add_options()
-    ("help,h", "show this help")
-    ("version", "print the version and exit")
-    ("model,m", po::value(&flags.models)->composing(), "model file (.attn); - for stdin; also "
-     "given without -m; several: an ensemble (same vocabularies, log-probabilities averaged)")
-    ("input,i", po::value(&flags.input), "input text, one sentence a line (default stdin)")
-    ("output,o", po::value(&flags.output), "output file (default stdout)")
-    ("beam-size,b", po::value(&flags.beam.beam_size)->default_value(5), "beam size; 1 = greedy")
-    ("n-best", po::value(&flags.n_best)->implicit_value(-1),
-     "print N best hypotheses per line as 'i ||| text ||| score' (no value: beam size)")
-    ("normalize,n", po::value(&flags.beam.length_penalty)->default_value(0.6f),
-     "length normalization as Marian's: log-prob sum / (tokens + 1 for </s>)^alpha; 0 = off")
-    ("no-unk", po::bool_switch(&flags.beam.forbid_unk),
-     "never output <unk> (Marian's default, which its --allow-unk turns off)")
-    ("word-penalty", po::value(&flags.beam.word_penalty)->default_value(0.0f),
-     "subtract this per output token (</s> included) from the sum before normalizing")
-    ("max-length", po::value(&flags.beam.max_length)->default_value(256),
-     "most output tokens per sentence")
-    ("max-length-factor", po::value(&flags.beam.max_length_factor)->default_value(3.0f),
-     "most output tokens as a multiple of the source length (0 = off)")
-    ("at-max-length", po::value(&flags.at_max_length)->default_value("eos"),
-     "how an output that reaches the length limit ends: eos = </s> is forced and its "
-     "log-probability counted (Marian); stop = it ends as it is (CTranslate2)")
-    ("mini-batch", po::value(&flags.mini_batch)->default_value(16),
-     "sentences decoded together (only lines already waiting are batched)")
-    ("max-input-length", po::value(&flags.max_input_length)->default_value(1024),
-     "longest input line in tokens; a longer line is a bad line (or cropped)")
-    ("max-input-length-crop", po::bool_switch(&flags.crop_input),
-     "crop longer input lines to --max-input-length instead")
-    ("strict", po::bool_switch(&flags.strict),
-     "stop at the first bad input line (default: answer it with an empty line, warn, go on, "
-     "exit 2 at the end)")
-    ("maxi-batch", po::value(&flags.maxi_batch)->default_value(1),
-     "read up to N mini-batches of waiting lines and decode them sorted by length (output in "
-     "input order)")
-    ("scores", po::bool_switch(&flags.scores), "print the normalized score before each output")
-    ("score", po::bool_switch(&flags.score),
-     "teacher-forced scoring: read 'source<TAB>target' lines, print log P(target </s> | source) "
-     "for each (Marian's F0)")
-    ("alignment", po::value(&flags.alignment), "append alignments: hard (i-j pairs) or soft")
-    ("attention-json", po::value(&flags.attention_json),
-     "write each sentence's attention as one JSON object a line: the search's matrix, and "
-     "every layer and head of the model by name")
-    ("attention-map", po::value(&flags.attention_map),
-     "draw each sentence's attention as DIR/LINE.svg (source across, output down)")
-    ("attention", po::bool_switch(&flags.attention),
-     "classifier models: append every source token's attention weight")
-    ("threads", po::value(&flags.threads)->default_value(1), "CPU threads")
-    ("compute-type", po::value(&flags.compute_type)->default_value("default"),
-     "fp32, int8 (weight matrices quantized per row at load, activations per row; embeddings, "
-     "norms, biases fp32), bf16 (fp32 with a note until a bf16 kernel exists), or default: "
-     "int8 for a model stored in int8 (attn-export --quantize int8), else fp32")
-    ("stats", po::bool_switch(&flags.stats), "print sentences/s and tokens/s to stderr at the end")
-    ("quiet", po::bool_switch(&flags.quiet), "print nothing but errors on stderr")
-    ("synthetic", "benchmark: a random model of --preset's shape decodes random sources, "
-     "--mini-batch at a time, exactly --tgt-len tokens each")
-    ("preset", po::value(&synthetic.preset)->default_value("small"), "--synthetic model shape")
-    ("src-len", po::value(&synthetic.source_length)->default_value(30), "--synthetic source length")
-    ("tgt-len", po::value(&synthetic.target_length)->default_value(30), "--synthetic output length")
-    ("vocab", po::value(&synthetic.vocab)->default_value(8000), "--synthetic vocabulary size")
-    ("seconds", po::value(&synthetic.seconds)->default_value(3.0), "--synthetic run time");
+  declare_decode_options(flags, synthetic, options);
   po::positional_options_description positional;
   positional.add("model", -1);
   po::variables_map vm;
@@ -281,57 +377,15 @@ int decode_main(int argc, char** argv) {
     return 0;
   }
   if (vm.count("version")) return print_version("attn-decode");
-  if (vm.count("synthetic")) {
-    apply_thread_flag(vm["threads"].as<int>(), "attn-decode");
-    // po::notify would refuse the missing --model, so the synthetic flags are read here.
-    synthetic.batch = vm["mini-batch"].as<int>();
-    synthetic.beam_size = vm["beam-size"].as<int>();
-    synthetic.preset = vm["preset"].as<std::string>();
-    synthetic.source_length = vm["src-len"].as<int64_t>();
-    synthetic.target_length = vm["tgt-len"].as<int64_t>();
-    synthetic.vocab = vm["vocab"].as<int64_t>();
-    synthetic.seconds = vm["seconds"].as<double>();
-    const std::string compute = vm["compute-type"].as<std::string>();
-    synthetic.compute_type = compute == "default" ? ComputeType::kFp32 : parse_compute_type(compute);
-    if (!vm.count("model")) return run_synthetic_decode(synthetic, nullptr);
-    ModelBundle bundle = load_bundle(vm["model"].as<std::vector<std::string>>().front(),
-                                     compute == "default" || compute == "int8" ? BindMode::kMapInt8
-                                                                               : BindMode::kMap);
-    if (compute == "default" && stores_int8(bundle)) synthetic.compute_type = ComputeType::kInt8;
-    return run_synthetic_decode(synthetic, bundle.model.get());
-  }
+  if (vm.count("synthetic")) return decode_synthetic(vm, synthetic);
   po::notify(vm);
-  if (flags.models.empty()) throw InputError("no model: give --model/-m MODEL.attn (or MODEL.attn alone)");
-  if (flags.beam.beam_size < 1) throw InputError("--beam-size must be at least 1");
-  if (flags.mini_batch < 1) throw InputError("--mini-batch must be at least 1");
-  if (flags.beam.max_length < 1)
-    throw InputError(fmt::format("--max-length must be at least 1, not {}", flags.beam.max_length));
-  if (!std::isfinite(flags.beam.length_penalty))
-    throw InputError(fmt::format("--normalize must be a finite number, not {}",
-                                 flags.beam.length_penalty));
-  if (!(flags.beam.max_length_factor >= 0) || !std::isfinite(flags.beam.max_length_factor))
-    throw InputError(fmt::format("--max-length-factor must be 0 (off) or positive, not {}",
-                                 flags.beam.max_length_factor));
-  if (flags.at_max_length != "eos" && flags.at_max_length != "stop")
-    throw InputError("--at-max-length must be eos or stop, got '" + flags.at_max_length + "'");
-  flags.beam.stop_at_limit = flags.at_max_length == "stop";
-  if (flags.max_input_length < 1)
-    throw InputError(fmt::format("--max-input-length must be at least 1, not {}",
-                                 flags.max_input_length));
-  if (flags.maxi_batch < 1) throw InputError("--maxi-batch must be at least 1");
-  if (!flags.alignment.empty() && flags.alignment != "hard" && flags.alignment != "soft")
-    throw InputError("--alignment must be hard or soft, got '" + flags.alignment + "'");
-  if (flags.n_best < 0) flags.n_best = flags.beam.beam_size;
-  flags.beam.n_best = std::max(1, std::min(flags.n_best, flags.beam.beam_size));
-  flags.beam.return_alignment = !flags.alignment.empty() || !flags.attention_json.empty() ||
-                                 !flags.attention_map.empty();
+  check_decode_flags(flags);
   apply_thread_flag(flags.threads, "attn-decode");
 
   for (const std::string& path : flags.models)
     if (path == "-" && (flags.input == "-" || flags.models.size() > 1))
       throw InputError("--model - reads the model from stdin, so the input needs --input FILE "
                        "and there is no other model");
-
   // Opening -o truncates it: an input there would be lost (and a mapped model, SIGBUS).
   std::vector<formats::NamedPath> inputs = {{"-i", flags.input}};
   for (const std::string& path : flags.models) inputs.push_back({"-m", path});
@@ -341,57 +395,15 @@ int decode_main(int argc, char** argv) {
   if (flags.score && flags.models.size() > 1)
     throw InputError("--score takes one model, not an ensemble");
 
-  // Decoding in int8 (asked, or the default for a file stored in int8): an int8 file's
-  // matrices load as int8 only, never dequantized (parameter_io.h); fp32 and bf16 need them
-  // dequantized.
-  const BindMode bind = flags.compute_type == "default" || flags.compute_type == "int8"
-                            ? BindMode::kMapInt8
-                            : BindMode::kMap;
-  std::vector<ModelBundle> members;
-  for (const std::string& path : flags.models) {
-    members.push_back(load_bundle(path, bind));
-    check_ensemble_member(members.front(), flags.models.front(), members.back(), path);
-    check_finite_parameters(members.back());  // NaN weights would answer every line with an empty one
-  }
-  // int8 copies of the weight matrices, registered while they live (models/compute_type.h).
-  std::vector<std::unique_ptr<Int8Weights>> int8_weights;
-  for (ModelBundle& member : members) {
-    const bool as_stored = flags.compute_type == "default";
-    const ComputeType type = !as_stored ? parse_compute_type(flags.compute_type)
-                             : stores_int8(member) ? ComputeType::kInt8
-                                                   : ComputeType::kFp32;
-    int8_weights.push_back(prepare_compute_type(*member.model, type));
-  }
-  ModelBundle& bundle = members.front();
-  std::vector<DecoderModel*> member_models;
-  for (ModelBundle& member : members) member_models.push_back(member.model.get());
-  Ensemble ensemble(member_models);
-  DecoderModel& decoder = members.size() == 1 ? static_cast<DecoderModel&>(*bundle.model)
-                                              : static_cast<DecoderModel&>(ensemble);
+  Models models = load_models(flags);
+  ModelBundle& bundle = models.first();
   int input_fd = STDIN_FILENO;
   if (flags.input != "-") {
     input_fd = ::open(flags.input.c_str(), O_RDONLY);
     if (input_fd < 0) throw InputError(flags.input + ": cannot open: " + std::strerror(errno));
   }
-  FILE* out = stdout;
-  if (flags.output != "-") {
-    out = std::fopen(flags.output.c_str(), "w");
-    if (!out) throw InputError(flags.output + ": cannot write: " + std::strerror(errno));
-  }
-  std::ofstream attention_out;
-  if (!flags.attention_json.empty()) {
-    attention_out.open(flags.attention_json);
-    if (!attention_out) throw InputError(flags.attention_json + ": cannot write");
-  }
+  Outputs outputs(flags);
   const std::string input_name = flags.input == "-" ? "<stdin>" : flags.input;
-  const std::string output_name = flags.output == "-" ? "<stdout>" : flags.output;
-  // A full disk must not look like success: the answers would be lost without a word.
-  auto flush_or_throw = [&] {
-    if (std::fflush(out) != 0 || std::ferror(out))
-      throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
-    if (attention_out.is_open() && !attention_out.flush())
-      throw Error(flags.attention_json + ": cannot write");
-  };
 
   NoGrad no_grad;
   // Tokens are counted after reading a line; bytes are capped while reading it, so one line
@@ -402,7 +414,7 @@ int decode_main(int argc, char** argv) {
   std::string line;
   int64_t line_index = 0, sentences = 0, output_tokens = 0, bad_lines = 0;
   const bool classifier = find_architecture(bundle.model->architecture()).capabilities.classifies;
-  if (classifier && members.size() > 1) throw InputError("classifier models do not ensemble");
+  if (classifier && models.members.size() > 1) throw InputError("classifier models do not ensemble");
   const auto start = std::chrono::steady_clock::now();
   while (reader.next(line)) {
     std::vector<std::string> lines = {line};
@@ -413,93 +425,21 @@ int decode_main(int argc, char** argv) {
       too_long.push_back(reader.too_long());
     }
     if (flags.score) {
-      score_lines(*bundle.model, bundle, lines, input_name, line_index, out);
+      score_lines(*bundle.model, bundle, lines, input_name, line_index, outputs.out);
       line_index += static_cast<int64_t>(lines.size());
       sentences += static_cast<int64_t>(lines.size());
-      flush_or_throw();
+      outputs.flush();
       continue;
     }
-    // Empty lines are answered with empty lines and never reach the model; so are bad lines
-    // (one warning each), unless --strict, which answers the lines before it and stops.
-    std::vector<std::vector<int32_t>> sources;
-    std::vector<size_t> source_of_line(lines.size(), SIZE_MAX);
-    std::string strict_error;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      const std::string where = fmt::format("{}:{}", input_name, line_index + i + 1);
-      std::vector<int32_t> ids;
-      try {
-        if (too_long[i])
-          throw InputError(fmt::format("{}: longer than {} bytes", where, max_line_bytes));
-        ids = bundle.source.encode(lines[i], where);
-        if (static_cast<int64_t>(ids.size()) > flags.max_input_length) {
-          if (!flags.crop_input)
-            throw InputError(fmt::format("{}: {} tokens, more than --max-input-length {}", where,
-                                         ids.size(), flags.max_input_length));
-          ids.resize(static_cast<size_t>(flags.max_input_length));
-        }
-      } catch (const InputError& e) {
-        if (flags.strict) {
-          strict_error = e.what();
-          lines.resize(i);
-          break;
-        }
-        ++bad_lines;
-        fmt::print(stderr, "attn-decode: {} (answered with an empty line)\n", e.what());
-        continue;
-      }
-      if (ids.empty()) continue;
-      source_of_line[i] = sources.size();
-      sources.push_back(std::move(ids));
-    }
-    std::vector<NBest> results(sources.size());
-    std::vector<std::string> labels(sources.size());
-    // One mini-batch in input order, or (--maxi-batch) several of similar lengths.
-    std::vector<std::vector<size_t>> batches;
-    if (flags.maxi_batch == 1 && !sources.empty()) {
-      batches.emplace_back(sources.size());
-      std::iota(batches[0].begin(), batches[0].end(), size_t{0});
-    } else if (!sources.empty()) {
-      batches = length_sorted_batches(sources, static_cast<size_t>(flags.mini_batch));
-    }
-    for (const std::vector<size_t>& batch : batches) {
-      std::vector<std::vector<int32_t>> batch_sources;
-      for (size_t s : batch) batch_sources.push_back(sources[s]);
-      if (classifier) {
-        const std::vector<Classification> classified =
-            classify(*bundle.model, batch_sources, static_cast<size_t>(flags.n_best));
-        for (size_t k = 0; k < batch.size(); ++k)
-          labels[batch[k]] = classification_line(classified[k], batch_sources[k], bundle, flags);
-        continue;
-      }
-      std::vector<NBest> decoded =
-          flags.beam.beam_size == 1 ? greedy_search(decoder, batch_sources, flags.beam)
-                                    : beam_search(decoder, batch_sources, flags.beam);
-      for (size_t k = 0; k < batch.size(); ++k) results[batch[k]] = std::move(decoded[k]);
-    }
-    for (size_t i = 0; i < lines.size(); ++i) {
-      const size_t s = source_of_line[i];
-      if (classifier) {
-        fmt::print(out, "{}\n", s == SIZE_MAX ? "" : labels[s]);
-        ++line_index;
-        continue;
-      }
-      const NBest empty;
-      const NBest& hyps = s == SIZE_MAX ? empty : results[s];
-      write_answer(out, line_index, hyps, bundle.target, flags);
-      if (attention_out.is_open() && !hyps.empty())
-        attention_out << attention_record(line_index, sources[s], hyps.front(), bundle).dump()
-                      << "\n";
-      if (!flags.attention_map.empty() && !hyps.empty() && !hyps.front().attention.empty())
-        write_picture(flags.attention_map, line_index, sources[s], hyps.front(), bundle);
-      if (!hyps.empty()) output_tokens += static_cast<int64_t>(hyps.front().tokens.size());
-      ++line_index;
-    }
-    sentences += static_cast<int64_t>(sources.size());
-    flush_or_throw();
-    if (!strict_error.empty()) throw InputError(strict_error);
+    const SourceLines read = encode_lines(lines, too_long, bundle.source, flags, input_name,
+                                          line_index, max_line_bytes, bad_lines);
+    output_tokens += answer_lines(models, read, lines.size(), line_index, classifier, flags, outputs);
+    line_index += static_cast<int64_t>(lines.size());
+    sentences += static_cast<int64_t>(read.sources.size());
+    outputs.flush();
+    if (!read.strict_error.empty()) throw InputError(read.strict_error);
   }
-  if (out != stdout && std::fclose(out) != 0)
-    throw Error(fmt::format("{}: cannot write: {}", output_name, std::strerror(errno)));
+  outputs.close();
   if (flags.stats && !flags.quiet) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -27,8 +27,7 @@
 #include "formats/output_file.h"
 #include "libattn/autograd/tape.h"
 #include "libattn/decode/attention_picture.h"
-#include "libattn/decode/beam_search.h"
-#include "libattn/decode/greedy.h"
+#include "libattn/decode/search.h"
 #include "libattn/models/model_bundle.h"
 #include "tools/tool_main.h"
 
@@ -104,10 +103,7 @@ void draw_attention(const std::string& path, const InspectFlags& flags) {
   options.beam_size = flags.beam_size;
   options.return_alignment = true;
   NoGrad no_grad;
-  const Hypothesis best = (flags.beam_size == 1 ? greedy_search(*bundle.model, {source}, options)
-                                                : beam_search(*bundle.model, {source}, options))
-                              .front()
-                              .front();
+  const Hypothesis best = search(*bundle.model, {source}, options).front().front();
   if (best.attention.empty())
     throw InputError(path + ": the model returned no attention weights to draw");
   const std::vector<std::string> source_pieces = bundle.source.pieces(source);

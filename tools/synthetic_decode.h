@@ -14,8 +14,7 @@
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
 #include "libattn/core/memory.h"
-#include "libattn/decode/beam_search.h"
-#include "libattn/decode/greedy.h"
+#include "libattn/decode/search.h"
 #include "libattn/models/compute_type.h"
 #include "libattn/models/registry.h"
 
@@ -94,10 +93,7 @@ inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqMo
   beam.max_length = static_cast<int>(options.target_length);
   beam.max_length_factor = 0;
   NoGrad no_grad;
-  auto decode_once = [&] {
-    return options.beam_size == 1 ? greedy_search(no_end, sources, beam)
-                                  : beam_search(no_end, sources, beam);
-  };
+  auto decode_once = [&] { return search(no_end, sources, beam); };
   decode_once();  // warm-up: first-touch allocations
   int64_t rounds = 0, tokens = 0;
   const int64_t faults_before = minor_page_faults();
@@ -113,8 +109,7 @@ inline int run_synthetic_decode(const SyntheticDecodeOptions& options, Seq2SeqMo
   const double faults_per_step = static_cast<double>(minor_page_faults() - faults_before) /
                                  static_cast<double>(rounds * options.target_length);
   // What was run, as measured, not as asked: a test checks that every flag took effect.
-  int64_t parameters = 0;
-  for (const auto& [name, var] : model->parameters()) parameters += var.value().numel();
+  const int64_t parameters = count_parameters(model->parameters());
   fmt::print(stderr,
              "attn-decode --synthetic: {}, {} parameters, vocab {}; {} rounds of {} sentences "
              "of {} tokens, beam {}: {} tokens in {:.2f}s: {:.1f} sentences/s, tokens/s: {:.1f}, "

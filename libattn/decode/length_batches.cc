@@ -23,4 +23,13 @@ std::vector<std::vector<size_t>> length_sorted_batches(
   return batches;
 }
 
+std::vector<std::vector<size_t>> decoding_batches(const std::vector<std::vector<int32_t>>& sources,
+                                                  size_t mini_batch, size_t maxi_batch) {
+  if (sources.empty()) return {};
+  if (maxi_batch > 1) return length_sorted_batches(sources, mini_batch);
+  std::vector<std::vector<size_t>> batches(1, std::vector<size_t>(sources.size()));
+  std::iota(batches[0].begin(), batches[0].end(), size_t{0});
+  return batches;
+}
+
 }  // namespace attn

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -14,8 +15,7 @@
 
 #include "libattn/autograd/tape.h"
 #include "libattn/core/error.h"
-#include "libattn/decode/beam_search.h"
-#include "libattn/decode/greedy.h"
+#include "libattn/decode/search.h"
 #include "libattn/train/checkpoint_average.h"
 #include "libattn/train/metrics.h"
 #include "libattn/train/optimizer_io.h"
@@ -69,13 +69,24 @@ void install_stop_handlers() {
   std::signal(SIGTERM, on_stop_signal);
 }
 
-std::string utc_timestamp() {
-  const std::time_t now = std::time(nullptr);
+namespace {
+
+std::string iso8601_utc(std::time_t time) {
   std::tm utc{};
-  gmtime_r(&now, &utc);
+  gmtime_r(&time, &utc);
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
+}
+
+}  // namespace
+
+std::string utc_timestamp() { return iso8601_utc(std::time(nullptr)); }
+
+std::string creation_timestamp() {
+  const char* fixed = std::getenv("SOURCE_DATE_EPOCH");
+  return iso8601_utc(fixed ? static_cast<std::time_t>(std::strtoll(fixed, nullptr, 10))
+                           : std::time(nullptr));
 }
 
 Trainer::Trainer(ModelBundle& bundle, Batcher& train, ValidationData* valid,
@@ -289,16 +300,14 @@ ValidationResult Trainer::validate() {
   if (limit > 0) {
     NoGrad no_grad;
     std::vector<std::string> hypotheses, references;
-    BeamOptions search;
-    search.beam_size = std::max(options_.valid_beam_size, 1);
+    BeamOptions beam;
+    beam.beam_size = std::max(options_.valid_beam_size, 1);
     const size_t chunk = 64;
     for (size_t begin = 0; begin < limit; begin += chunk) {
       const size_t end = std::min(limit, begin + chunk);
       std::vector<std::vector<int32_t>> sources(valid_->sources.begin() + begin,
                                                 valid_->sources.begin() + end);
-      std::vector<NBest> decoded = search.beam_size == 1
-                                       ? greedy_search(*bundle_.model, sources, search)
-                                       : beam_search(*bundle_.model, sources, search);
+      std::vector<NBest> decoded = search(*bundle_.model, sources, beam);
       for (size_t i = 0; i < decoded.size(); ++i) {
         hypotheses.push_back(decoded[i].empty() ? "" : bundle_.target.decode(decoded[i][0].tokens));
         references.push_back(valid_->references[begin + i]);

@@ -134,5 +134,8 @@ class Trainer {
 
 // "2026-12-06T04:33:12Z": the time on progress lines and JSON log records.
 std::string utc_timestamp();
+// The same for a file's creation time, but SOURCE_DATE_EPOCH when set (the reproducible-builds
+// convention), so two runs can write byte-identical files.
+std::string creation_timestamp();
 
 }  // namespace attn
