@@ -123,8 +123,8 @@ Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& 
       const float* dz = d_scores.data();
       if (q_var.requires_grad()) {
         float* gq = q_var.grad_to_write(accumulate).data();
-        gemm_strided_batched(false, false, t, e, s, scale, dz, s, t * s, k.strided_data(), e, k_stride,
-                             accumulate ? 1.0f : 0.0f, gq, e, t * e, batch);
+        gemm_strided_batched(false, false, t, e, s, scale, dz, s, t * s, k.strided_data(), e,
+                             k_stride, accumulate ? 1.0f : 0.0f, gq, e, t * e, batch);
       }
       if (k_var.requires_grad()) {
         float* gk = k_var.grad_to_write(accumulate).data();

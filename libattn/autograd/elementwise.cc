@@ -37,16 +37,16 @@ Var binary(const Var& a_var, const Var& b_var, Fwd fwd, GradA grad_a, GradB grad
       // cleared first. A broadcast operand sums several terms an element: always added.
       bool accumulate = true;
       if (a_var.requires_grad()) {
-        float* ga = a.numel() == y.numel() ? a_var.grad_to_write(accumulate).data()
-                                           : a_var.grad().data();
+        float* ga =
+            a.numel() == y.numel() ? a_var.grad_to_write(accumulate).data() : a_var.grad().data();
         plan.for_each([&](int64_t i, int64_t ia, int64_t ib) {
           ga[ia] = (accumulate ? ga[ia] : 0.0f) + g[i] * grad_a(pa[ia], pb[ib], py[i]);
         });
       }
       accumulate = true;
       if (b_var.requires_grad()) {
-        float* gb = b.numel() == y.numel() ? b_var.grad_to_write(accumulate).data()
-                                           : b_var.grad().data();
+        float* gb =
+            b.numel() == y.numel() ? b_var.grad_to_write(accumulate).data() : b_var.grad().data();
         plan.for_each([&](int64_t i, int64_t ia, int64_t ib) {
           gb[ib] = (accumulate ? gb[ib] : 0.0f) + g[i] * grad_b(pa[ia], pb[ib], py[i]);
         });
@@ -76,7 +76,8 @@ Var unary(const Var& x_var, Fwd fwd, Deriv deriv) {
       const float* py = y.data();
       bool accumulate = false;  // a gradient still zero is written (0 + term), not cleared first
       float* gx = x_var.grad_to_write(accumulate).data();
-      for (int64_t i = 0; i < n; ++i) gx[i] = (accumulate ? gx[i] : 0.0f) + g[i] * deriv(px[i], py[i]);
+      for (int64_t i = 0; i < n; ++i)
+        gx[i] = (accumulate ? gx[i] : 0.0f) + g[i] * deriv(px[i], py[i]);
     });
   }
   return out;

@@ -107,8 +107,8 @@ Var batched_matmul(const Var& a_var, const Var& b_var, bool trans_a, bool trans_
           gemm_strided_batched(false, !trans_b, m, k, n, 1.0f, g, n, sc, b.data(), bv.cols, sb,
                                beta, ga, av.cols, sa, batch);
         else
-          gemm_strided_batched(trans_b, true, k, m, n, 1.0f, b.data(), bv.cols, sb, g, n, sc,
-                               beta, ga, av.cols, sa, batch);
+          gemm_strided_batched(trans_b, true, k, m, n, 1.0f, b.data(), bv.cols, sb, g, n, sc, beta,
+                               ga, av.cols, sa, batch);
       }
       if (b_var.requires_grad()) {
         float* gb = b_var.grad_to_write(accumulate).data();
@@ -117,8 +117,8 @@ Var batched_matmul(const Var& a_var, const Var& b_var, bool trans_a, bool trans_
           gemm_strided_batched(!trans_a, false, k, n, m, 1.0f, a.data(), av.cols, sa, g, n, sc,
                                beta, gb, bv.cols, sb, batch);
         else
-          gemm_strided_batched(true, trans_a, n, k, m, 1.0f, g, n, sc, a.data(), av.cols, sa,
-                               beta, gb, bv.cols, sb, batch);
+          gemm_strided_batched(true, trans_a, n, k, m, 1.0f, g, n, sc, a.data(), av.cols, sa, beta,
+                               gb, bv.cols, sb, batch);
       }
     });
   }

@@ -63,7 +63,7 @@ TEST(Arena, TheNextStepReusesTheBlocksOfTheLast) {
   {
     ArenaScope scope(arena);
     Tensor a = Tensor::empty({1000});
-    Tensor b = Tensor::empty({990});  // the same size class
+    Tensor b = Tensor::empty({990});        // the same size class
     EXPECT_EQ(arena.capacity(), capacity);  // no new block
     // The same memory as the first step: pages already faulted in are used again.
     EXPECT_TRUE((a.data() == first_a && b.data() == first_b) ||
