@@ -107,9 +107,13 @@ Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& 
       if (!out.has_grad()) return;
       const float* g = out.grad().data();  // [batch, T, F]
       const float* p = probs.data();
-      if (v_var.requires_grad())
-        gemm_strided_batched(true, false, s, f, t, 1.0f, p, s, t * s, g, f, t * f, 1.0f,
-                             v_var.grad().data(), f, s * f, batch);
+      // A gradient still zero is written (beta 0), not zero-filled and then added to.
+      bool accumulate = false;
+      if (v_var.requires_grad()) {
+        float* gv = v_var.grad_to_write(accumulate).data();
+        gemm_strided_batched(true, false, s, f, t, 1.0f, p, s, t * s, g, f, t * f,
+                             accumulate ? 1.0f : 0.0f, gv, f, s * f, batch);
+      }
       if (!q_var.requires_grad() && !k_var.requires_grad()) return;
       Tensor d_probs = Tensor::empty({batch, t, s});
       gemm_strided_batched(false, true, t, s, f, 1.0f, g, f, t * f, v.strided_data(), f, v_stride, 0.0f,
@@ -117,12 +121,16 @@ Var scaled_dot_product_attention(const Var& q_var, const Var& k_var, const Var& 
       Tensor d_scores = Tensor::zeros({batch, t, s});
       softmax_backward_rows(p, d_probs.data(), d_scores.data(), batch * t, s);
       const float* dz = d_scores.data();
-      if (q_var.requires_grad())
-        gemm_strided_batched(false, false, t, e, s, scale, dz, s, t * s, k.strided_data(), e, k_stride, 1.0f,
-                             q_var.grad().data(), e, t * e, batch);
-      if (k_var.requires_grad())
-        gemm_strided_batched(true, false, s, e, t, scale, dz, s, t * s, q.data(), e, t * e, 1.0f,
-                             k_var.grad().data(), e, s * e, batch);
+      if (q_var.requires_grad()) {
+        float* gq = q_var.grad_to_write(accumulate).data();
+        gemm_strided_batched(false, false, t, e, s, scale, dz, s, t * s, k.strided_data(), e,
+                             k_stride, accumulate ? 1.0f : 0.0f, gq, e, t * e, batch);
+      }
+      if (k_var.requires_grad()) {
+        float* gk = k_var.grad_to_write(accumulate).data();
+        gemm_strided_batched(true, false, s, e, t, scale, dz, s, t * s, q.data(), e, t * e,
+                             accumulate ? 1.0f : 0.0f, gk, e, s * e, batch);
+      }
     });
   }
   return out;

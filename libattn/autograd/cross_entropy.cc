@@ -65,13 +65,14 @@ CrossEntropyResult cross_entropy(const Var& logits_var, const Tensor& targets_in
     tape().record([logits_var, loss, logits, targets, lse, rows, vocab, eps, ignore, tokens]() {
       if (!loss.has_grad() || tokens == 0) return;
       const float scale = loss.grad()[0] / static_cast<float>(tokens);
-      float* grad = logits_var.grad().data();
+      bool accumulate = false;  // the logits' gradient is written whole, never cleared first
+      float* grad = logits_var.grad_to_write(accumulate).data();
       parallel_for(
           rows,
           [&](int64_t begin, int64_t end) {
             cross_entropy_backward(logits.data() + begin * vocab, targets.ints() + begin,
                                    lse.data() + begin, end - begin, vocab, eps, ignore, scale,
-                                   grad + begin * vocab);
+                                   accumulate, grad + begin * vocab);
           },
           16);
     });

@@ -46,8 +46,9 @@ Var dropout(const Var& x_var, float p, Rng& rng, bool training) {
       if (!out.has_grad()) return;
       const float* g = out.grad().data();
       const float* k = keep.data();
-      float* gx = x_var.grad().data();
-      for (int64_t i = 0; i < n; ++i) gx[i] += g[i] * k[i];
+      bool accumulate = false;  // a gradient still zero is written (0 + term), not cleared first
+      float* gx = x_var.grad_to_write(accumulate).data();
+      for (int64_t i = 0; i < n; ++i) gx[i] = (accumulate ? gx[i] : 0.0f) + g[i] * k[i];
     });
   }
   return out;

@@ -32,16 +32,23 @@ Var binary(const Var& a_var, const Var& b_var, Fwd fwd, GradA grad_a, GradB grad
       const float* pa = a.data();
       const float* pb = b.data();
       const float* py = y.data();
+      // An operand as large as the output takes one term an element, so a gradient of it
+      // still zero is written (0 + term: the same float as adding into a cleared one), not
+      // cleared first. A broadcast operand sums several terms an element: always added.
+      bool accumulate = true;
       if (a_var.requires_grad()) {
-        float* ga = a_var.grad().data();
+        float* ga =
+            a.numel() == y.numel() ? a_var.grad_to_write(accumulate).data() : a_var.grad().data();
         plan.for_each([&](int64_t i, int64_t ia, int64_t ib) {
-          ga[ia] += g[i] * grad_a(pa[ia], pb[ib], py[i]);
+          ga[ia] = (accumulate ? ga[ia] : 0.0f) + g[i] * grad_a(pa[ia], pb[ib], py[i]);
         });
       }
+      accumulate = true;
       if (b_var.requires_grad()) {
-        float* gb = b_var.grad().data();
+        float* gb =
+            b.numel() == y.numel() ? b_var.grad_to_write(accumulate).data() : b_var.grad().data();
         plan.for_each([&](int64_t i, int64_t ia, int64_t ib) {
-          gb[ib] += g[i] * grad_b(pa[ia], pb[ib], py[i]);
+          gb[ib] = (accumulate ? gb[ib] : 0.0f) + g[i] * grad_b(pa[ia], pb[ib], py[i]);
         });
       }
     });
@@ -67,8 +74,10 @@ Var unary(const Var& x_var, Fwd fwd, Deriv deriv) {
       const float* g = out.grad().data();
       const float* px = x.data();
       const float* py = y.data();
-      float* gx = x_var.grad().data();
-      for (int64_t i = 0; i < n; ++i) gx[i] += g[i] * deriv(px[i], py[i]);
+      bool accumulate = false;  // a gradient still zero is written (0 + term), not cleared first
+      float* gx = x_var.grad_to_write(accumulate).data();
+      for (int64_t i = 0; i < n; ++i)
+        gx[i] = (accumulate ? gx[i] : 0.0f) + g[i] * deriv(px[i], py[i]);
     });
   }
   return out;

@@ -23,11 +23,12 @@ Var layer_norm(const Var& x_var, const Var& gamma_var, const Var& beta_var, floa
   if (out.requires_grad()) {
     tape().record([x_var, gamma_var, beta_var, out, x, gamma, mean, rstd, rows, cols]() {
       if (!out.has_grad()) return;
-      layer_norm_backward_rows(out.grad().data(), x.data(), gamma.data(), mean.data(), rstd.data(),
-                               x_var.requires_grad() ? x_var.grad().data() : nullptr,
-                               gamma_var.requires_grad() ? gamma_var.grad().data() : nullptr,
-                               beta_var.requires_grad() ? beta_var.grad().data() : nullptr, rows,
-                               cols);
+      bool accumulate_dx = false;  // dx still zero is written, not cleared and added to
+      float* dx = x_var.requires_grad() ? x_var.grad_to_write(accumulate_dx).data() : nullptr;
+      layer_norm_backward_rows(
+          out.grad().data(), x.data(), gamma.data(), mean.data(), rstd.data(), dx, accumulate_dx,
+          gamma_var.requires_grad() ? gamma_var.grad().data() : nullptr,
+          beta_var.requires_grad() ? beta_var.grad().data() : nullptr, rows, cols);
     });
   }
   return out;

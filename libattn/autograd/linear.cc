@@ -40,12 +40,18 @@ Var linear(const Var& x_var, const Var& w_var, const Var& b_var) {
     tape().record([x_var, w_var, b_var, out, x, w, rows, in_features, out_features]() {
       if (!out.has_grad()) return;
       const float* g = out.grad().data();  // [rows, out]
-      if (x_var.requires_grad())
+      // A gradient still zero is written (beta 0), not zero-filled and then added to.
+      bool accumulate = false;
+      if (x_var.requires_grad()) {
+        float* gx = x_var.grad_to_write(accumulate).data();
         gemm(false, false, rows, in_features, out_features, 1.0f, g, out_features, w.data(),
-             in_features, 1.0f, x_var.grad().data(), in_features);
-      if (w_var.requires_grad())
+             in_features, accumulate ? 1.0f : 0.0f, gx, in_features);
+      }
+      if (w_var.requires_grad()) {
+        float* gw = w_var.grad_to_write(accumulate).data();
         gemm(true, false, out_features, in_features, rows, 1.0f, g, out_features, x.data(),
-             in_features, 1.0f, w_var.grad().data(), in_features);
+             in_features, accumulate ? 1.0f : 0.0f, gw, in_features);
+      }
       if (b_var.requires_grad()) {
         float* gb = b_var.grad().data();
         for (int64_t r = 0; r < rows; ++r)

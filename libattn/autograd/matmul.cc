@@ -53,19 +53,23 @@ Var matmul(const Var& a_var, const Var& b_var, bool trans_a, bool trans_b) {
     tape().record([a_var, b_var, out, a, b, trans_a, trans_b, m, n, k, a_cols]() mutable {
       if (!out.has_grad()) return;
       const float* g = out.grad().data();  // [m, n]
+      // A gradient still zero is written (beta 0), not zero-filled and then added to.
+      bool accumulate = false;
       if (a_var.requires_grad()) {
-        float* ga = a_var.grad().data();
+        float* ga = a_var.grad_to_write(accumulate).data();
+        const float beta = accumulate ? 1.0f : 0.0f;
         if (!trans_a)  // dA[m,k] = G[m,n] op(B)^T
-          gemm(false, !trans_b, m, k, n, 1.0f, g, n, b.data(), b.dim(1), 1.0f, ga, a_cols);
+          gemm(false, !trans_b, m, k, n, 1.0f, g, n, b.data(), b.dim(1), beta, ga, a_cols);
         else  // A stored [k,m]: dA = op(B) G^T
-          gemm(trans_b, true, k, m, n, 1.0f, b.data(), b.dim(1), g, n, 1.0f, ga, a_cols);
+          gemm(trans_b, true, k, m, n, 1.0f, b.data(), b.dim(1), g, n, beta, ga, a_cols);
       }
       if (b_var.requires_grad()) {
-        float* gb = b_var.grad().data();
+        float* gb = b_var.grad_to_write(accumulate).data();
+        const float beta = accumulate ? 1.0f : 0.0f;
         if (!trans_b)  // dB[k,n] = op(A)^T G
-          gemm(!trans_a, false, k, n, m, 1.0f, a.data(), a_cols, g, n, 1.0f, gb, n);
+          gemm(!trans_a, false, k, n, m, 1.0f, a.data(), a_cols, g, n, beta, gb, n);
         else  // B stored [n,k]: dB = G^T op(A)
-          gemm(true, trans_a, n, k, m, 1.0f, g, n, a.data(), a_cols, 1.0f, gb, k);
+          gemm(true, trans_a, n, k, m, 1.0f, g, n, a.data(), a_cols, beta, gb, k);
       }
     });
   }
@@ -95,23 +99,26 @@ Var batched_matmul(const Var& a_var, const Var& b_var, bool trans_a, bool trans_
     tape().record([=]() mutable {
       if (!out.has_grad()) return;
       const float* g = out.grad().data();
+      bool accumulate = false;  // as in matmul: a gradient still zero is written
       if (a_var.requires_grad()) {
-        float* ga = a_var.grad().data();
+        float* ga = a_var.grad_to_write(accumulate).data();
+        const float beta = accumulate ? 1.0f : 0.0f;
         if (!trans_a)
           gemm_strided_batched(false, !trans_b, m, k, n, 1.0f, g, n, sc, b.data(), bv.cols, sb,
-                               1.0f, ga, av.cols, sa, batch);
+                               beta, ga, av.cols, sa, batch);
         else
-          gemm_strided_batched(trans_b, true, k, m, n, 1.0f, b.data(), bv.cols, sb, g, n, sc,
-                               1.0f, ga, av.cols, sa, batch);
+          gemm_strided_batched(trans_b, true, k, m, n, 1.0f, b.data(), bv.cols, sb, g, n, sc, beta,
+                               ga, av.cols, sa, batch);
       }
       if (b_var.requires_grad()) {
-        float* gb = b_var.grad().data();
+        float* gb = b_var.grad_to_write(accumulate).data();
+        const float beta = accumulate ? 1.0f : 0.0f;
         if (!trans_b)
           gemm_strided_batched(!trans_a, false, k, n, m, 1.0f, a.data(), av.cols, sa, g, n, sc,
-                               1.0f, gb, bv.cols, sb, batch);
+                               beta, gb, bv.cols, sb, batch);
         else
-          gemm_strided_batched(true, trans_a, n, k, m, 1.0f, g, n, sc, a.data(), av.cols, sa,
-                               1.0f, gb, bv.cols, sb, batch);
+          gemm_strided_batched(true, trans_a, n, k, m, 1.0f, g, n, sc, a.data(), av.cols, sa, beta,
+                               gb, bv.cols, sb, batch);
       }
     });
   }

@@ -64,8 +64,9 @@ Var reshape(const Var& x_var, const Shape& shape) {
     tape().record([x_var, out, n]() {
       if (!out.has_grad()) return;
       const float* g = out.grad().data();
-      float* gx = x_var.grad().data();
-      for (int64_t i = 0; i < n; ++i) gx[i] += g[i];
+      bool accumulate = false;  // a gradient still zero is written (0 + term), not cleared first
+      float* gx = x_var.grad_to_write(accumulate).data();
+      for (int64_t i = 0; i < n; ++i) gx[i] = (accumulate ? gx[i] : 0.0f) + g[i];
     });
   }
   return out;
@@ -97,8 +98,9 @@ Var permute(const Var& x_var, const std::vector<int>& order) {
       // The gradient, permuted back to the input's axis order.
       const Tensor g = out.grad().permute(inverse).contiguous();
       const float* pg = g.data();
-      float* gx = x_var.grad().data();
-      for (int64_t i = 0, n = g.numel(); i < n; ++i) gx[i] += pg[i];
+      bool accumulate = false;  // as in reshape
+      float* gx = x_var.grad_to_write(accumulate).data();
+      for (int64_t i = 0, n = g.numel(); i < n; ++i) gx[i] = (accumulate ? gx[i] : 0.0f) + pg[i];
     });
   }
   return out;

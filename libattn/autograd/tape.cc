@@ -19,8 +19,15 @@ void Tape::backward(Var loss) {
              shape_str(loss.shape()));
   ATTN_CHECK(loss.requires_grad(), "backward(): the loss does not depend on any parameter");
   loss.grad().data()[0] += 1.0f;
-  for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) (*it)();
-  steps_.clear();
+  // Each step is dropped as soon as it has run: the activations only it kept, and the
+  // gradients of values no step still to run reads, go back to the arena for the steps
+  // below (their gradients take the same blocks), so a step's memory peaks near the end of
+  // the forward pass rather than at the end of the backward one.
+  while (!steps_.empty()) {
+    std::function<void()> step = std::move(steps_.back());
+    steps_.pop_back();
+    step();
+  }
 }
 
 }  // namespace attn

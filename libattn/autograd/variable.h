@@ -31,7 +31,14 @@ class Var {
   // The gradient, zero-filled on first use. It lives where the value lives: on the heap
   // for parameters, in the step's arena for activations.
   Tensor& grad() const;
+  // The gradient for a backward step that writes every element of its contribution. While
+  // the gradient is still zero (made, or zero_grad(), and not written since), no memory is
+  // cleared: `accumulate` comes back false and the caller writes (=) rather than adds (+=).
+  // A gradient written whole by its first contribution, as most are, is never zero-filled.
+  Tensor& grad_to_write(bool& accumulate) const;
   bool has_grad() const { return node_ && node_->grad.defined(); }
+  // Zero again, lazily: the memory is cleared by the next grad(), or never, when the next
+  // contribution comes through grad_to_write().
   void zero_grad() const;
   void set_requires_grad(bool value) { node_->requires_grad = value; }
   bool same(const Var& other) const { return node_ == other.node_; }
@@ -40,6 +47,7 @@ class Var {
   struct Node {
     Tensor value;
     Tensor grad;
+    bool grad_is_zero = false;  // grad holds zero, whatever its memory holds
     bool requires_grad = false;
   };
   std::shared_ptr<Node> node_;

@@ -44,7 +44,9 @@ Tensor Tensor::allocate(const Shape& shape, DType dtype, bool force_heap) {
   t.dtype_ = dtype;
   size_t bytes = static_cast<size_t>(std::max<int64_t>(shape_numel(shape), 1)) * 4;
   if (arena) {
-    t.base_ = static_cast<std::byte*>(arena->allocate(bytes));
+    t.owner_ = arena->allocate(bytes);
+    t.base_ = static_cast<std::byte*>(t.owner_.get());
+    t.in_arena_ = true;
   } else {
     size_t rounded = (bytes + 63) / 64 * 64;
     void* p = std::aligned_alloc(64, rounded);

@@ -5,8 +5,9 @@
 //   Tensor z = y.contiguous();                     // copies only when it must
 //   float* p = z.data();                           // raw pointer for the kernels
 //
-// Storage is 64-byte aligned. Outside an ArenaScope a tensor owns reference-counted heap
-// storage; inside one it points into the arena and is valid until the arena's reset().
+// Storage is 64-byte aligned and reference-counted: views and copies share it, and the last
+// one gone frees it. Outside an ArenaScope it comes from the heap; inside one from the
+// arena, which takes it back for the next tensor of its size.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +49,8 @@ class Tensor {
   int64_t dim(int axis) const;  // negative axes count from the end
   int64_t numel() const { return shape_numel(shape_); }
   bool is_contiguous() const;
-  bool on_heap() const { return owner_ != nullptr; }
+  // Storage that outlives the step: the heap or memory owned elsewhere, not an arena.
+  bool on_heap() const { return owner_ != nullptr && !in_arena_; }
 
   // Checked accessors: throw when the dtype differs or the view is not contiguous.
   float* data();
@@ -81,12 +83,13 @@ class Tensor {
   std::vector<float> to_vector() const;
 
  private:
-  std::shared_ptr<void> owner_;  // null for arena storage
+  std::shared_ptr<void> owner_;  // frees the storage (or returns it to its arena)
   std::byte* base_ = nullptr;
   int64_t offset_ = 0;  // in elements
   Shape shape_;
   Shape strides_;
   DType dtype_ = DType::kF32;
+  bool in_arena_ = false;
 
   static Tensor allocate(const Shape& shape, DType dtype, bool force_heap);
   void* raw() const;

@@ -1,5 +1,6 @@
 #include "libattn/kernels/cross_entropy.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "libattn/kernels/fast_exp.h"
@@ -41,17 +42,26 @@ void cross_entropy_forward(const float* logits, const int32_t* targets, int64_t 
 
 void cross_entropy_backward(const float* logits, const int32_t* targets, const float* log_sum_exp,
                             int64_t rows, int64_t vocab, float label_smoothing,
-                            int32_t ignore_index, float grad_scale, float* grad_logits) {
+                            int32_t ignore_index, float grad_scale, bool accumulate,
+                            float* grad_logits) {
   const float off_target = label_smoothing / static_cast<float>(vocab);
   const float on_target = 1.0f - label_smoothing + off_target;
   for (int64_t i = 0; i < rows; ++i) {
     const int32_t target = targets[i];
-    if (target == ignore_index) continue;
-    const float* x = logits + i * vocab;
     float* g = grad_logits + i * vocab;
+    if (target == ignore_index) {
+      if (!accumulate) std::fill(g, g + vocab, 0.0f);
+      continue;
+    }
+    const float* x = logits + i * vocab;
     const float lse = log_sum_exp[i];
-    for (int64_t v = 0; v < vocab; ++v)
-      g[v] += grad_scale * (exp_nonpositive(x[v] - lse) - off_target);
+    // Written as 0 + d when not accumulating: the same float as adding into a cleared row.
+    if (accumulate)
+      for (int64_t v = 0; v < vocab; ++v)
+        g[v] += grad_scale * (exp_nonpositive(x[v] - lse) - off_target);
+    else
+      for (int64_t v = 0; v < vocab; ++v)
+        g[v] = 0.0f + grad_scale * (exp_nonpositive(x[v] - lse) - off_target);
     g[target] -= grad_scale * (on_target - off_target);
   }
 }

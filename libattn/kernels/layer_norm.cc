@@ -40,8 +40,8 @@ void layer_norm_rows(const float* x, const float* gamma, const float* beta, floa
 }
 
 void layer_norm_backward_rows(const float* dy, const float* x, const float* gamma,
-                              const float* mean, const float* rstd, float* dx, float* dgamma,
-                              float* dbeta, int64_t rows, int64_t cols) {
+                              const float* mean, const float* rstd, float* dx, bool accumulate_dx,
+                              float* dgamma, float* dbeta, int64_t rows, int64_t cols) {
   // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * gamma and
   // xhat = (x - mean) * rstd: the normalisation's Jacobian applied to g.
   if (dx) {
@@ -59,9 +59,11 @@ void layer_norm_backward_rows(const float* dy, const float* x, const float* gamm
                 inv_std;
             const float g_mean = g_total / static_cast<float>(cols);
             const float g_xhat_mean = g_xhat_total / static_cast<float>(cols);
+            // Not accumulating: written as 0 + d, the same float as adding into a cleared row.
             for (int64_t j = 0; j < cols; ++j) {
               const float xhat = (xr[j] - mu) * inv_std;
-              dxr[j] += inv_std * (dyr[j] * gamma[j] - g_mean - xhat * g_xhat_mean);
+              const float d = inv_std * (dyr[j] * gamma[j] - g_mean - xhat * g_xhat_mean);
+              dxr[j] = (accumulate_dx ? dxr[j] : 0.0f) + d;
             }
           }
         },

@@ -122,8 +122,8 @@ void ours_gemm(benchmark::State& state, Product p, bool use_arena) {
     benchmark::ClobberMemory();
     if (use_arena) arena.reset();
   };
-  // Two untimed steps, as a trainer's first two: the first grows the arena (overflow
-  // blocks), its reset merges them into one fresh block, the second first-touches that block.
+  // Two untimed steps, as a trainer's first two: the first takes the arena's blocks and
+  // faults them in, the second finds them waiting.
   step();
   step();
   for (auto _ : state) step();
@@ -151,8 +151,8 @@ void ours_linear_train(benchmark::State& state, int64_t m, int64_t n, int64_t k)
     benchmark::ClobberMemory();
     arena.reset();
   };
-  // Two untimed steps, as a trainer's first two: the first grows the arena (overflow
-  // blocks), its reset merges them into one fresh block, the second first-touches that block.
+  // Two untimed steps, as a trainer's first two: the first takes the arena's blocks and
+  // faults them in, the second finds them waiting.
   step();
   step();
   for (auto _ : state) step();

@@ -43,32 +43,90 @@ TEST(Tensor, StorageIs64ByteAligned) {
   }
 }
 
-TEST(Arena, ResetKeepsItsBlocksAndTheNextStepReusesThem) {
-  Arena arena(1024);
+TEST(Arena, TheNextStepReusesTheBlocksOfTheLast) {
+  Arena arena;
   const float *first_a, *first_b;
   {
     ArenaScope scope(arena);
     Tensor a = Tensor::empty({1000});
     Tensor b = Tensor::empty({1000});
     EXPECT_FALSE(a.on_heap());
-    EXPECT_GT(arena.capacity(), 1024u);
+    EXPECT_EQ(arena.bytes_in_use(), 2 * Arena::size_class(4000));
     first_a = a.data(), first_b = b.data();
   }
-  size_t capacity = arena.capacity();
-  arena.reset();
+  // Both tensors are gone: their blocks wait in the arena.
   EXPECT_EQ(arena.bytes_in_use(), 0u);
+  const size_t capacity = arena.capacity();
+  EXPECT_EQ(capacity, 2 * Arena::size_class(4000));
+  arena.reset();
   EXPECT_EQ(arena.capacity(), capacity);
   {
     ArenaScope scope(arena);
     Tensor a = Tensor::empty({1000});
-    Tensor b = Tensor::empty({1000});
+    Tensor b = Tensor::empty({990});        // the same size class
     EXPECT_EQ(arena.capacity(), capacity);  // no new block
     // The same memory as the first step: pages already faulted in are used again.
-    EXPECT_EQ(a.data(), first_a);
-    EXPECT_EQ(b.data(), first_b);
+    EXPECT_TRUE((a.data() == first_a && b.data() == first_b) ||
+                (a.data() == first_b && b.data() == first_a));
     ArenaScope heap(nullptr);
     EXPECT_TRUE(Tensor::empty({4}).on_heap());
   }
+}
+
+TEST(Arena, ABlockFreedInsideAStepServesTheNextRequestOfItsSize) {
+  Arena arena;
+  ArenaScope scope(arena);
+  Tensor kept = Tensor::empty({256});
+  const float* freed;
+  {
+    Tensor dropped = Tensor::empty({1000});
+    freed = dropped.data();
+    Tensor view = dropped.slice(0, 10, 20);  // a view keeps the block
+    dropped = Tensor();
+    EXPECT_EQ(arena.bytes_in_use(), Arena::size_class(1024) + Arena::size_class(4000));
+  }
+  EXPECT_EQ(Tensor::empty({1000}).data(), freed);
+  EXPECT_EQ(arena.peak_bytes(), Arena::size_class(1024) + Arena::size_class(4000));
+}
+
+TEST(Arena, ResetGivesBackWhatRecentStepsDidNotNeed) {
+  Arena arena;
+  auto step = [&](int tensors) {
+    ArenaScope scope(arena);
+    std::vector<Tensor> held;
+    for (int i = 0; i < tensors; ++i) held.push_back(Tensor::empty({1000}));
+  };
+  step(5);
+  arena.reset();
+  // Smaller steps keep the blocks for a while (a longer batch may come back), and give
+  // them back at the end of a window of 16 steps that needed at most 2 at once: the 16th
+  // reset closes the window that held the step of 5, the 32nd the one after it.
+  for (int resets = 2; resets <= 32; ++resets) {
+    step(2);
+    arena.reset();
+    EXPECT_EQ(arena.capacity(), (resets < 32 ? 5 : 2) * Arena::size_class(4000)) << resets;
+  }
+}
+
+TEST(Arena, TensorsMayOutliveTheirArena) {
+  Tensor survivor;
+  {
+    Arena arena;
+    ArenaScope scope(arena);
+    survivor = Tensor::full({100}, 3.0f);
+  }
+  EXPECT_EQ(survivor[99], 3.0f);
+}
+
+TEST(Arena, SizeClassesAreAlignedAndAtMostAQuarterAboveTheRequest) {
+  for (size_t bytes : {1ul, 63ul, 64ul, 65ul, 1024ul, 1025ul, 4000ul, 3932160ul, 61440000ul}) {
+    const size_t size = Arena::size_class(bytes);
+    EXPECT_EQ(size % 64, 0u) << bytes;
+    EXPECT_GE(size, bytes);
+    EXPECT_LE(size, std::max<size_t>(64, bytes + bytes / 4 + 64)) << bytes;
+  }
+  EXPECT_EQ(Arena::size_class(1000), Arena::size_class(1024));
+  EXPECT_EQ(Arena::size_class(5000), 5120u);  // 4096 + 1024
 }
 
 TEST(Rng, SameSeedSameStreamAndStateRestores) {

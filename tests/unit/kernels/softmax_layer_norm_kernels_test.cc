@@ -93,9 +93,9 @@ TEST(LayerNormKernel, MatchesFloat64AndIsThreadCountIndependent) {
     dbeta[run].assign(kCols, 0.0f);
     layer_norm_rows(x.data(), gamma.data(), beta.data(), eps, y[run].data(), mean[run].data(),
                     rstd[run].data(), kRows, kCols);
-    layer_norm_backward_rows(dy.data(), x.data(), gamma.data(), mean[run].data(),
-                             rstd[run].data(), dx[run].data(), dgamma[run].data(),
-                             dbeta[run].data(), kRows, kCols);
+    layer_norm_backward_rows(dy.data(), x.data(), gamma.data(), mean[run].data(), rstd[run].data(),
+                             dx[run].data(), true, dgamma[run].data(), dbeta[run].data(), kRows,
+                             kCols);
   });
   EXPECT_EQ(y[0], y[1]);
   EXPECT_EQ(dx[0], dx[1]);
