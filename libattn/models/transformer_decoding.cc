@@ -6,6 +6,8 @@
 #include "libattn/autograd/reduce.h"
 #include "libattn/autograd/softmax.h"
 #include "libattn/autograd/tape.h"
+#include "libattn/autograd/matmul.h"
+#include "libattn/kernels/softmax.h"
 #include "libattn/decode/row_sentences.h"
 #include "libattn/decode/row_state.h"
 #include "libattn/decode/source_batch.h"
@@ -67,7 +69,36 @@ Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& p
     // heads, as fairseq prints for alignments.
     *attention = mean(Var(cross_weights.view({rows, config_.heads, -1})), 1).value();
   }
-  return log_softmax(output_logits(y)).value().view({rows, config_.tgt_vocab});
+  return output_log_probs(y).view({rows, config_.tgt_vocab});
+}
+
+// log_softmax(output_logits(hidden)) for decoding, in place on the product: the output bias
+// and the <pad>/<s> mask, folded into one [V] row (x + (b + m) equals (x + b) + m, m being 0
+// or -inf), are added and the log-softmax taken one row at a time while it is in cache. The
+// same floats as the training graph's ops, without their three [rows, V] temporaries, each
+// a pass over memory and fresh pages (measured: add + log_softmax 5.3% of beam 5 x 32 at
+// vocabulary 32,000).
+Tensor Transformer::output_log_probs(const Var& hidden) const {
+  Tensor logits = (config_.tie_output ? matmul(hidden, tgt_embedding_, false, true)
+                                      : output_projection_.forward(hidden))
+                      .value()
+                      .contiguous();
+  const int64_t vocab = config_.tgt_vocab;
+  std::vector<float> bias;
+  if (config_.output_bias || !config_.output_specials) {
+    bias.assign(static_cast<size_t>(vocab), 0.0f);
+    if (config_.output_bias) {
+      const Tensor b = output_bias_.value().contiguous();
+      std::copy(b.data(), b.data() + vocab, bias.begin());
+    }
+    if (!config_.output_specials) {
+      const float* mask = output_mask_.data();
+      for (int64_t v = 0; v < vocab; ++v) bias[v] = bias[v] + mask[v];
+    }
+  }
+  bias_log_softmax_rows_inplace(logits.data(), bias.empty() ? nullptr : bias.data(),
+                                logits.numel() / vocab, vocab);
+  return logits;
 }
 
 void Transformer::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
