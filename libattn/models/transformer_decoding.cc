@@ -19,9 +19,9 @@ namespace {
 
 struct TransformerDecoderState : DecoderState {
   std::vector<SelfAttentionCache> self_attention;  // per decoder layer, grows a step at a time
-  std::vector<KeyValueCache> source_memory;    // per decoder layer, [rows, H, S, D/H]
-  Tensor source_mask;                          // [rows, 1, 1, S]
-  RowSentences rows;                           // source_memory and source_mask follow it
+  std::vector<KeyValueCache> source_memory;    // per decoder layer, [sentences, H, S, D/H]
+  Tensor source_mask;                          // [sentences, 1, 1, S]
+  RowSentences rows;                           // the sentence, i.e. memory row, of each row
   int64_t position = 0;
 };
 
@@ -45,7 +45,8 @@ Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& p
   NoGrad no_grad;
   auto& state = static_cast<TransformerDecoderState&>(base_state);
   const ForwardMode inference;
-  const Tensor tokens = token_column(prev_tokens, state.source_mask.dim(0), "Transformer");
+  const Tensor tokens =
+      token_column(prev_tokens, static_cast<int64_t>(state.rows.sentence.size()), "Transformer");
   const int64_t rows = tokens.dim(0);
   Var y = embed_target(tokens, state.position, inference);
   Tensor cross_weights;  // [rows, H, 1, S] of the last layer
@@ -57,7 +58,8 @@ Tensor Transformer::step(DecoderState& base_state, const std::vector<int32_t>& p
     });
     y = residual(y, layer.encoder_attn_layer_norm, inference, [&](const Var& h) {
       return layer.encoder_attn.forward_cached(h, state.source_memory[i], state.source_mask,
-                                               last && attention ? &cross_weights : nullptr);
+                                               last && attention ? &cross_weights : nullptr,
+                                               &state.rows.sentence);
     });
     y = residual(y, layer.final_layer_norm, inference,
                  [&](const Var& h) { return layer.ffn.forward(h, 0.0f, inference); });
@@ -104,10 +106,9 @@ Tensor Transformer::output_log_probs(const Var& hidden) const {
 void Transformer::reorder(DecoderState& base_state, const std::vector<int32_t>& rows) {
   auto& state = static_cast<TransformerDecoderState&>(base_state);
   for (auto& cache : state.self_attention) cache.reorder(rows);
-  // Beams trading places within their sentences leave the source K/V as they are.
-  if (!state.rows.reorder(rows)) return;
-  for (auto& cache : state.source_memory) cache.reorder(rows);
-  state.source_mask = state.source_mask.gather_rows(rows);
+  // The source K/V and mask stay one per sentence; rows only change which one they read
+  // (with beam-many copies, reading them was 4.7% of opus-mt beam 5 x 32).
+  state.rows.reorder(rows);
 }
 
 }  // namespace attn
