@@ -105,9 +105,11 @@ namespace {
 // takes three (scores, softmax, weighted sum), each waking the pool. The arithmetic is
 // scaled_dot_product_attention's, operation for operation (gemm's alpha * dot + 0, the masked
 // softmax_row, the rows of V summed in order), so the results are the same bits.
+// row_sentence: null (memory row r for query row r) or which memory row each query row reads.
 Tensor attend_memory(const Tensor& q, const KeyValueCache& memory, const Tensor& mask,
-                     int64_t heads, float scale, Tensor* weights) {
-  const int64_t rows = memory.keys.dim(0), length = memory.keys.dim(2);
+                     int64_t heads, float scale, Tensor* weights,
+                     const std::vector<int32_t>* row_sentence) {
+  const int64_t rows = q.dim(0), length = memory.keys.dim(2);
   const int64_t width = memory.keys.dim(3), dim = heads * width;
   Tensor out = Tensor::empty({rows, 1, dim});
   Tensor probs;
@@ -124,15 +126,17 @@ Tensor attend_memory(const Tensor& q, const KeyValueCache& memory, const Tensor&
         std::vector<float> scratch(weights ? 0 : length);
         for (int64_t pair = begin; pair < end; ++pair) {
           const int64_t r = pair / heads;
+          const int64_t m = row_sentence ? (*row_sentence)[r] : r;  // memory row
+          const int64_t memory_pair = m * heads + pair % heads;
           float* scores = weights ? probs.data() + pair * length : scratch.data();
           const float* q_rh = query + pair * width;  // [rows, 1, H, W] = [rows, H, W]
-          const float* k_rh = keys + pair * length * width;
+          const float* k_rh = keys + memory_pair * length * width;
           for (int64_t p = 0; p < length; ++p)
             scores[p] = scale * row_dot(q_rh, k_rh + p * width, width) + 0.0f;
-          softmax_row(scores, mask_data + r * length, scores, length);
+          softmax_row(scores, mask_data + m * length, scores, length);
           float* c = context + pair * width;
           std::fill(c, c + width, 0.0f);
-          const float* v_rh = values + pair * length * width;
+          const float* v_rh = values + memory_pair * length * width;
           for (int64_t p = 0; p < length; ++p) {
             const float weight = 1.0f * scores[p];
             const float* value = v_rh + p * width;
@@ -148,16 +152,26 @@ Tensor attend_memory(const Tensor& q, const KeyValueCache& memory, const Tensor&
 }  // namespace
 
 Var MultiHeadAttention::forward_cached(const Var& query, const KeyValueCache& memory,
-                                       const Tensor& mask, Tensor* weights) const {
+                                       const Tensor& mask, Tensor* weights,
+                                       const std::vector<int32_t>* row_sentence) const {
   const Tensor projected = q_proj.forward(query).value().contiguous();
-  const int64_t rows = memory.keys.dim(0), width = memory.keys.dim(3);
+  const int64_t memory_rows = memory.keys.dim(0), width = memory.keys.dim(3);
+  const int64_t rows = row_sentence ? static_cast<int64_t>(row_sentence->size()) : memory_rows;
   const float scale = 1.0f / std::sqrt(static_cast<float>(width));
   if (projected.rank() == 3 && projected.dim(0) == rows && projected.dim(1) == 1 &&
       memory.keys.is_contiguous() && memory.values.is_contiguous() && mask.defined() &&
       mask.is_contiguous() && mask.dtype() == DType::kF32 &&
-      mask.shape() == Shape{rows, 1, 1, memory.keys.dim(2)})
-    return out_proj.forward(Var(attend_memory(projected, memory, mask, heads, scale, weights)));
+      mask.shape() == Shape{memory_rows, 1, 1, memory.keys.dim(2)})
+    return out_proj.forward(
+        Var(attend_memory(projected, memory, mask, heads, scale, weights, row_sentence)));
   Var q = split_heads(Var(projected));
+  if (row_sentence) {  // the general path wants one memory row per query row
+    Var context = scaled_dot_product_attention(
+        q, Var(memory.keys.gather_rows(*row_sentence)),
+        Var(memory.values.gather_rows(*row_sentence)), mask.gather_rows(*row_sentence), scale,
+        weights);
+    return out_proj.forward(merge_heads(context));
+  }
   Var context = scaled_dot_product_attention(q, Var(memory.keys), Var(memory.values), mask, scale,
                                              weights);
   return out_proj.forward(merge_heads(context));

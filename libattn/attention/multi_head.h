@@ -47,8 +47,12 @@ struct MultiHeadAttention {
   Var forward_step(const Var& query, SelfAttentionCache& cache) const;
   // Cross-attention: keys/values of the memory, computed once per source.
   KeyValueCache project_memory(const Var& memory) const;  // memory [rows, S, D]
+  // With row_sentence, memory and mask hold one entry per source sentence ([sentences, ...])
+  // and query row r reads entry row_sentence[r]: the beams of a sentence share one copy,
+  // read from cache by its consecutive rows, instead of beam-many copies gathered on reorder.
   Var forward_cached(const Var& query, const KeyValueCache& memory, const Tensor& mask,
-                     Tensor* weights = nullptr) const;
+                     Tensor* weights = nullptr,
+                     const std::vector<int32_t>* row_sentence = nullptr) const;
 
   void collect_parameters(const std::string& prefix, NamedParameters& out) const;
 

@@ -63,6 +63,17 @@ Hypothesis finish(const Live& parent, double score, const BeamOptions& options) 
   return hyp;
 }
 
+constexpr int32_t kBlock = 16;
+
+// A float f such that any log-probability x < f gives hyp_score + x < bar in double: bar -
+// hyp_score lowered by far more than the double rounding of the sums (1e-6 relative), then
+// rounded to float and stepped down once more. -inf while the heap has room.
+float float_bar(double bar, double hyp_score) {
+  if (bar == -INFINITY) return -INFINITY;
+  const double lowered = (bar - hyp_score) - 1e-6 * (1.0 + std::fabs(bar));
+  return std::nextafter(static_cast<float>(lowered), -INFINITY);
+}
+
 // The best `count` continuations of a sentence's live hypotheses, best first. A partial
 // selection in one pass over beam x vocabulary: a bounded heap whose worst entry is the bar a
 // candidate must reach, so nearly every entry costs one add and one compare.
@@ -95,7 +106,22 @@ std::vector<Candidate> top_candidates(const SentenceSearch& sentence, const floa
       offer({hyp.score + row[eos], live_index, eos});
       continue;
     }
-    for (int32_t v = 0; v < vocab; ++v) {
+    // Most of the vocabulary is far below the bar: a block of 16 log-probabilities is
+    // skipped on one vectorised float compare with a threshold a little under bar - score,
+    // so only a block holding a possible entrant takes the exact double path above.
+    float skip_below = float_bar(bar, hyp.score);
+    int32_t v = 0;
+    for (; v + kBlock <= vocab; v += kBlock) {
+      bool any = false;
+      for (int32_t l = 0; l < kBlock; ++l) any |= row[v + l] >= skip_below;
+      if (!any) continue;
+      for (int32_t l = v; l < v + kBlock; ++l) {
+        const double score = hyp.score + row[l];
+        if (score >= bar) offer({score, live_index, l});
+      }
+      skip_below = float_bar(bar, hyp.score);
+    }
+    for (; v < vocab; ++v) {
       const double score = hyp.score + row[v];
       if (score >= bar) offer({score, live_index, v});
     }

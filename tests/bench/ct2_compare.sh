@@ -39,6 +39,12 @@ trap 'rm -rf "$work"' EXIT
 # CTranslate2 4.8.1's converter reads special:model.yml as "everything but the last byte",
 # and Marian 1.12 pads it with NULs (PyYAML: "unacceptable character #x0000"): give it a
 # copy with the padding stripped.
+# The copy also carries Marian's position table as "Wpos", which the converter takes instead
+# of computing its own: its _make_sinusoidal_position_encodings uses 10000^(i / (d/2)) where
+# Marian (sinusoidalPositionEmbeddings, and attn's import) uses 10000^(i / (d/2 - 1)), a
+# different model (teacher-forced sums over 31 tokens 0.05 to 0.4 apart from attn's at the
+# opus-mt shape; with Marian's table within 2e-4). The table is Marian's float arithmetic:
+# v = p * exp(i * -log(10000) / (d/2 - 1)), sin in the first half, cos in the second.
 ct2_convert() {
   "$python" - "$1" "$2" "$3" <<'EOF'
 import sys
@@ -48,6 +54,10 @@ npz, vocab, out = sys.argv[1:]
 weights = dict(np.load(npz))
 text = weights["special:model.yml"].tobytes().rstrip(b"\0")
 weights["special:model.yml"] = np.frombuffer(text + b"\0", dtype=np.int8)
+half = weights["Wemb"].shape[1] // 2
+increment = np.float32(np.log(np.float32(10000)) / np.float32(half - 1))
+angle = np.arange(2048, dtype=np.float32)[:, None] * np.exp(np.arange(half, dtype=np.float32)[None, :] * -increment)
+weights["Wpos"] = np.concatenate([np.sin(angle), np.cos(angle)], axis=1).astype(np.float32)
 stripped = out + ".npz"
 np.savez(stripped, **weights)
 ctranslate2.converters.MarianConverter(stripped, [vocab]).convert(out, quantization=None, force=True)
