@@ -79,6 +79,34 @@ TEST(SoftmaxKernel, SmallProbabilitiesKeepRelativePrecision) {
   EXPECT_EQ(out[2], 0.0f);
 }
 
+// Decoding's fused output layer must give exactly what the training graph's ops give: the
+// bias added, then log_softmax_rows. Odd widths reach the vector loops' tails; -inf in the
+// bias is the <pad>/<s> mask.
+TEST(BiasLogSoftmaxKernel, InPlaceEqualsAddThenLogSoftmaxBitForBit) {
+  for (const int64_t cols : {1, 7, 16, 33, 1000}) {
+    for (const bool with_bias : {false, true}) {
+      const int64_t rows = 9;
+      auto x = random_values(rows * cols, 3 + cols);
+      std::vector<float> bias = random_values(cols, 5);
+      bias[0] = -INFINITY;
+      if (cols > 2) bias[2] = -INFINITY;
+      std::vector<float> added(x);
+      if (with_bias)
+        for (int64_t i = 0; i < rows * cols; ++i) added[i] = x[i] + bias[i % cols];
+      std::vector<float> expected(rows * cols);
+      log_softmax_rows(added.data(), expected.data(), rows, cols);
+      bias_log_softmax_rows_inplace(x.data(), with_bias ? bias.data() : nullptr, rows, cols);
+      for (int64_t i = 0; i < rows * cols; ++i) {
+        if (std::isinf(expected[i])) {
+          EXPECT_TRUE(std::isinf(x[i]) && x[i] < 0) << "cols " << cols << " at " << i;
+        } else {
+          ASSERT_EQ(x[i], expected[i]) << "cols " << cols << " bias " << with_bias << " at " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(LayerNormKernel, MatchesFloat64AndIsThreadCountIndependent) {
   const auto x = random_values(kRows * kCols, 3), dy = random_values(kRows * kCols, 4);
   const auto gamma = random_values(kCols, 5), beta = random_values(kCols, 6);
