@@ -20,15 +20,16 @@ int64_t min_rows_per_chunk(int64_t cols) {
   return std::max<int64_t>(1, 16384 / std::max<int64_t>(cols, 1));
 }
 
-void log_softmax_row(const float* x, float* y, int64_t cols) {
+// exps: [cols] of scratch for exp(x - max), which the sum then adds; y itself unless y is x
+// (in place, the fused output layer below), so both paths sum the same stored floats.
+void log_softmax_row(const float* x, float* y, float* exps, int64_t cols) {
   const float max_value = row_max(x, cols);
   if (max_value == kNegInf) {  // every entry -inf: log-probabilities stay -inf
     std::fill(y, y + cols, kNegInf);
     return;
   }
-  // y holds exp(x - max) for a moment, then the log-probabilities.
-  for (int64_t j = 0; j < cols; ++j) y[j] = exp_nonpositive(x[j] - max_value);
-  const float log_norm = max_value + std::log(row_sum(y, cols));
+  for (int64_t j = 0; j < cols; ++j) exps[j] = exp_nonpositive(x[j] - max_value);
+  const float log_norm = max_value + std::log(row_sum(exps, cols));
   for (int64_t j = 0; j < cols; ++j) y[j] = x[j] - log_norm;
 }
 
@@ -85,7 +86,8 @@ void log_softmax_rows(const float* x, float* y, int64_t rows, int64_t cols) {
   parallel_for(
       rows,
       [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r) log_softmax_row(x + r * cols, y + r * cols, cols);
+        for (int64_t r = begin; r < end; ++r)
+          log_softmax_row(x + r * cols, y + r * cols, y + r * cols, cols);
       },
       min_rows_per_chunk(cols));
 }
@@ -94,22 +96,13 @@ void bias_log_softmax_rows_inplace(float* x, const float* bias, int64_t rows, in
   parallel_for(
       rows,
       [&](int64_t begin, int64_t end) {
-        // exp(x - max) goes to a row of scratch (log_softmax_row keeps it in y), so the sum
-        // adds the same stored floats in the same order.
-        std::vector<float> scratch(static_cast<size_t>(cols));
+        std::vector<float> exps(static_cast<size_t>(cols));
         for (int64_t r = begin; r < end; ++r) {
           float* row = x + r * cols;
           if (bias) {
             for (int64_t j = 0; j < cols; ++j) row[j] += bias[j];
           }
-          const float max_value = row_max(row, cols);
-          if (max_value == kNegInf) {
-            std::fill(row, row + cols, kNegInf);
-            continue;
-          }
-          for (int64_t j = 0; j < cols; ++j) scratch[j] = exp_nonpositive(row[j] - max_value);
-          const float log_norm = max_value + std::log(row_sum(scratch.data(), cols));
-          for (int64_t j = 0; j < cols; ++j) row[j] = row[j] - log_norm;
+          log_softmax_row(row, row, exps.data(), cols);
         }
       },
       min_rows_per_chunk(cols));
